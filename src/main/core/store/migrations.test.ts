@@ -1,0 +1,121 @@
+import Database from 'better-sqlite3';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GENESIS_HASH } from '../../../shared/audit';
+import { tempDir } from '../../../test-support/temp';
+import { paddockPaths } from '../home';
+import { canonicalJson } from './canonical-json';
+import { APPLICATION_ID, applyMigrations } from './database';
+import { eventHash } from './event-hash';
+import { AuditStore } from './index';
+import { LATEST_VERSION, MIGRATIONS } from './migrations';
+
+const tables = (db: Database.Database) =>
+  (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name")
+      .all() as { name: string }[]
+  ).map((r) => r.name);
+
+/** A store file as Paddock at schema version 1 left it: one event, chained. */
+function storeAtVersion1(home: string): string {
+  const file = paddockPaths(home).database;
+  const db = new Database(file);
+  applyMigrations(db, 0, 1);
+  const fields = {
+    id: 'e1',
+    ts: '2026-01-01T00:00:00.000Z',
+    session_id: null,
+    kind: 'doctor.ran',
+    actor: 'person' as const,
+    actor_id: 'ada',
+    blobs: [],
+    prev_hash: GENESIS_HASH,
+    session_prev_hash: null,
+  };
+  const payload = { ok: true };
+  db.prepare(
+    'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (1, ?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL, ?)',
+  ).run(
+    fields.id,
+    fields.ts,
+    fields.kind,
+    fields.actor,
+    fields.actor_id,
+    canonicalJson(payload),
+    '[]',
+    GENESIS_HASH,
+    eventHash(fields, canonicalJson(payload)),
+  );
+  db.close();
+  return file;
+}
+
+describe('migrations', () => {
+  it('are numbered 1..N with no gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(
+      Array.from({ length: LATEST_VERSION }, (_, i) => i + 1),
+    );
+  });
+
+  it('001 creates the event log, its blobs, triggers and full-text index, and marks the file as ours', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, 0, 1);
+    expect(tables(db)).toEqual(
+      expect.arrayContaining([
+        'meta',
+        'events',
+        'blobs',
+        'events_fts',
+        'events_refuse_update',
+        'events_refuse_delete',
+        'blobs_refuse_rewrite',
+        'blobs_refuse_delete',
+      ]),
+    );
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe(
+      'paddock-audit',
+    );
+  });
+
+  it('002 adds projects, sessions and settings to a version-1 store, after a backup, keeping its events', () => {
+    const home = tempDir();
+    storeAtVersion1(home);
+    // No checkpoint yet: the version-1 file predates it. Opening migrates and writes one.
+    const store = AuditStore.open({ home, now: () => new Date('2026-11-22T10:00:00.000Z') });
+    expect(tables(store.database)).toEqual(
+      expect.arrayContaining(['projects', 'sessions', 'settings']),
+    );
+    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.list().map((e) => e.id)).toEqual(['e1']);
+    expect(store.verify().ok).toBe(true);
+    store.close();
+
+    const backups = readdirSync(paddockPaths(home).backups);
+    expect(backups).toEqual(['paddock.db.v1.2026-11-22T10-00-00-000Z.bak']);
+    const backupFile = join(paddockPaths(home).backups, backups[0] as string);
+    expect(statSync(backupFile).mode & 0o777).toBe(0o600);
+    const backup = new Database(backupFile, { readonly: true });
+    expect(backup.pragma('user_version', { simple: true })).toBe(1);
+    expect(backup.prepare('SELECT id FROM events').pluck().all()).toEqual(['e1']);
+    backup.close();
+  });
+
+  it('refuses a store written by a newer Paddock', () => {
+    const home = tempDir();
+    AuditStore.open({ home }).close();
+    const db = new Database(paddockPaths(home).database);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(() => AuditStore.open({ home })).toThrow(/written by a newer Paddock/);
+  });
+
+  it('takes no backup of a brand-new store', () => {
+    const home = tempDir();
+    AuditStore.open({ home }).close();
+    expect(readdirSync(paddockPaths(home).backups)).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+/** The append-only, hash-chained event log, its blobs and its full-text index. */
+export const sql = /* sql */ `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('format', 'paddock-audit');
+
+CREATE TABLE events (
+  seq               INTEGER PRIMARY KEY,
+  id                TEXT NOT NULL UNIQUE,
+  ts                TEXT NOT NULL,
+  session_id        TEXT,
+  kind              TEXT NOT NULL,
+  actor             TEXT NOT NULL CHECK (actor IN ('agent', 'person', 'policy', 'system')),
+  actor_id          TEXT NOT NULL,
+  payload           TEXT NOT NULL,
+  blobs             TEXT NOT NULL,
+  prev_hash         TEXT NOT NULL,
+  session_prev_hash TEXT,
+  hash              TEXT NOT NULL
+);
+CREATE INDEX events_by_session ON events (session_id, seq) WHERE session_id IS NOT NULL;
+
+CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;
+CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;
+
+-- Content-addressed by SHA-256. Content may only ever be dropped (set to NULL) by a retention or
+-- redaction, which also appends a blob.dropped event: the tombstone.
+CREATE TABLE blobs (
+  hash    TEXT PRIMARY KEY,
+  size    INTEGER NOT NULL,
+  content BLOB
+);
+CREATE TRIGGER blobs_refuse_rewrite BEFORE UPDATE ON blobs
+WHEN NEW.hash IS NOT OLD.hash OR NEW.size IS NOT OLD.size OR NEW.content IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'blobs are immutable: only dropping their content is allowed'); END;
+CREATE TRIGGER blobs_refuse_delete BEFORE DELETE ON blobs
+BEGIN SELECT RAISE(ABORT, 'blobs are never deleted: drop their content instead'); END;
+
+-- Contentless: the text lives in events; rowid = events.seq.
+CREATE VIRTUAL TABLE events_fts USING fts5(body, content = '', tokenize = 'unicode61');
+`;

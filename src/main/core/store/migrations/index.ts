@@ -1,0 +1,17 @@
+import { sql as auditLog } from './001-audit-log';
+import { sql as projectsSessionsSettings } from './002-projects-sessions-settings';
+
+export interface Migration {
+  /** PRAGMA user_version after this migration has run. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** In order. Never edit a migration that has shipped: add the next one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'audit-log', sql: auditLog },
+  { version: 2, name: 'projects-sessions-settings', sql: projectsSessionsSettings },
+];
+
+export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,407 @@
+/**
+ * The audit store: one SQLite file, one writer, an append-only hash-chained event log.
+ *
+ * Durability: WAL with synchronous=FULL. `append`, `appendMany` and `transaction` return only after
+ * SQLite has committed and fsynced the WAL, so an event the store has returned survives kill -9 and
+ * power loss. Callers that write many events at once should use `appendMany` (or `transaction`):
+ * one fsync for the whole batch.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import {
+  GENESIS_HASH,
+  type Actor,
+  type AuditEvent,
+  type JsonObject,
+  type VerifyReport,
+} from '../../../shared/audit';
+import { ensurePrivateDir, paddockPaths, type PaddockPaths } from '../home';
+import { canonicalJson } from './canonical-json';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { openDatabase, type Db } from './database';
+import { eventHash, sha256Hex } from './event-hash';
+import { eventText } from './event-text';
+import { rowToEvent, type EventRow } from './event-row';
+import { verifyChain } from './verify';
+import { acquireWriterLock, type WriterLock } from './writer-lock';
+
+export interface AppendInput {
+  kind: string;
+  actor: Actor;
+  actorId: string;
+  sessionId?: string | null;
+  payload?: JsonObject;
+  /** Large content (terminal output, diffs) stored once in the blob table and referenced by hash. */
+  blobs?: Array<Uint8Array | string>;
+}
+
+export interface StoreOptions {
+  /** The Paddock home directory (see core/home). */
+  home: string;
+  /** Open for reading only: no lock, no migration, no checkpoints. */
+  readonly?: boolean;
+  /** Write a checkpoint after this many new events (and at close). */
+  checkpointEvery?: number;
+  now?: () => Date;
+  /** Shown to a second process that finds the writer lock taken. */
+  lockCommand?: string;
+}
+
+export interface EventQuery {
+  afterSeq?: number;
+  beforeSeq?: number;
+  sessionId?: string;
+  limit?: number;
+  /** Oldest first (the default) or newest first. */
+  order?: 'asc' | 'desc';
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+type AppendListener = (events: AuditEvent[]) => void;
+
+const MAX_LIMIT = 10_000;
+
+export class AuditStore {
+  readonly paths: PaddockPaths;
+  readonly readonly: boolean;
+  private head: Head;
+  private readonly sessionHeads = new Map<string, string>();
+  private checkpointedSeq: number;
+  private readonly listeners = new Set<AppendListener>();
+  private unannounced: AuditEvent[] = [];
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private closed = false;
+  private checkpointFrozen = false;
+
+  static open(options: StoreOptions): AuditStore {
+    const paths = paddockPaths(options.home);
+    if (options.readonly)
+      return new AuditStore(
+        openDatabase(paths.database, { readonly: true, backupDir: paths.backups }),
+        paths,
+        null,
+        options,
+      );
+    ensurePrivateDir(paths.home);
+    ensurePrivateDir(paths.backups);
+    const lock = acquireWriterLock(paths.writerLock, options.lockCommand);
+    try {
+      const db = openDatabase(paths.database, { backupDir: paths.backups, now: options.now });
+      return new AuditStore(db, paths, lock, options);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private constructor(
+    private readonly db: Db,
+    paths: PaddockPaths,
+    private readonly lock: WriterLock | null,
+    private readonly options: StoreOptions,
+  ) {
+    this.paths = paths;
+    this.readonly = lock === null;
+    this.statements = prepareStatements(db);
+    this.head = this.loadHead();
+    this.checkpointedSeq = this.head.seq;
+    if (!this.readonly) this.checkpointAtOpen();
+  }
+
+  /** The database handle, for sibling services that keep their own tables in this file. */
+  get database(): Db {
+    return this.db;
+  }
+
+  append(input: AppendInput): AuditEvent {
+    return this.appendMany([input])[0] as AuditEvent;
+  }
+
+  appendMany(inputs: readonly AppendInput[]): AuditEvent[] {
+    return this.transaction(() => inputs.map((input) => this.insert(input)));
+  }
+
+  /**
+   * Runs `work` in one transaction: everything it appends (and any row a sibling service writes
+   * through `database`) commits together or not at all. Listeners hear of the events after commit.
+   */
+  transaction<T>(work: () => T): T {
+    this.assertWritable();
+    const outermost = !this.db.inTransaction;
+    let result: T;
+    try {
+      result = this.db.transaction(work)();
+    } catch (error) {
+      // The chain head we keep in memory may describe rows that were just rolled back.
+      this.sessionHeads.clear();
+      this.head = this.loadHead();
+      if (outermost) this.unannounced = [];
+      throw error;
+    }
+    if (outermost) this.afterCommit();
+    return result;
+  }
+
+  /** Stores content once, by its SHA-256, and returns the hash. */
+  putBlob(content: Uint8Array | string): string {
+    this.assertWritable();
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const hash = sha256Hex(bytes);
+    this.statements.insertBlob.run(hash, bytes.byteLength, bytes);
+    return hash;
+  }
+
+  /** The content, or null when it never existed or was dropped. */
+  getBlob(hash: string): Buffer | null {
+    const row = this.statements.getBlob.get(hash) as { content: Buffer | null } | undefined;
+    return row?.content ?? null;
+  }
+
+  /** Drops a blob's content and appends the tombstone that declares it: the chain still verifies. */
+  dropBlob(hash: string, reason: string, actor: Actor, actorId: string): AuditEvent {
+    return this.transaction(() => {
+      const dropped = this.statements.dropBlob.run(hash);
+      if (dropped.changes === 0) throw new Error(`No blob with content to drop: ${hash}`);
+      return this.insert({ kind: 'blob.dropped', actor, actorId, payload: { hash, reason } });
+    });
+  }
+
+  list(query: EventQuery = {}): AuditEvent[] {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_LIMIT);
+    const order = query.order === 'desc' ? 'DESC' : 'ASC';
+    const filters: Array<[string, string | number | undefined]> = [
+      ['seq > ?', query.afterSeq],
+      ['seq < ?', query.beforeSeq],
+      ['session_id = ?', query.sessionId],
+    ];
+    const used = filters.filter(([, value]) => value !== undefined);
+    const where = used.length ? `WHERE ${used.map(([condition]) => condition).join(' AND ')}` : '';
+    const params = used.map(([, value]) => value as string | number);
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${where} ORDER BY seq ${order} LIMIT ?`)
+      .all(...params, limit) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  get(idOrSeq: string | number): AuditEvent | null {
+    const row = (
+      typeof idOrSeq === 'number'
+        ? this.statements.bySeq.get(idOrSeq)
+        : this.statements.byId.get(idOrSeq)
+    ) as EventRow | undefined;
+    return row ? rowToEvent(row) : null;
+  }
+
+  /** Full-text search over event text, newest first. Every word must match (prefix match on the last). */
+  search(text: string, limit = 50): AuditEvent[] {
+    const match = toFtsQuery(text);
+    if (!match) return [];
+    const rows = this.statements.search.all(
+      match,
+      Math.min(Math.max(limit, 1), MAX_LIMIT),
+    ) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  headInfo(): { seq: number; hash: string } {
+    return { ...this.head };
+  }
+
+  verify(): VerifyReport {
+    // The checkpoint is read before the snapshot: it can only describe rows the snapshot holds.
+    const checkpoint = readCheckpoint(this.paths.checkpoint);
+    return this.db.transaction(() => verifyChain(this.db, checkpoint))();
+  }
+
+  /** Hears of every event after it is committed. Returns the unsubscribe function. */
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.readonly) {
+      this.writeCheckpointNow();
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    this.db.close();
+    this.lock?.release();
+  }
+
+  private insert(input: AppendInput): AuditEvent {
+    const sessionId = input.sessionId ?? null;
+    const payload = input.payload ?? {};
+    const payloadJson = canonicalJson(payload);
+    const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
+    const fields = {
+      id: randomUUID(),
+      ts: (this.options.now?.() ?? new Date()).toISOString(),
+      session_id: sessionId,
+      kind: input.kind,
+      actor: input.actor,
+      actor_id: input.actorId,
+      blobs,
+      prev_hash: this.head.hash,
+      session_prev_hash: sessionId === null ? null : this.sessionHead(sessionId),
+    };
+    const hash = eventHash(fields, payloadJson);
+    const seq = this.head.seq + 1;
+    const s = this.statements;
+    s.insertEvent.run(
+      seq,
+      fields.id,
+      fields.ts,
+      sessionId,
+      fields.kind,
+      fields.actor,
+      fields.actor_id,
+      payloadJson,
+      JSON.stringify(blobs),
+      fields.prev_hash,
+      fields.session_prev_hash,
+      hash,
+    );
+    s.insertText.run(seq, eventText(input.kind, input.actorId, payload));
+    this.head = { seq, hash };
+    if (sessionId !== null) this.sessionHeads.set(sessionId, hash);
+    const event: AuditEvent = {
+      seq,
+      id: fields.id,
+      ts: fields.ts,
+      sessionId,
+      kind: fields.kind,
+      actor: fields.actor,
+      actorId: fields.actor_id,
+      payload,
+      blobs,
+      prevHash: fields.prev_hash,
+      sessionPrevHash: fields.session_prev_hash,
+      hash,
+    };
+    this.unannounced.push(event);
+    return event;
+  }
+
+  private sessionHead(sessionId: string): string {
+    let hash = this.sessionHeads.get(sessionId);
+    if (hash === undefined) {
+      const row = this.statements.sessionHead.get(sessionId) as { hash: string } | undefined;
+      hash = row?.hash ?? GENESIS_HASH;
+      this.sessionHeads.set(sessionId, hash);
+    }
+    return hash;
+  }
+
+  private loadHead(): Head {
+    const row = this.statements.head.get() as { seq: number; hash: string } | undefined;
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private afterCommit(): void {
+    const events = this.unannounced;
+    this.unannounced = [];
+    if (this.head.seq - this.checkpointedSeq >= (this.options.checkpointEvery ?? 1000))
+      this.writeCheckpointNow();
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        // A listener's failure must not look like a failed append: the events are committed.
+        console.error('paddock: an audit listener failed:', error);
+      }
+    }
+  }
+
+  /**
+   * A checkpoint that the chain no longer reaches means rows were cut while Paddock was not
+   * running. Overwriting it would bless the cut, so the old checkpoint is kept (verify goes on
+   * failing until a person restores a backup) and the finding goes on the record.
+   */
+  private checkpointAtOpen(): void {
+    const read = readCheckpoint(this.paths.checkpoint);
+    if (read.state === 'ok') {
+      const { count, head } = read.checkpoint;
+      const row =
+        count === 0
+          ? { hash: GENESIS_HASH }
+          : (this.statements.bySeq.get(count) as { hash: string } | undefined);
+      if (row?.hash !== head) {
+        this.checkpointFrozen = true;
+        this.append({
+          kind: 'store.checkpoint-mismatch',
+          actor: 'system',
+          actorId: 'store',
+          payload: {
+            checkpoint: { ...read.checkpoint },
+            events: this.head.seq,
+            action: 'kept the old checkpoint; run `paddock audit verify`',
+          },
+        });
+        return;
+      }
+    }
+    this.writeCheckpointNow();
+  }
+
+  private writeCheckpointNow(): void {
+    if (this.checkpointFrozen) return;
+    writeCheckpoint(this.paths.checkpoint, {
+      version: 1,
+      seq: this.head.seq,
+      count: this.head.seq,
+      head: this.head.hash,
+      writtenAt: new Date().toISOString(),
+    });
+    this.checkpointedSeq = this.head.seq;
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new Error('The audit store is closed.');
+    if (this.readonly) throw new Error('This audit store was opened read-only.');
+  }
+}
+
+function prepareStatements(db: Db) {
+  const writable = !db.readonly;
+  const prepareWrite = (sql: string): Statement | null => (writable ? db.prepare(sql) : null);
+  return {
+    head: db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1'),
+    sessionHead: db.prepare(
+      'SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1',
+    ),
+    bySeq: db.prepare('SELECT * FROM events WHERE seq = ?'),
+    byId: db.prepare('SELECT * FROM events WHERE id = ?'),
+    getBlob: db.prepare('SELECT content FROM blobs WHERE hash = ?'),
+    search: db.prepare(
+      'SELECT e.* FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f JOIN events e ON e.seq = f.rowid ORDER BY e.seq DESC',
+    ),
+    insertEvent: prepareWrite(
+      'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ) as Statement,
+    insertText: prepareWrite('INSERT INTO events_fts (rowid, body) VALUES (?, ?)') as Statement,
+    insertBlob: prepareWrite(
+      'INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+    ) as Statement,
+    dropBlob: prepareWrite(
+      'UPDATE blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
+    ) as Statement,
+  };
+}
+
+/** Turns what a person typed into a safe FTS5 query: each word quoted, the last one a prefix. */
+export function toFtsQuery(text: string): string {
+  const words = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `"${w.replace(/"/g, '""')}"`);
+  if (words.length === 0) return '';
+  words[words.length - 1] += '*';
+  return words.join(' ');
+}
