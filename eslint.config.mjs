@@ -61,6 +61,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'e2e/**', '**/fixtures/**'],
     rules: { 'no-console': 'off' },
   },

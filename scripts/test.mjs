@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite, in the order that fails fastest, with the time each step took.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+const steps = [
+  ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
+  ['format', 'npx', ['prettier', '--check', '.']],
+  ['typecheck', 'npm', ['run', 'typecheck', '--silent']],
+  ['build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']],
+  ['unit and integration (vitest)', 'npx', ['vitest', 'run']],
+];
+if (existsSync('e2e') && readdirSync('e2e').some((f) => f.endsWith('.spec.ts'))) {
+  steps.push(['end to end (playwright, chromium)', 'npx', ['playwright', 'test']]);
+}
+
+const started = Date.now();
+const timings = [];
+for (const [name, command, args] of steps) {
+  const stepStart = Date.now();
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' },
+  });
+  const seconds = ((Date.now() - stepStart) / 1000).toFixed(1);
+  timings.push(`${name}: ${seconds} s`);
+  if (result.status !== 0) {
+    console.error(`\n✗ ${name} failed (exit ${result.status ?? result.signal}) after ${seconds} s`);
+    console.error(`npm test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exit(1);
+  }
+}
+console.log(`\n${timings.join('\n')}`);
+console.log(`npm test took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runCli } from './program';
+
+void runCli(process.argv.slice(2));

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { StoreError } from '../main/core/store';
+import { SettingsError } from '../main/core/settings';
+import { version } from '../../package.json';
+import { registerAudit, UsageError } from './commands/audit';
+import { registerDoctor } from './commands/doctor';
+import { registerSettings } from './commands/settings';
+import { createContext, type CliContext } from './context';
+import { EXIT } from './output';
+
+export function createProgram(context: CliContext = createContext()): Command {
+  const program = new Command('paddock')
+    .description(
+      'Run coding agents inside a fence: sandboxed sessions, an approval inbox, and a tamper-evident audit trail.',
+    )
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run `paddock --help` for the commands)');
+  registerDoctor(program, context);
+  registerAudit(program, context);
+  registerSettings(program, context);
+  return program;
+}
+
+/** Runs the CLI and sets the exit code; errors a person can act on are printed, not thrown. */
+export async function runCli(argv: string[], context?: CliContext): Promise<void> {
+  const program = createProgram(context);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+  if (
+    error instanceof StoreError ||
+    error instanceof SettingsError ||
+    error instanceof UsageError
+  ) {
+    process.stderr.write(`paddock: ${error.message}\n`);
+    return EXIT.error;
+  }
+  process.stderr.write(`paddock: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  return EXIT.error;
+}

@@ -1,0 +1,215 @@
+/**
+ * What this machine offers Paddock: the tools sessions, the sandbox and the keychain rely on, and
+ * the agent CLIs on PATH. Each check that fails says what to install.
+ */
+import { execFile } from 'node:child_process';
+import type { CheckStatus, DoctorCheck, DoctorReport } from '../../../shared/doctor';
+
+interface Probe {
+  id: string;
+  title: string;
+  required: boolean;
+  platforms?: NodeJS.Platform[];
+  run: () => Promise<{ status: CheckStatus; detail: string }>;
+  fix: string;
+}
+
+export interface DoctorOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}
+
+const TIMEOUT_MS = 5000;
+
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const probes = allProbes(env).filter((p) => !p.platforms || p.platforms.includes(platform));
+  const checks = await Promise.all(probes.map((probe) => runProbe(probe)));
+  return {
+    ok: checks.every((c) => c.status === 'ok' || !c.required),
+    platform: `${platform}-${process.arch}`,
+    checks,
+  };
+}
+
+async function runProbe(probe: Probe): Promise<DoctorCheck> {
+  const { id, title, required, fix } = probe;
+  try {
+    const { status, detail } = await probe.run();
+    return { id, title, required, status, detail, ...(status === 'ok' ? {} : { fix }) };
+  } catch (error) {
+    return {
+      id,
+      title,
+      required,
+      status: 'missing',
+      detail: firstLine((error as Error).message),
+      fix,
+    };
+  }
+}
+
+function allProbes(env: NodeJS.ProcessEnv): Probe[] {
+  const run = (file: string, args: string[]) => command(file, args, env);
+  return [
+    {
+      id: 'node',
+      title: 'Node.js 20.19 or newer',
+      required: true,
+      run: async () => {
+        const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+        const ok = major > 20 || (major === 20 && minor >= 19);
+        return { status: ok ? 'ok' : 'missing', detail: `v${process.versions.node}` };
+      },
+      fix: 'Install Node.js 20.19+ (https://nodejs.org or your package manager).',
+    },
+    {
+      id: 'git',
+      title: 'git (workspaces, diffs, promotion)',
+      required: true,
+      run: async () => ({ status: 'ok', detail: await run('git', ['--version']) }),
+      fix: 'Install git: `sudo apt-get install git` (Debian/Ubuntu), `xcode-select --install` (macOS).',
+    },
+    {
+      id: 'bubblewrap',
+      title: 'bubblewrap sandbox (Linux)',
+      required: true,
+      platforms: ['linux'],
+      run: async () => {
+        const version = await run('bwrap', ['--version']);
+        try {
+          await run('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true']);
+        } catch (error) {
+          return {
+            status: 'warn',
+            detail: `${version}, but it cannot create a sandbox here: ${firstLine((error as Error).message)}`,
+          };
+        }
+        return { status: 'ok', detail: version };
+      },
+      fix: 'Install bubblewrap: `sudo apt-get install bubblewrap`. If it is installed but fails, allow unprivileged user namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1`, or the AppArmor userns setting on Ubuntu 24.04+).',
+    },
+    {
+      id: 'seatbelt',
+      title: 'Seatbelt sandbox (macOS)',
+      required: true,
+      platforms: ['darwin'],
+      run: async () => {
+        await run('/usr/bin/sandbox-exec', ['-p', '(version 1)(allow default)', '/usr/bin/true']);
+        return { status: 'ok', detail: '/usr/bin/sandbox-exec' };
+      },
+      fix: 'sandbox-exec ships with macOS; if it is missing, the system is damaged or restricted by a management profile.',
+    },
+    {
+      id: 'secret-service',
+      title: 'Secret Service keychain on D-Bus (Linux)',
+      required: true,
+      platforms: ['linux'],
+      run: async () => secretServiceStatus(env, run),
+      fix: 'Install and unlock a Secret Service: `sudo apt-get install gnome-keyring dbus-x11` and log in to a desktop session (KeePassXC with Secret Service integration also works).',
+    },
+    ...[
+      ['socat', 'socat', 'socat (bridges the network proxy into the sandbox)'],
+      ['rg', 'ripgrep', 'ripgrep (file search inside the sandbox)'],
+    ].map(([tool = '', pkg = '', title = '']): Probe => ({
+      id: tool,
+      title,
+      required: false,
+      platforms: ['linux'],
+      run: async () => ({ status: 'ok', detail: firstLine(await run(tool, ['-V'])) }),
+      fix: `Install it: \`sudo apt-get install ${pkg}\`.`,
+    })),
+    {
+      id: 'chromium',
+      title: 'Chromium (browser mode and end-to-end tests)',
+      required: false,
+      run: async () => ({
+        status: 'ok',
+        detail: await firstAvailable(['chromium', 'chromium-browser', 'google-chrome'], run),
+      }),
+      fix: 'Optional. Install it for browser mode: `sudo apt-get install chromium`.',
+    },
+    ...AGENTS.map(([bin, name, install]): Probe => ({
+      id: `agent:${bin}`,
+      title: `${name} (\`${bin}\`)`,
+      required: false,
+      run: async () => ({ status: 'ok', detail: firstLine(await run(bin, ['--version'])) }),
+      fix: `Optional. Install it to run ${name} sessions: ${install}.`,
+    })),
+  ];
+}
+
+const AGENTS: Array<[bin: string, name: string, install: string]> = [
+  ['claude', 'Claude Code', '`npm install -g @anthropic-ai/claude-code`'],
+  ['codex', 'Codex CLI', '`npm install -g @openai/codex`'],
+  ['aider', 'aider', '`pipx install aider-chat`'],
+  ['gemini', 'Gemini CLI', '`npm install -g @google/gemini-cli`'],
+];
+
+async function secretServiceStatus(
+  env: NodeJS.ProcessEnv,
+  run: (file: string, args: string[]) => Promise<string>,
+) {
+  if (!env.DBUS_SESSION_BUS_ADDRESS) {
+    return {
+      status: 'missing' as const,
+      detail: 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)',
+    };
+  }
+  const ask = (method: string) =>
+    run('dbus-send', [
+      '--session',
+      '--dest=org.freedesktop.DBus',
+      '--type=method_call',
+      '--print-reply',
+      '/org/freedesktop/DBus',
+      `org.freedesktop.DBus.${method}`,
+    ]);
+  const [running, activatable] = await Promise.all([ask('ListNames'), ask('ListActivatableNames')]);
+  if (running.includes('"org.freedesktop.secrets"'))
+    return { status: 'ok' as const, detail: 'org.freedesktop.secrets is running' };
+  if (activatable.includes('"org.freedesktop.secrets"'))
+    return { status: 'ok' as const, detail: 'org.freedesktop.secrets starts on demand' };
+  return {
+    status: 'missing' as const,
+    detail: 'nothing provides org.freedesktop.secrets on the session bus',
+  };
+}
+
+async function firstAvailable(
+  bins: string[],
+  run: (file: string, args: string[]) => Promise<string>,
+): Promise<string> {
+  for (const bin of bins) {
+    try {
+      return firstLine(await run(bin, ['--version']));
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error(`none of ${bins.join(', ')} found on PATH`);
+}
+
+function command(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { env, timeout: TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const reason =
+            (error as NodeJS.ErrnoException).code === 'ENOENT'
+              ? `${file} not found on PATH`
+              : stderr.trim() || error.message;
+          reject(new Error(reason));
+        } else resolve((stdout || stderr).trim());
+      },
+    );
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? '';
+}

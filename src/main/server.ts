@@ -1,0 +1,2 @@
+// Headless host: filled in by the foundation (issue #3).
+export {};

@@ -1,0 +1,2 @@
+// Preload: filled in by the foundation (issue #3).
+export {};
