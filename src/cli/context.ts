@@ -1,17 +1,26 @@
 /**
- * What every command gets: where Paddock's home is, how to print, and how to reach the core.
- * Writes go through one in-process Paddock that holds the store's writer lock for as short a time
- * as the command needs; reads open the store read-only, next to whichever process is writing.
+ * What every command gets: where Paddock's home is, how to print, and the contract client.
+ *
+ * When a Paddock host (the desktop app or `paddock serve`) is running for this home, commands talk
+ * to it through its endpoint file and the WebSocket: one writer, and the UI sees the CLI's events
+ * live. When none is running, the command runs the core in-process: writers take the store's lock
+ * for as long as the command lasts; readers open the store read-only.
  */
-import { resolvePaddockHome } from '../main/core/home';
-import { AuditStore } from '../main/core/store';
-import { openPaddock, type Paddock } from '../main/paddock';
+import WebSocket from 'ws';
+import { paddockPaths, resolvePaddockHome } from '../main/core/home';
+import { openPaddock } from '../main/paddock';
+import { inProcessTransport, readEndpoint, serveCore } from '../main/transport';
+import { createApi } from '../shared/contract/client';
+import type { PaddockApi } from '../shared/contract';
+import { createWsTransport, type SocketLike } from '../shared/contract/ws-client';
+
+export type Access = 'read' | 'write';
 
 export interface CliContext {
   home: string;
   print(line: string): void;
-  withPaddock<T>(work: (paddock: Paddock) => T | Promise<T>): Promise<T>;
-  withReader<T>(work: (store: AuditStore) => T | Promise<T>): Promise<T>;
+  /** Runs `work` against the running host if there is one, else against an in-process core. */
+  withApi<T>(access: Access, work: (api: PaddockApi) => Promise<T>): Promise<T>;
 }
 
 export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext {
@@ -19,24 +28,56 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
   return {
     home,
     print: (line) => process.stdout.write(`${line}\n`),
-    async withPaddock(work) {
-      const paddock = openPaddock({
-        home,
-        lockCommand: `paddock ${process.argv.slice(2).join(' ')}`,
-      });
-      try {
-        return await work(paddock);
-      } finally {
-        paddock.close();
+    async withApi(access, work) {
+      const remote = await connectToHost(home);
+      if (remote) {
+        try {
+          return await work(remote.api);
+        } finally {
+          remote.close();
+        }
       }
-    },
-    async withReader(work) {
-      const store = AuditStore.open({ home, readonly: true });
-      try {
-        return await work(store);
-      } finally {
-        store.close();
-      }
+      return runInProcess(home, access, work);
     },
   };
+}
+
+async function runInProcess<T>(
+  home: string,
+  access: Access,
+  work: (api: PaddockApi) => Promise<T>,
+): Promise<T> {
+  const paddock = openPaddock({
+    home,
+    readonly: access === 'read',
+    lockCommand: `paddock ${process.argv.slice(2).join(' ')}`,
+  });
+  const core = serveCore(paddock, 'in-process');
+  try {
+    return await work(createApi(inProcessTransport(core)));
+  } finally {
+    core.detach();
+    paddock.close();
+  }
+}
+
+/** The running host's client, or null when there is none (or it no longer answers). */
+export async function connectToHost(
+  home: string,
+): Promise<{ api: PaddockApi; close(): void } | null> {
+  const endpoint = readEndpoint(paddockPaths(home).endpoint);
+  if (!endpoint) return null;
+  const transport = createWsTransport({
+    url: `ws://127.0.0.1:${endpoint.port}/ws`,
+    token: endpoint.token,
+    reconnect: false,
+    createSocket: (url, protocols) =>
+      new WebSocket(url, protocols, { handshakeTimeout: 2000 }) as unknown as SocketLike,
+  });
+  try {
+    await transport.ready;
+  } catch {
+    return null; // a host that died without removing its endpoint: the store's lock decides who writes
+  }
+  return { api: createApi(transport), close: () => transport.close() };
 }

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { StoreError } from '../main/core/store';
-import { SettingsError } from '../main/core/settings';
+import { ContractError } from '../shared/contract';
 import { version } from '../../package.json';
 import { registerAudit, UsageError } from './commands/audit';
 import { registerDoctor } from './commands/doctor';
+import { registerServe } from './commands/serve';
 import { registerSettings } from './commands/settings';
 import { createContext, type CliContext } from './context';
 import { EXIT } from './output';
@@ -18,6 +19,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerDoctor(program, context);
   registerAudit(program, context);
   registerSettings(program, context);
+  registerServe(program, context);
   return program;
 }
 
@@ -36,7 +38,7 @@ function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
   if (
     error instanceof StoreError ||
-    error instanceof SettingsError ||
+    error instanceof ContractError ||
     error instanceof UsageError
   ) {
     process.stderr.write(`paddock: ${error.message}\n`);

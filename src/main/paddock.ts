@@ -9,6 +9,8 @@ import { AuditStore } from './core/store';
 
 export interface PaddockOptions {
   home?: string;
+  /** Read-only: no writer lock, for commands that only look (next to a running writer). */
+  readonly?: boolean;
   /** Shown to another process that finds the store busy. */
   lockCommand?: string;
 }
@@ -18,13 +20,22 @@ export interface Paddock {
   store: AuditStore;
   settings: SettingsService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
-  person: { actor: 'person'; actorId: string };
+  person: Person;
   close(): void;
+}
+
+export interface Person {
+  actor: 'person';
+  actorId: string;
 }
 
 export function openPaddock(options: PaddockOptions = {}): Paddock {
   const home = options.home ?? resolvePaddockHome();
-  const store = AuditStore.open({ home, lockCommand: options.lockCommand });
+  const store = AuditStore.open({
+    home,
+    readonly: options.readonly,
+    lockCommand: options.lockCommand,
+  });
   return {
     home,
     store,

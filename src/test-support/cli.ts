@@ -28,3 +28,13 @@ export function paddockProcess(home: string, args: string[]): ChildProcessWithou
     env: { ...process.env, PADDOCK_HOME: home },
   });
 }
+
+/** Like `paddock`, without blocking this process (needed when this process is the host it talks to). */
+export function paddockAsync(home: string, args: string[]): Promise<CliResult> {
+  const child = paddockProcess(home, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { paddockPaths } from '../../main/core/home';
-import type { AuditStore } from '../../main/core/store';
-import type { VerifyReport } from '../../shared/audit';
+import type { AuditEvent, VerifyReport } from '../../shared/audit';
 import type { CliContext } from '../context';
 import { EXIT, formatEvent, withExitCode } from '../output';
 
@@ -23,7 +22,7 @@ export function registerAudit(program: Command, context: CliContext): void {
             existsSync(paths.checkpoint),
             options.json,
           );
-        const report = await context.withReader((store) => store.verify());
+        const report = await context.withApi('read', (api) => api.audit.verify({}));
         context.print(options.json ? JSON.stringify(report, null, 2) : describeReport(report));
         return report.ok ? EXIT.ok : EXIT.failed;
       }),
@@ -40,23 +39,19 @@ export function registerAudit(program: Command, context: CliContext): void {
         const count = Number.parseInt(options.lines, 10);
         if (!Number.isInteger(count) || count < 0)
           throw new UsageError(`--lines takes a whole number, not "${options.lines}"`);
-        const show = (store: AuditStore, afterSeq?: number) => {
-          const events =
-            afterSeq === undefined
-              ? store
-                  .list({ order: 'desc', limit: Math.max(count, 1) })
-                  .slice(0, count)
-                  .reverse()
-              : store.list({ afterSeq, limit: 1000 });
-          for (const event of events)
-            context.print(options.json ? JSON.stringify(event) : formatEvent(event));
-          return events.at(-1)?.seq ?? afterSeq ?? store.headInfo().seq;
-        };
-        await context.withReader(async (store) => {
-          let last = show(store);
+        await context.withApi('read', async (api) => {
+          const print = (events: AuditEvent[]) => {
+            for (const event of events)
+              context.print(options.json ? JSON.stringify(event) : formatEvent(event));
+          };
+          const latest = await api.audit.list({ order: 'desc', limit: Math.max(count, 1) });
+          print(latest.slice(0, count).reverse());
+          let last = latest[0]?.seq ?? 0;
           while (options.follow) {
-            await new Promise((resolve) => setTimeout(resolve, 200));
-            last = show(store, last);
+            await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+            const fresh = await api.audit.list({ afterSeq: last, limit: 1000 });
+            print(fresh);
+            last = fresh.at(-1)?.seq ?? last;
           }
         });
         return EXIT.ok;
@@ -65,6 +60,9 @@ export function registerAudit(program: Command, context: CliContext): void {
 }
 
 export class UsageError extends Error {}
+
+/** Polling works the same against a running host and against the file, read-only. */
+const FOLLOW_POLL_MS = 200;
 
 function verifyWithoutDatabase(
   context: CliContext,

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { runDoctor } from '../../main/core/doctor';
-import type { JsonObject } from '../../shared/audit';
 import type { DoctorCheck } from '../../shared/doctor';
 import type { CliContext } from '../context';
 import { EXIT, withExitCode } from '../output';
@@ -16,19 +14,13 @@ export function registerDoctor(program: Command, context: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(
       withExitCode(async (options: { json?: boolean }) => {
-        const report = await runDoctor();
-        await context.withPaddock((paddock) => {
-          paddock.store.append({
-            kind: 'doctor.ran',
-            ...paddock.person,
-            payload: report as unknown as JsonObject,
-          });
-        });
+        const report = await context.withApi('write', (api) => api.doctor.run({}));
         if (options.json) context.print(JSON.stringify(report, null, 2));
         else {
           for (const check of report.checks) {
-            const need = check.required ? '' : ' (optional)';
-            context.print(`${MARK[check.status]} ${check.title}${need}: ${check.detail}`);
+            context.print(
+              `${MARK[check.status]} ${check.title}${check.required ? '' : ' (optional)'}: ${check.detail}`,
+            );
             if (check.fix) context.print(`    → ${check.fix}`);
           }
           context.print(

@@ -13,7 +13,7 @@ export function registerSettings(program: Command, context: CliContext): void {
     .option('--json', 'print as JSON')
     .action(
       withExitCode(async (options: { json?: boolean }) => {
-        const values = await context.withPaddock((paddock) => paddock.settings.all());
+        const values = await context.withApi('write', (api) => api.settings.all({}));
         if (options.json) context.print(JSON.stringify(values, null, 2));
         else
           for (const [key, spec] of Object.entries(SETTINGS))
@@ -30,7 +30,7 @@ export function registerSettings(program: Command, context: CliContext): void {
     .action(
       withExitCode(async (key: string, raw: string) => {
         const value = parseValue(raw);
-        await context.withPaddock((paddock) => paddock.settings.set(key, value, paddock.person));
+        await context.withApi('write', (api) => api.settings.set({ key, value }));
         context.print(`${key} = ${JSON.stringify(value)}`);
         return EXIT.ok;
       }),

@@ -1,0 +1,121 @@
+/**
+ * The one contract between a client (renderer, CLI, tests) and main: call names, their inputs and
+ * results, event topics and their payloads, and the error every failure becomes.
+ */
+import type { AuditEvent, VerifyReport } from '../audit';
+import type { DoctorReport } from '../doctor';
+import type { SettingsValues } from '../settings';
+import type { CallName, Topic } from './names';
+import type { CallInput } from './schemas';
+
+export * from './names';
+export type { CallInput } from './schemas';
+
+export interface SystemInfo {
+  version: string;
+  home: string;
+  /** Which host serves this client. */
+  host: 'desktop' | 'serve' | 'in-process';
+  pid: number;
+  /** The local person, as actions are recorded. */
+  person: string;
+}
+
+export interface CallOutputs {
+  'system.info': SystemInfo;
+  'doctor.run': DoctorReport;
+  'audit.list': AuditEvent[];
+  'audit.get': AuditEvent | null;
+  'audit.search': AuditEvent[];
+  'audit.verify': VerifyReport;
+  'settings.all': SettingsValues;
+  'settings.set': SettingsValues;
+}
+export type CallOutput<N extends CallName> = CallOutputs[N];
+
+export interface TopicPayloads {
+  'audit.appended': AuditEvent[];
+}
+export type TopicPayload<T extends Topic> = TopicPayloads[T];
+
+export const ERROR_CODES = [
+  'unauthorized',
+  'unknown-call',
+  'bad-input',
+  'bad-frame',
+  'failed',
+  'internal',
+  'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What a failed call returns, over any transport. */
+export interface ContractErrorShape {
+  code: ErrorCode;
+  message: string;
+  /** For bad-input: where and what. */
+  issues?: Array<{ path: string; message: string }>;
+}
+
+export class ContractError extends Error implements ContractErrorShape {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: Array<{ path: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+
+  toShape(): ContractErrorShape {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+    };
+  }
+}
+
+export type CallResult<N extends CallName = CallName> =
+  { ok: true; value: CallOutput<N> } | { ok: false; error: ContractErrorShape };
+
+/** How a client reaches main: IPC in Electron, a WebSocket in the browser and CLI, a function call in-process. */
+export interface Transport {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
+  subscribe<T extends Topic>(topic: T, listener: (payload: TopicPayload<T>) => void): () => void;
+}
+
+type Domain<N> = N extends `${infer D}.${string}` ? D : never;
+type Method<N, D extends string> = N extends `${D}.${infer M}` ? M : never;
+
+/** The typed client: `api.audit.list({ limit: 50 })`, `api.on('audit.appended', fn)`. */
+export type PaddockApi = {
+  [D in Domain<CallName>]: {
+    [M in Method<CallName, D>]: `${D}.${M}` extends infer N extends CallName
+      ? (input: CallInput<N>) => Promise<CallOutput<N>>
+      : never;
+  };
+} & {
+  on<T extends Topic>(topic: T, listener: (payload: TopicPayload<T>) => void): () => void;
+};
+
+/**
+ * What the Electron preload exposes to the renderer: one function per call (never a generic
+ * invoke), results as plain data (errors do not keep their class across contextBridge).
+ */
+export interface IpcBridge {
+  calls: { [N in CallName]: (input: CallInput<N>) => Promise<CallResult<N>> };
+  subscribe<T extends Topic>(topic: T, listener: (payload: TopicPayload<T>) => void): () => void;
+}
+
+/** The renderer's transport over the preload's bridge. */
+export function bridgeTransport(bridge: IpcBridge): Transport {
+  return {
+    async call(name, input) {
+      const result = await (bridge.calls[name] as (input: unknown) => Promise<CallResult>)(input);
+      if (result.ok) return result.value as never;
+      throw new ContractError(result.error.code, result.error.message, result.error.issues);
+    },
+    subscribe: (topic, listener) => bridge.subscribe(topic, listener),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The names of every call and every event topic between a client and main. Kept free of zod so the
+ * sandboxed preload can build its typed client from it without bundling a validator.
+ */
+export const CALLS = [
+  'system.info',
+  'doctor.run',
+  'audit.list',
+  'audit.get',
+  'audit.search',
+  'audit.verify',
+  'settings.all',
+  'settings.set',
+] as const;
+export type CallName = (typeof CALLS)[number];
+
+export const TOPICS = ['audit.appended'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export function isCallName(value: unknown): value is CallName {
+  return typeof value === 'string' && (CALLS as readonly string[]).includes(value);
+}
+
+export function isTopic(value: unknown): value is Topic {
+  return typeof value === 'string' && (TOPICS as readonly string[]).includes(value);
+}
