@@ -75,6 +75,7 @@ function connect(
 async function open(port: number): Promise<Opened> {
   const result = await connect(port);
   if (!('opened' in result)) throw new Error(`expected to connect: ${JSON.stringify(result)}`);
+  expect(await result.opened.next()).toEqual({ type: 'hello', protocol: 'paddock.v1' });
   return result.opened;
 }
 

@@ -104,6 +104,7 @@ function serveConnection(ws: WebSocket, options: WsServerOptions): void {
       return ws.close(1013, 'client too slow: reconnect to catch up');
     ws.send(JSON.stringify(frame));
   };
+  send({ type: 'hello', protocol: PROTOCOL });
   const badFrame = (message: string) =>
     send({ type: 'error', error: new ContractError('bad-frame', message).toShape() });
 

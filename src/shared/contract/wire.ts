@@ -13,6 +13,8 @@ export type ClientFrame =
   | { type: 'unsubscribe'; topic: Topic };
 
 export type ServerFrame =
+  /** First frame on an accepted connection: the token was right. */
+  | { type: 'hello'; protocol: typeof PROTOCOL }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: ContractErrorShape }
   | { type: 'event'; topic: Topic; payload: unknown }

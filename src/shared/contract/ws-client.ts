@@ -82,13 +82,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
 
   const connect = () => {
     socket = options.createSocket(options.url, [PROTOCOL, TOKEN_PROTOCOL_PREFIX + options.token]);
-    socket.onopen = () => {
-      everOpened = true;
-      retryDelay = 250;
-      options.onState?.('open');
-      for (const topic of listeners.keys()) send({ type: 'subscribe', topic });
-      resolveReady();
-    };
+    // Open is not enough: the server accepts, then closes on a bad token. Its hello says we are in.
+    socket.onopen = () => undefined;
     socket.onmessage = (event) => receive(String(event.data));
     socket.onerror = () => undefined; // onclose follows and says why
     socket.onclose = (event) => {
@@ -125,7 +120,13 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     } catch {
       return;
     }
-    if (frame.type === 'event') {
+    if (frame.type === 'hello') {
+      everOpened = true;
+      retryDelay = 250;
+      options.onState?.('open');
+      for (const topic of listeners.keys()) send({ type: 'subscribe', topic });
+      resolveReady();
+    } else if (frame.type === 'event') {
       for (const listener of listeners.get(frame.topic) ?? []) listener(frame.payload as never);
     } else if (frame.type === 'result') {
       const call = pending.get(frame.id);
