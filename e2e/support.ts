@@ -47,13 +47,15 @@ export async function startHost(home = mkdtempSync(join(tmpdir(), 'paddock-e2e-'
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /serving at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) (clearTimeout(timer), resolve(match[1]));
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      resolve(match[1]);
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on(
-      'exit',
-      (code) => (clearTimeout(timer), reject(new Error(`paddock serve exited ${code}: ${output}`))),
-    );
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`paddock serve exited ${code}: ${output}`));
+    });
   });
   return {
     home,
