@@ -85,7 +85,8 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${join(profile, 'data')}`],
+    // Playwright gives every launch a fresh, temporary user-data dir of its own.
+    args: CHROMIUM_ARGS,
     env: {
       ...process.env,
       HOME: profile,

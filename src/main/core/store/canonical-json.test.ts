@@ -47,4 +47,20 @@ describe('canonicalJson (RFC 8785)', () => {
   it('drops undefined members like JSON does', () => {
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
   });
+
+  it('quotes strings exactly as JSON.stringify does, escapes and lone surrogates included', () => {
+    for (const text of [
+      'plain',
+      'with "quotes"',
+      'back\\slash',
+      'tab\there',
+      '\u0000\u001f',
+      'lone \ud800',
+      'pair 😀',
+      '',
+    ]) {
+      expect(canonicalJson(text)).toBe(JSON.stringify(text));
+      expect(canonicalJson({ [text]: 1 })).toBe(`{${JSON.stringify(text)}:1}`);
+    }
+  });
 });

@@ -52,6 +52,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // 64 MiB of page cache: the id and session indexes stay in memory as the log grows.
+    db.pragma('cache_size = -65536');
     migrate(db, file, version, options);
     return db;
   } catch (error) {

@@ -1,11 +1,5 @@
 /** The audit store: the public surface. See store.ts for the durability guarantee. */
-export {
-  AuditStore,
-  toFtsQuery,
-  type AppendInput,
-  type EventQuery,
-  type StoreOptions,
-} from './store';
+export { AuditStore, type AppendInput, type EventQuery, type StoreOptions } from './store';
 export { StoreError } from './errors';
 export { canonicalJson } from './canonical-json';
 export { readOwner as readWriterLockOwner, type LockOwner } from './writer-lock';

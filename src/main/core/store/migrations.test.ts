@@ -48,6 +48,8 @@ function storeAtVersion1(home: string): string {
     GENESIS_HASH,
     eventHash(fields, canonicalJson(payload)),
   );
+  // Version 1 indexed each event for search in the same transaction.
+  db.prepare("INSERT INTO events_fts (rowid, body) VALUES (1, 'doctor.ran ada')").run();
   db.close();
   return file;
 }
@@ -81,7 +83,33 @@ describe('migrations', () => {
     );
   });
 
-  it('002 adds projects, sessions and settings to a version-1 store, after a backup, keeping its events', () => {
+  it('002 adds projects, sessions and settings', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, 0, 2);
+    expect(tables(db)).toEqual(expect.arrayContaining(['projects', 'sessions', 'settings']));
+    db.prepare("INSERT INTO projects VALUES ('p1', '/repo', 'repo', 'now')").run();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO sessions (id, project_id, agent_preset, task, author, state, created_at, updated_at) VALUES ('s1', 'p1', 'claude', 't', 'ada', 'flying', 'now', 'now')",
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+  });
+
+  it('003 records that every existing event is already in the search index', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, 0, 2);
+    db.prepare(
+      "INSERT INTO events (seq, id, ts, kind, actor, actor_id, payload, blobs, prev_hash, hash) VALUES (41, 'e', 't', 'k', 'system', 'x', '{}', '[]', 'p', 'h')",
+    ).run();
+    applyMigrations(db, 2, 3);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'fts_indexed_seq'").pluck().get()).toBe(
+      '41',
+    );
+  });
+
+  it('upgrades a version-1 store on open, after a backup, keeping its events', () => {
     const home = tempDir();
     storeAtVersion1(home);
     // No checkpoint yet: the version-1 file predates it. Opening migrates and writes one.
@@ -89,8 +117,9 @@ describe('migrations', () => {
     expect(tables(store.database)).toEqual(
       expect.arrayContaining(['projects', 'sessions', 'settings']),
     );
-    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(store.list().map((e) => e.id)).toEqual(['e1']);
+    expect(store.search('doctor').map((e) => e.id)).toEqual(['e1']);
     expect(store.verify().ok).toBe(true);
     store.close();
 

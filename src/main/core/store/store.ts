@@ -6,7 +6,6 @@
  * power loss. Callers that write many events at once should use `appendMany` (or `transaction`):
  * one fsync for the whole batch.
  */
-import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import {
   GENESIS_HASH,
@@ -19,9 +18,10 @@ import { ensurePrivateDir, paddockPaths, type PaddockPaths } from '../home';
 import { canonicalJson } from './canonical-json';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { openDatabase, type Db } from './database';
-import { eventHash, sha256Hex } from './event-hash';
-import { eventText } from './event-text';
+import { blobList, eventHash, sha256Hex } from './event-hash';
+import { newEventId } from './event-id';
 import { rowToEvent, type EventRow } from './event-row';
+import { SearchIndex } from './search-index';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 
@@ -74,6 +74,7 @@ export class AuditStore {
   private readonly listeners = new Set<AppendListener>();
   private unannounced: AuditEvent[] = [];
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly searchIndex: SearchIndex;
   private closed = false;
   private checkpointFrozen = false;
 
@@ -107,6 +108,7 @@ export class AuditStore {
     this.paths = paths;
     this.readonly = lock === null;
     this.statements = prepareStatements(db);
+    this.searchIndex = new SearchIndex(db);
     this.head = this.loadHead();
     this.checkpointedSeq = this.head.seq;
     if (!this.readonly) this.checkpointAtOpen();
@@ -196,15 +198,18 @@ export class AuditStore {
     return row ? rowToEvent(row) : null;
   }
 
-  /** Full-text search over event text, newest first. Every word must match (prefix match on the last). */
+  /** Full-text search over event text, newest first. Every word must match (the last may be a prefix). */
   search(text: string, limit = 50): AuditEvent[] {
-    const match = toFtsQuery(text);
-    if (!match) return [];
-    const rows = this.statements.search.all(
-      match,
-      Math.min(Math.max(limit, 1), MAX_LIMIT),
-    ) as EventRow[];
-    return rows.map(rowToEvent);
+    const seqs = this.searchIndex.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT));
+    return seqs.map((seq) => this.get(seq)).filter((event): event is AuditEvent => event !== null);
+  }
+
+  /**
+   * Brings the search index up to date now. It also catches up by itself soon after each commit,
+   * and before every search; this is for callers that want the work done at a time they choose.
+   */
+  flushSearchIndex(): void {
+    this.searchIndex.catchUp();
   }
 
   headInfo(): { seq: number; hash: string } {
@@ -226,7 +231,9 @@ export class AuditStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.searchIndex.stop();
     if (!this.readonly) {
+      this.searchIndex.catchUp();
       this.writeCheckpointNow();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -240,7 +247,7 @@ export class AuditStore {
     const payloadJson = canonicalJson(payload);
     const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
     const fields = {
-      id: randomUUID(),
+      id: newEventId(),
       ts: (this.options.now?.() ?? new Date()).toISOString(),
       session_id: sessionId,
       kind: input.kind,
@@ -262,12 +269,11 @@ export class AuditStore {
       fields.actor,
       fields.actor_id,
       payloadJson,
-      JSON.stringify(blobs),
+      blobList(blobs),
       fields.prev_hash,
       fields.session_prev_hash,
       hash,
     );
-    s.insertText.run(seq, eventText(input.kind, input.actorId, payload));
     this.head = { seq, hash };
     if (sessionId !== null) this.sessionHeads.set(sessionId, hash);
     const event: AuditEvent = {
@@ -379,13 +385,9 @@ function prepareStatements(db: Db) {
     bySeq: db.prepare('SELECT * FROM events WHERE seq = ?'),
     byId: db.prepare('SELECT * FROM events WHERE id = ?'),
     getBlob: db.prepare('SELECT content FROM blobs WHERE hash = ?'),
-    search: db.prepare(
-      'SELECT e.* FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f JOIN events e ON e.seq = f.rowid ORDER BY e.seq DESC',
-    ),
     insertEvent: prepareWrite(
       'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ) as Statement,
-    insertText: prepareWrite('INSERT INTO events_fts (rowid, body) VALUES (?, ?)') as Statement,
     insertBlob: prepareWrite(
       'INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
     ) as Statement,
@@ -393,15 +395,4 @@ function prepareStatements(db: Db) {
       'UPDATE blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
     ) as Statement,
   };
-}
-
-/** Turns what a person typed into a safe FTS5 query: each word quoted, the last one a prefix. */
-export function toFtsQuery(text: string): string {
-  const words = text
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => `"${w.replace(/"/g, '""')}"`);
-  if (words.length === 0) return '';
-  words[words.length - 1] += '*';
-  return words.join(' ');
 }
