@@ -103,7 +103,6 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
   };
 }
 
-
 /** Reads the endpoint file the host wrote. */
 export function endpointOf(home: string): { port: number; token: string; pid: number } {
   return JSON.parse(readFileSync(join(home, 'run', 'endpoint.json'), 'utf8')) as {
