@@ -7,6 +7,6 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
 });

@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in the order that fails fastest, with the time each step took.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
   ['format', 'npx', ['prettier', '--check', '.']],
   ['typecheck', 'npm', ['run', 'typecheck', '--silent']],
   ['build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']],
-  ['unit and integration (vitest)', 'npx', ['vitest', 'run']],
+  [
+    'unit and integration (vitest)',
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile=test-results/vitest.json',
+    ],
+  ],
 ];
 if (existsSync('e2e') && readdirSync('e2e').some((f) => f.endsWith('.spec.ts'))) {
   steps.push(['end to end (playwright, chromium)', 'npx', ['playwright', 'test']]);
@@ -32,4 +42,20 @@ for (const [name, command, args] of steps) {
   }
 }
 console.log(`\n${timings.join('\n')}`);
+console.log(countTests());
 console.log(`npm test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/** One closing line for every runner together: "tests: N passed, N failed, N skipped". */
+function countTests() {
+  const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+  const vitest = read('test-results/vitest.json');
+  const playwright = read('test-results/playwright.json');
+  const passed =
+    (vitest?.numPassedTests ?? 0) +
+    (playwright?.stats.expected ?? 0) +
+    (playwright?.stats.flaky ?? 0);
+  const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 0);
+  const skipped =
+    (vitest?.numPendingTests ?? 0) + (vitest?.numTodoTests ?? 0) + (playwright?.stats.skipped ?? 0);
+  return `tests: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+}

@@ -4,8 +4,18 @@
  */
 import { create } from 'zustand';
 import { createApi } from '../../../shared/contract/client';
-import { bridgeTransport, type IpcBridge, type PaddockApi } from '../../../shared/contract';
-import { createWsTransport, type ConnectionState, type SocketLike } from '../../../shared/contract/ws-client';
+import {
+  bridgeTransport,
+  ContractError,
+  type IpcBridge,
+  type PaddockApi,
+  type Transport,
+} from '../../../shared/contract';
+import {
+  createWsTransport,
+  type ConnectionState,
+  type SocketLike,
+} from '../../../shared/contract/ws-client';
 
 declare global {
   interface Window {
@@ -20,7 +30,11 @@ interface ConnectionStore {
   transport: 'ipc' | 'websocket';
 }
 
-export const useConnection = create<ConnectionStore>(() => ({ state: 'connecting', detail: null, transport: 'websocket' }));
+export const useConnection = create<ConnectionStore>(() => ({
+  state: 'connecting',
+  detail: null,
+  transport: 'websocket',
+}));
 
 const TOKEN_KEY = 'paddock.token';
 
@@ -41,7 +55,11 @@ function connect(): PaddockApi {
   }
   const token = takeToken();
   if (!token) {
-    useConnection.setState({ state: 'unauthorized', detail: 'This page was opened without its access token. Open the URL that `paddock serve` printed.' });
+    useConnection.setState({
+      state: 'unauthorized',
+      detail: 'This page was opened without its access token.',
+    });
+    return createApi(refusedTransport());
   }
   const transport = createWsTransport({
     url: `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws`,
@@ -51,6 +69,15 @@ function connect(): PaddockApi {
     onState: (state, detail) => useConnection.setState({ state, detail: detail ?? null }),
   });
   return createApi(transport);
+}
+
+/** Without a token there is nothing to try: every call says so. */
+function refusedTransport(): Transport {
+  const refused = new ContractError(
+    'unauthorized',
+    'This page was opened without its access token.',
+  );
+  return { call: () => Promise.reject(refused), subscribe: () => () => undefined };
 }
 
 export const api: PaddockApi = connect();

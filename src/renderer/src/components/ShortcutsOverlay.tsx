@@ -1,0 +1,96 @@
+/** The keyboard map, opened with `?`. A native modal dialog: it traps focus and inerts the page. */
+import { useEffect, useRef } from 'react';
+import { SCREENS, useScreen } from '../store/screen';
+import { Keys } from './Keys';
+
+const AUDIT_KEYS: ReadonlyArray<[readonly string[], string]> = [
+  [['j'], 'Next event'],
+  [['k'], 'Previous event'],
+  [['Enter'], 'Show or hide the full payload'],
+  [['/'], 'Search events'],
+  [['Esc'], 'Clear the search, back to the live list'],
+];
+
+function Row({ keys, what, also }: { keys: readonly string[]; what: string; also?: string }) {
+  return (
+    <tr>
+      <td>
+        <Keys keys={keys} />
+      </td>
+      <td>
+        {what}
+        {also && <span className="muted"> · {also}</span>}
+      </td>
+    </tr>
+  );
+}
+
+export function ShortcutsOverlay() {
+  const close = () => useScreen.getState().setShortcutsOpen(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const element = dialog.current;
+    const returnFocusTo = document.activeElement;
+    element?.showModal();
+    return () => {
+      element?.close();
+      if (returnFocusTo instanceof HTMLElement) returnFocusTo.focus();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="shortcuts"
+      aria-labelledby="shortcuts-title"
+      // Esc is handled by the app's key listener; this catches the browser's own cancel too.
+      onCancel={(event) => (event.preventDefault(), close())}
+      // A click on the backdrop lands on the dialog element itself.
+      onClick={(event) => event.target === event.currentTarget && close()}
+    >
+      <div className="shortcuts-body">
+        <div className="shortcuts-head">
+          <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Close shortcuts"
+            onClick={close}
+          >
+            ✕
+          </button>
+        </div>
+        <table>
+          <caption>Go to a screen</caption>
+          <tbody>
+            {SCREENS.map((screen, index) => (
+              <Row
+                key={screen.id}
+                keys={['g', screen.key]}
+                what={screen.label}
+                also={`Alt+${index + 1}`}
+              />
+            ))}
+          </tbody>
+        </table>
+        <table>
+          <caption>Audit</caption>
+          <tbody>
+            {AUDIT_KEYS.map(([keys, what]) => (
+              <Row key={what} keys={keys} what={what} />
+            ))}
+          </tbody>
+        </table>
+        <table>
+          <caption>Anywhere</caption>
+          <tbody>
+            <Row keys={['?']} what="Show this list" />
+            <Row keys={['Esc']} what="Close it" />
+          </tbody>
+        </table>
+        <p className="muted">Shortcuts pause while you type in a field.</p>
+      </div>
+    </dialog>
+  );
+}

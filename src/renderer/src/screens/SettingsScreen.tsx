@@ -1,0 +1,99 @@
+/** Paddock's own settings (saved in main, audited) and the machine check. */
+import { DoctorChecks } from '../components/DoctorChecks';
+import { TextWithCode } from '../components/TextWithCode';
+import { runDoctor, useDoctor } from '../store/doctor';
+import { saveSetting, useSettings } from '../store/settings';
+import type { ThemePreference } from '../theme';
+
+const THEMES: ReadonlyArray<{ value: ThemePreference; label: string }> = [
+  { value: 'system', label: 'System (follow the OS)' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+function isTheme(value: string): value is ThemePreference {
+  return THEMES.some((theme) => theme.value === value);
+}
+
+function ThemeField() {
+  const { values, loadError, saving, saveError } = useSettings();
+  return (
+    <div className="field">
+      <label htmlFor="setting-theme">Theme</label>
+      <div className="field-control">
+        <select
+          id="setting-theme"
+          value={values?.['ui.theme'] ?? 'system'}
+          disabled={!values || saving === 'ui.theme'}
+          aria-describedby="setting-theme-help"
+          onChange={(event) => {
+            const value = event.target.value;
+            if (isTheme(value)) void saveSetting('ui.theme', value);
+          }}
+        >
+          {THEMES.map((theme) => (
+            <option key={theme.value} value={theme.value}>
+              {theme.label}
+            </option>
+          ))}
+        </select>
+        {saving === 'ui.theme' && <span className="muted">Saving…</span>}
+      </div>
+      <p id="setting-theme-help" className="help">
+        <TextWithCode text="Colour theme of the app. Saved in Paddock and recorded in the audit trail; `paddock settings set ui.theme dark` does the same." />
+      </p>
+      {loadError && (
+        <p className="error" role="alert">
+          Could not load settings: {loadError}
+        </p>
+      )}
+      {saveError && (
+        <p className="error" role="alert">
+          Not saved: {saveError}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function MachineCheck() {
+  const { running, report, error } = useDoctor();
+  return (
+    <>
+      <p className="section-lead">
+        <TextWithCode text="What Paddock needs from this machine (git, the sandbox, the keychain, agent CLIs): the same checks as `paddock doctor`. Each run is recorded in the audit trail." />
+      </p>
+      <p>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void runDoctor()}
+          disabled={running}
+        >
+          {running ? 'Checking…' : 'Check this machine'}
+        </button>
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          The check could not run: {error}
+        </p>
+      )}
+      {report && <DoctorChecks report={report} />}
+    </>
+  );
+}
+
+export function SettingsScreen() {
+  return (
+    <div className="settings">
+      <section aria-labelledby="settings-appearance">
+        <h2 id="settings-appearance">Appearance</h2>
+        <ThemeField />
+      </section>
+      <section aria-labelledby="settings-machine">
+        <h2 id="settings-machine">This machine</h2>
+        <MachineCheck />
+      </section>
+    </div>
+  );
+}
