@@ -5,7 +5,6 @@
  * before timing: it is the person's browser, not part of Paddock's start.
  */
 import { rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { launchChromium, startHost } from '../e2e/host';
 import { type BenchResult, percentile, progress } from './lib';
 
@@ -18,22 +17,25 @@ export async function run(): Promise<BenchResult[]> {
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
       const host = await startHost();
-      samples.ready.push(performance.now() - started);
-      const page = await browser.newPage();
-      const navigating = performance.now();
-      await page.goto(host.url);
-      await page.waitForSelector('html[data-ready="true"]');
-      samples.app.push(performance.now() - started);
-      const fcp = await page.evaluate(
-        () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
-      );
-      samples.paint.push(navigating - started + fcp);
+      try {
+        samples.ready.push(performance.now() - started);
+        const page = await browser.newPage();
+        const navigating = performance.now();
+        await page.goto(host.url);
+        await page.waitForSelector('html[data-ready="true"]');
+        samples.app.push(performance.now() - started);
+        const fcp = await page.evaluate(
+          () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+        );
+        samples.paint.push(navigating - started + fcp);
+        await page.close();
+      } finally {
+        await host.stop();
+        rmSync(host.home, { recursive: true, force: true });
+      }
       progress(
         `run ${i + 1}/${RUNS}: host ${samples.ready.at(-1)?.toFixed(0)} ms, first paint ${samples.paint.at(-1)?.toFixed(0)} ms, app ready ${samples.app.at(-1)?.toFixed(0)} ms`,
       );
-      await page.close();
-      await host.stop();
-      rmSync(host.home, { recursive: true, force: true });
     }
   } finally {
     await close();

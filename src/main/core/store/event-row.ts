@@ -11,9 +11,22 @@ export interface EventRow {
   actor_id: string;
   payload: string;
   blobs: string;
-  prev_hash: string;
-  session_prev_hash: string | null;
-  hash: string;
+  /** Digests are blobs; a value of another type means someone wrote the row by hand. */
+  prev_hash: Uint8Array | string;
+  session_prev_hash: Uint8Array | string | null;
+  hash: Uint8Array | string;
+}
+
+/** A digest column as hex. Anything but a 32-byte blob is marked so it can never match a real hash. */
+export function hexOf(value: Uint8Array | string): string {
+  if (typeof value === 'string') return `not-a-digest:${value}`;
+  return value.byteLength === 32
+    ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')
+    : `not-a-digest:${Buffer.from(value).toString('hex')}`;
+}
+
+export function hexOrNull(value: Uint8Array | string | null): string | null {
+  return value === null ? null : hexOf(value);
 }
 
 export function rowToEvent(row: EventRow): AuditEvent {
@@ -27,8 +40,8 @@ export function rowToEvent(row: EventRow): AuditEvent {
     actorId: row.actor_id,
     payload: JSON.parse(row.payload) as JsonObject,
     blobs: JSON.parse(row.blobs) as string[],
-    prevHash: row.prev_hash,
-    sessionPrevHash: row.session_prev_hash,
-    hash: row.hash,
+    prevHash: hexOf(row.prev_hash),
+    sessionPrevHash: hexOrNull(row.session_prev_hash),
+    hash: hexOf(row.hash),
   };
 }

@@ -45,8 +45,8 @@ function storeAtVersion1(home: string): string {
     fields.actor_id,
     canonicalJson(payload),
     '[]',
-    GENESIS_HASH,
-    eventHash(fields, canonicalJson(payload)),
+    Buffer.from(GENESIS_HASH, 'hex'),
+    Buffer.from(eventHash(fields, canonicalJson(payload)), 'hex'),
   );
   // Version 1 indexed each event for search in the same transaction.
   db.prepare("INSERT INTO events_fts (rowid, body) VALUES (1, 'doctor.ran ada')").run();

@@ -29,6 +29,11 @@ describe('AuditStore: the chain', () => {
     expect(b.sessionPrevHash).toBeNull();
     expect(c.sessionPrevHash).toBe(a.hash);
     expect([a.seq, b.seq, c.seq]).toEqual([1, 2, 3]);
+    // Ids are '<store id>-<seq>': unique across stores, found without an index.
+    expect(a.id).toMatch(/^[0-9a-f]{16}-1$/);
+    expect(store.get(b.id)).toEqual(b);
+    expect(store.get(b.id.replace(/^[0-9a-f]+/, '0000000000000000'))).toBeNull();
+    expect(store.get('garbage')).toBeNull();
     expect(store.verify()).toMatchObject({ ok: true, events: 3, sessions: 1, head: c.hash });
     store.close();
   });
@@ -202,9 +207,21 @@ describe('AuditStore: append-only', () => {
     writer.close();
   });
 
-  it('checkpoints the head every N events and at close', () => {
+  it('writes at most one checkpoint a second under load', () => {
     const home = tempDir();
     const store = AuditStore.open({ home, checkpointEvery: 5 });
+    for (let i = 0; i < 50; i++) store.append({ kind: 'x', actor: 'system', actorId: 't' });
+    // The one written at open is less than a second old: the next is due, but waits.
+    expect(store.verify().checkpoint?.count).toBe(0);
+    store.close();
+    const reader = AuditStore.open({ home, readonly: true });
+    expect(reader.verify().checkpoint?.count).toBe(50);
+    reader.close();
+  });
+
+  it('checkpoints the head every N events and at close', () => {
+    const home = tempDir();
+    const store = AuditStore.open({ home, checkpointEvery: 5, checkpointMinIntervalMs: 0 });
     for (let i = 0; i < 12; i++) store.append({ kind: 'x', actor: 'system', actorId: 't' });
     expect(store.verify().checkpoint?.count).toBe(10);
     store.close();

@@ -18,9 +18,8 @@ import { ensurePrivateDir, paddockPaths, type PaddockPaths } from '../home';
 import { canonicalJson } from './canonical-json';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { openDatabase, type Db } from './database';
-import { blobList, eventHash, sha256Hex } from './event-hash';
-import { newEventId } from './event-id';
-import { rowToEvent, type EventRow } from './event-row';
+import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
+import { hexOf, rowToEvent, type EventRow } from './event-row';
 import { SearchIndex } from './search-index';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
@@ -40,8 +39,10 @@ export interface StoreOptions {
   home: string;
   /** Open for reading only: no lock, no migration, no checkpoints. */
   readonly?: boolean;
-  /** Write a checkpoint after this many new events (and at close). */
+  /** Write a checkpoint after this many new events (and at open and close)... */
   checkpointEvery?: number;
+  /** ...but not more often than this (default 1 s). */
+  checkpointMinIntervalMs?: number;
   now?: () => Date;
   /** Shown to a second process that finds the writer lock taken. */
   lockCommand?: string;
@@ -58,7 +59,7 @@ export interface EventQuery {
 
 interface Head {
   seq: number;
-  hash: string;
+  digest: Digest;
 }
 
 type AppendListener = (events: AuditEvent[]) => void;
@@ -69,12 +70,15 @@ export class AuditStore {
   readonly paths: PaddockPaths;
   readonly readonly: boolean;
   private head: Head;
-  private readonly sessionHeads = new Map<string, string>();
+  private readonly sessionHeads = new Map<string, Digest>();
+  private clock = { ms: -1, iso: '' };
   private checkpointedSeq: number;
+  private checkpointedAt = 0;
   private readonly listeners = new Set<AppendListener>();
   private unannounced: AuditEvent[] = [];
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly searchIndex: SearchIndex;
+  private readonly storeId: string;
   private closed = false;
   private checkpointFrozen = false;
 
@@ -109,6 +113,7 @@ export class AuditStore {
     this.readonly = lock === null;
     this.statements = prepareStatements(db);
     this.searchIndex = new SearchIndex(db);
+    this.storeId = this.statements.storeId.get() as string;
     this.head = this.loadHead();
     this.checkpointedSeq = this.head.seq;
     if (!this.readonly) this.checkpointAtOpen();
@@ -189,12 +194,13 @@ export class AuditStore {
     return rows.map(rowToEvent);
   }
 
+  /** By position in the chain, or by id ('<store id>-<seq>'). */
   get(idOrSeq: string | number): AuditEvent | null {
-    const row = (
-      typeof idOrSeq === 'number'
-        ? this.statements.bySeq.get(idOrSeq)
-        : this.statements.byId.get(idOrSeq)
-    ) as EventRow | undefined;
+    if (typeof idOrSeq === 'string') {
+      const event = this.get(Number(idOrSeq.slice(idOrSeq.lastIndexOf('-') + 1)) || 0);
+      return event?.id === idOrSeq ? event : null;
+    }
+    const row = this.statements.bySeq.get(idOrSeq) as EventRow | undefined;
     return row ? rowToEvent(row) : null;
   }
 
@@ -213,7 +219,7 @@ export class AuditStore {
   }
 
   headInfo(): { seq: number; hash: string } {
-    return { ...this.head };
+    return { seq: this.head.seq, hash: this.head.digest.hex };
   }
 
   verify(): VerifyReport {
@@ -242,25 +248,26 @@ export class AuditStore {
   }
 
   private insert(input: AppendInput): AuditEvent {
+    const seq = this.head.seq + 1;
     const sessionId = input.sessionId ?? null;
     const payload = input.payload ?? {};
     const payloadJson = canonicalJson(payload);
     const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
+    const prev = this.head.digest;
+    const sessionPrev = sessionId === null ? null : this.sessionHead(sessionId);
     const fields = {
-      id: newEventId(),
-      ts: (this.options.now?.() ?? new Date()).toISOString(),
+      id: `${this.storeId}-${seq}`,
+      ts: this.now(),
       session_id: sessionId,
       kind: input.kind,
       actor: input.actor,
       actor_id: input.actorId,
       blobs,
-      prev_hash: this.head.hash,
-      session_prev_hash: sessionId === null ? null : this.sessionHead(sessionId),
+      prev_hash: prev.hex,
+      session_prev_hash: sessionPrev?.hex ?? null,
     };
-    const hash = eventHash(fields, payloadJson);
-    const seq = this.head.seq + 1;
-    const s = this.statements;
-    s.insertEvent.run(
+    const digest = eventDigest(fields, payloadJson);
+    this.statements.insertEvent.run(
       seq,
       fields.id,
       fields.ts,
@@ -270,12 +277,12 @@ export class AuditStore {
       fields.actor_id,
       payloadJson,
       blobList(blobs),
-      fields.prev_hash,
-      fields.session_prev_hash,
-      hash,
+      prev.bytes,
+      sessionPrev?.bytes ?? null,
+      digest.bytes,
     );
-    this.head = { seq, hash };
-    if (sessionId !== null) this.sessionHeads.set(sessionId, hash);
+    this.head = { seq, digest };
+    if (sessionId !== null) this.sessionHeads.set(sessionId, digest);
     const event: AuditEvent = {
       seq,
       id: fields.id,
@@ -288,33 +295,44 @@ export class AuditStore {
       blobs,
       prevHash: fields.prev_hash,
       sessionPrevHash: fields.session_prev_hash,
-      hash,
+      hash: digest.hex,
     };
     this.unannounced.push(event);
     return event;
   }
 
-  private sessionHead(sessionId: string): string {
-    let hash = this.sessionHeads.get(sessionId);
-    if (hash === undefined) {
-      const row = this.statements.sessionHead.get(sessionId) as { hash: string } | undefined;
-      hash = row?.hash ?? GENESIS_HASH;
-      this.sessionHeads.set(sessionId, hash);
+  /** ISO time, formatted once per millisecond: a batch shares most of its timestamps. */
+  private now(): string {
+    if (this.options.now) return this.options.now().toISOString();
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
+  }
+
+  private sessionHead(sessionId: string): Digest {
+    let digest = this.sessionHeads.get(sessionId);
+    if (digest === undefined) {
+      const row = this.statements.sessionHead.get(sessionId) as Pick<EventRow, 'hash'> | undefined;
+      digest = row ? toDigest(row.hash) : GENESIS_DIGEST;
+      this.sessionHeads.set(sessionId, digest);
     }
-    return hash;
+    return digest;
   }
 
   private loadHead(): Head {
-    const row = this.statements.head.get() as { seq: number; hash: string } | undefined;
-    return row ?? { seq: 0, hash: GENESIS_HASH };
+    const row = this.statements.head.get() as Pick<EventRow, 'seq' | 'hash'> | undefined;
+    return row ? { seq: row.seq, digest: toDigest(row.hash) } : { seq: 0, digest: GENESIS_DIGEST };
   }
 
   private afterCommit(): void {
     const events = this.unannounced;
     this.unannounced = [];
-    if (this.head.seq - this.checkpointedSeq >= (this.options.checkpointEvery ?? 1000))
-      this.writeCheckpointNow();
+    const due = this.head.seq - this.checkpointedSeq >= (this.options.checkpointEvery ?? 1000);
+    // At most one checkpoint (one more fsync) a second under load; open and close always write one.
+    const minInterval = this.options.checkpointMinIntervalMs ?? 1000;
+    if (due && Date.now() - this.checkpointedAt >= minInterval) this.writeCheckpointNow();
     if (events.length === 0) return;
+    this.searchIndex.schedule();
     for (const listener of this.listeners) {
       try {
         listener(events);
@@ -334,11 +352,9 @@ export class AuditStore {
     const read = readCheckpoint(this.paths.checkpoint);
     if (read.state === 'ok') {
       const { count, head } = read.checkpoint;
-      const row =
-        count === 0
-          ? { hash: GENESIS_HASH }
-          : (this.statements.bySeq.get(count) as { hash: string } | undefined);
-      if (row?.hash !== head) {
+      const row = this.statements.bySeq.get(count) as Pick<EventRow, 'hash'> | undefined;
+      const reached = count === 0 ? GENESIS_HASH : row && hexOf(row.hash);
+      if (reached !== head) {
         this.checkpointFrozen = true;
         this.append({
           kind: 'store.checkpoint-mismatch',
@@ -362,10 +378,11 @@ export class AuditStore {
       version: 1,
       seq: this.head.seq,
       count: this.head.seq,
-      head: this.head.hash,
+      head: this.head.digest.hex,
       writtenAt: new Date().toISOString(),
     });
     this.checkpointedSeq = this.head.seq;
+    this.checkpointedAt = Date.now();
   }
 
   private assertWritable(): void {
@@ -383,7 +400,7 @@ function prepareStatements(db: Db) {
       'SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1',
     ),
     bySeq: db.prepare('SELECT * FROM events WHERE seq = ?'),
-    byId: db.prepare('SELECT * FROM events WHERE id = ?'),
+    storeId: db.prepare("SELECT value FROM meta WHERE key = 'store_id'").pluck(),
     getBlob: db.prepare('SELECT content FROM blobs WHERE hash = ?'),
     insertEvent: prepareWrite(
       'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -395,4 +412,8 @@ function prepareStatements(db: Db) {
       'UPDATE blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
     ) as Statement,
   };
+}
+
+function toDigest(value: Uint8Array | string): Digest {
+  return { hex: hexOf(value), bytes: Buffer.from(typeof value === 'string' ? value : value) };
 }

@@ -5,6 +5,7 @@ import type { BreakKind } from '../../../shared/audit';
 import { tempDir } from '../../../test-support/temp';
 import { paddockPaths } from '../home';
 import { eventHash } from './event-hash';
+import { hexOf, hexOrNull, type EventRow } from './event-row';
 import { AuditStore } from './index';
 
 /** A store of ten events (two sessions, two blobs), closed, ready to be tampered with. */
@@ -84,17 +85,16 @@ describe('verify', () => {
   it('catches an event rewritten together with its own hash', () => {
     const { home } = closedStore();
     const db = new Database(paddockPaths(home).database, { readonly: true });
-    const row = db.prepare('SELECT * FROM events WHERE seq = 5').get() as Record<
-      string,
-      string | null
-    >;
+    const row = db.prepare('SELECT * FROM events WHERE seq = 5').get() as EventRow;
     db.close();
     const forged = {
       ...row,
-      blobs: JSON.parse(row.blobs as string) as string[],
-    } as unknown as Parameters<typeof eventHash>[0];
+      prev_hash: hexOf(row.prev_hash),
+      session_prev_hash: hexOrNull(row.session_prev_hash),
+      blobs: JSON.parse(row.blobs) as string[],
+    };
     const hash = eventHash(forged, '{}');
-    tamper(home, `UPDATE events SET payload = '{}', hash = '${hash}' WHERE seq = 5`);
+    tamper(home, `UPDATE events SET payload = '{}', hash = X'${hash}' WHERE seq = 5`);
     // Row 5 matches its new hash, but row 6 still points at the original.
     expect(firstBreak(home)).toEqual({ kind: 'edited', seq: 5 });
   });

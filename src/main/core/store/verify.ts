@@ -13,7 +13,23 @@ import type { CheckpointRead } from './checkpoint';
 import { canonicalJson } from './canonical-json';
 import type { Db } from './database';
 import { eventHash, sha256Hex } from './event-hash';
-import type { EventRow } from './event-row';
+import { hexOf, hexOrNull, type EventRow } from './event-row';
+
+/** An events row with its digests as hex, as they are hashed. */
+type HexRow = Omit<EventRow, 'prev_hash' | 'session_prev_hash' | 'hash'> & {
+  prev_hash: string;
+  session_prev_hash: string | null;
+  hash: string;
+};
+
+function toHexRow(row: EventRow): HexRow {
+  return {
+    ...row,
+    prev_hash: hexOf(row.prev_hash),
+    session_prev_hash: hexOrNull(row.session_prev_hash),
+    hash: hexOf(row.hash),
+  };
+}
 
 const MAX_PROBLEMS = 100;
 
@@ -29,13 +45,14 @@ export function verifyChain(db: Db, checkpointRead: CheckpointRead): VerifyRepor
   const referenced = new Set<string>();
   const tombstones = new Set<string>();
   let expectedPrev = GENESIS_HASH;
-  let previous: EventRow | null = null;
+  let previous: HexRow | null = null;
   let position = 0;
   let hashAtCheckpoint: string | null = null;
 
-  for (const row of db
+  for (const raw of db
     .prepare('SELECT * FROM events ORDER BY seq')
     .iterate() as IterableIterator<EventRow>) {
+    const row = toHexRow(raw);
     position++;
     const at = { seq: row.seq, eventId: row.id };
     const parsed = parseRow(row);
@@ -87,7 +104,7 @@ export function verifyChain(db: Db, checkpointRead: CheckpointRead): VerifyRepor
   };
 }
 
-function parseRow(row: EventRow) {
+function parseRow(row: HexRow) {
   try {
     const payload = JSON.parse(row.payload) as JsonObject;
     const blobs = JSON.parse(row.blobs) as unknown;
@@ -114,8 +131,8 @@ function parseRow(row: EventRow) {
 
 /** The row is intact but does not point at the row before it. */
 function classifyBrokenLink(
-  row: EventRow,
-  previous: EventRow | null,
+  row: HexRow,
+  previous: HexRow | null,
   positions: () => Map<string, number>,
   position: number,
 ): ChainBreak {
@@ -156,8 +173,8 @@ function lazyHashPositions(db: Db): () => Map<string, number> {
     let position = 0;
     for (const { hash } of db
       .prepare('SELECT hash FROM events ORDER BY seq')
-      .iterate() as IterableIterator<{ hash: string }>) {
-      positions.set(hash, ++position);
+      .iterate() as IterableIterator<Pick<EventRow, 'hash'>>) {
+      positions.set(hexOf(hash), ++position);
     }
     return positions;
   };

@@ -5,10 +5,12 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 );
 INSERT INTO meta (key, value) VALUES ('format', 'paddock-audit');
+-- Event ids are '<store id>-<seq>': unique across stores, and found without an index of their own.
+INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
 
 CREATE TABLE events (
   seq               INTEGER PRIMARY KEY,
-  id                TEXT NOT NULL UNIQUE,
+  id                TEXT NOT NULL,
   ts                TEXT NOT NULL,
   session_id        TEXT,
   kind              TEXT NOT NULL,
@@ -16,9 +18,10 @@ CREATE TABLE events (
   actor_id          TEXT NOT NULL,
   payload           TEXT NOT NULL,
   blobs             TEXT NOT NULL,
-  prev_hash         TEXT NOT NULL,
-  session_prev_hash TEXT,
-  hash              TEXT NOT NULL
+  -- SHA-256 digests as 32-byte blobs: a third of the row is hashes, and hex would double it.
+  prev_hash         BLOB NOT NULL,
+  session_prev_hash BLOB,
+  hash              BLOB NOT NULL
 );
 CREATE INDEX events_by_session ON events (session_id, seq) WHERE session_id IS NOT NULL;
 
