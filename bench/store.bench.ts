@@ -231,7 +231,7 @@ function chainedBatchedRates(
     const start = performance.now();
     for (const batch of batches) store.appendMany(batch);
     const appended = performance.now() - start;
-    store.flushSearchIndex();
+    store.flushIndexes();
     const indexed = performance.now() - start;
     return {
       acknowledged: perSecond(rows.length, appended),
@@ -333,7 +333,7 @@ async function searchLatency(): Promise<BenchResult[]> {
       const buildMs = buildSearchStore(store);
       // The index is filled after commit, off the append path: its cost is counted here.
       const indexStart = performance.now();
-      store.flushSearchIndex();
+      store.flushIndexes();
       const indexMs = performance.now() - indexStart;
       progress(`search index caught up in ${(indexMs / 1000).toFixed(1)} s`);
       results = [

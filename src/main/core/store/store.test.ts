@@ -138,6 +138,59 @@ describe('AuditStore: the chain', () => {
     store.close();
   });
 
+  it('lists a session’s events whether or not the session index has caught up', () => {
+    const home = tempDir();
+    const store = openStore(home);
+    for (let i = 0; i < 6; i++)
+      store.append({ kind: `k${i}`, actor: 'system', actorId: 't', sessionId: i % 2 ? 'b' : 'a' });
+    store.flushIndexes();
+    for (let i = 6; i < 10; i++)
+      store.append({ kind: `k${i}`, actor: 'system', actorId: 't', sessionId: i % 2 ? 'b' : 'a' });
+    // A reader next to the writer sees the indexed part and the unindexed tail alike.
+    const reader = AuditStore.open({ home, readonly: true });
+    expect(reader.list({ sessionId: 'a' }).map((e) => e.kind)).toEqual([
+      'k0',
+      'k2',
+      'k4',
+      'k6',
+      'k8',
+    ]);
+    expect(reader.list({ sessionId: 'b', order: 'desc', limit: 3 }).map((e) => e.kind)).toEqual([
+      'k9',
+      'k7',
+      'k5',
+    ]);
+    expect(reader.list({ sessionId: 'b', afterSeq: 4, beforeSeq: 10 }).map((e) => e.seq)).toEqual([
+      6, 8,
+    ]);
+    reader.close();
+    expect(store.list({ sessionId: 'a' }).map((e) => e.kind)).toEqual([
+      'k0',
+      'k2',
+      'k4',
+      'k6',
+      'k8',
+    ]);
+    store.close();
+  });
+
+  it('continues each session chain after a restart that left the session index behind', async () => {
+    const home = tempDir();
+    const { default: Database } = await import('better-sqlite3');
+    let store = openStore(home);
+    const first = store.append({ kind: 'x', actor: 'system', actorId: 't', sessionId: 's' });
+    store.close();
+    // As if the writer died before indexing: the watermark is back at 0.
+    const db = new Database(paddockPaths(home).database);
+    db.exec("DELETE FROM event_sessions; UPDATE meta SET value = '0' WHERE key = 'indexed_seq'");
+    db.close();
+    store = openStore(home);
+    const second = store.append({ kind: 'x', actor: 'system', actorId: 't', sessionId: 's' });
+    expect(second.sessionPrevHash).toBe(first.hash);
+    expect(store.verify().ok).toBe(true);
+    store.close();
+  });
+
   it('creates the database and its directory readable by the owner only', () => {
     const home = tempDir();
     const store = openStore(home);

@@ -20,7 +20,7 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { openDatabase, type Db } from './database';
 import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
 import { hexOf, rowToEvent, type EventRow } from './event-row';
-import { SearchIndex } from './search-index';
+import { DerivedIndexes } from './derived-indexes';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 
@@ -77,7 +77,7 @@ export class AuditStore {
   private readonly listeners = new Set<AppendListener>();
   private unannounced: AuditEvent[] = [];
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly searchIndex: SearchIndex;
+  private readonly indexes: DerivedIndexes;
   private readonly storeId: string;
   private closed = false;
   private checkpointFrozen = false;
@@ -112,7 +112,7 @@ export class AuditStore {
     this.paths = paths;
     this.readonly = lock === null;
     this.statements = prepareStatements(db);
-    this.searchIndex = new SearchIndex(db);
+    this.indexes = new DerivedIndexes(db);
     this.storeId = this.statements.storeId.get() as string;
     this.head = this.loadHead();
     this.checkpointedSeq = this.head.seq;
@@ -178,20 +178,25 @@ export class AuditStore {
   }
 
   list(query: EventQuery = {}): AuditEvent[] {
-    const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_LIMIT);
-    const order = query.order === 'desc' ? 'DESC' : 'ASC';
-    const filters: Array<[string, string | number | undefined]> = [
-      ['seq > ?', query.afterSeq],
-      ['seq < ?', query.beforeSeq],
-      ['session_id = ?', query.sessionId],
-    ];
-    const used = filters.filter(([, value]) => value !== undefined);
-    const where = used.length ? `WHERE ${used.map(([condition]) => condition).join(' AND ')}` : '';
-    const params = used.map(([, value]) => value as string | number);
-    const rows = this.db
-      .prepare(`SELECT * FROM events ${where} ORDER BY seq ${order} LIMIT ?`)
-      .all(...params, limit) as EventRow[];
-    return rows.map(rowToEvent);
+    const params = {
+      after: query.afterSeq ?? 0,
+      before: query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      limit: Math.min(Math.max(query.limit ?? 100, 1), MAX_LIMIT),
+    };
+    const desc = query.order === 'desc';
+    if (query.sessionId === undefined) {
+      const statement = desc ? this.statements.listDesc : this.statements.listAsc;
+      return (statement.all(params) as EventRow[]).map(rowToEvent);
+    }
+    // Session membership is a derived index: what it does not hold yet is read from the log itself.
+    this.indexes.catchUp();
+    const statement = desc ? this.statements.sessionListDesc : this.statements.sessionListAsc;
+    const sessionParams = {
+      ...params,
+      session: query.sessionId,
+      indexed: this.indexes.indexedSeq(),
+    };
+    return (statement.all(sessionParams) as EventRow[]).map(rowToEvent);
   }
 
   /** By position in the chain, or by id ('<store id>-<seq>'). */
@@ -206,16 +211,16 @@ export class AuditStore {
 
   /** Full-text search over event text, newest first. Every word must match (the last may be a prefix). */
   search(text: string, limit = 50): AuditEvent[] {
-    const seqs = this.searchIndex.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT));
+    const seqs = this.indexes.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT));
     return seqs.map((seq) => this.get(seq)).filter((event): event is AuditEvent => event !== null);
   }
 
   /**
-   * Brings the search index up to date now. It also catches up by itself soon after each commit,
+   * Brings the derived indexes (search, session membership) up to date now. It also catches up by itself soon after each commit,
    * and before every search; this is for callers that want the work done at a time they choose.
    */
-  flushSearchIndex(): void {
-    this.searchIndex.catchUp();
+  flushIndexes(): void {
+    this.indexes.catchUp();
   }
 
   headInfo(): { seq: number; hash: string } {
@@ -237,9 +242,9 @@ export class AuditStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.searchIndex.stop();
+    this.indexes.stop();
     if (!this.readonly) {
-      this.searchIndex.catchUp();
+      this.indexes.catchUp();
       this.writeCheckpointNow();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -312,7 +317,9 @@ export class AuditStore {
   private sessionHead(sessionId: string): Digest {
     let digest = this.sessionHeads.get(sessionId);
     if (digest === undefined) {
-      const row = this.statements.sessionHead.get(sessionId) as Pick<EventRow, 'hash'> | undefined;
+      const lookup = { session: sessionId, indexed: this.indexes.indexedSeq() };
+      const row = (this.statements.sessionTailHead.get(lookup) ??
+        this.statements.sessionIndexedHead.get(lookup)) as Pick<EventRow, 'hash'> | undefined;
       digest = row ? toDigest(row.hash) : GENESIS_DIGEST;
       this.sessionHeads.set(sessionId, digest);
     }
@@ -332,7 +339,7 @@ export class AuditStore {
     const minInterval = this.options.checkpointMinIntervalMs ?? 1000;
     if (due && Date.now() - this.checkpointedAt >= minInterval) this.writeCheckpointNow();
     if (events.length === 0) return;
-    this.searchIndex.schedule();
+    this.indexes.schedule();
     for (const listener of this.listeners) {
       try {
         listener(events);
@@ -391,13 +398,30 @@ export class AuditStore {
   }
 }
 
+const LIST =
+  'SELECT * FROM events WHERE seq > @after AND seq < @before ORDER BY seq $order LIMIT @limit';
+/** The indexed part of a session, then the tail the index does not hold yet. */
+const SESSION_LIST = `SELECT * FROM (
+    SELECT e.* FROM event_sessions s JOIN events e ON e.seq = s.seq
+     WHERE s.session_id = @session AND s.seq > @after AND s.seq < @before AND s.seq <= @indexed
+    UNION ALL
+    SELECT * FROM events WHERE seq > max(@after, @indexed) AND seq < @before AND session_id = @session
+  ) ORDER BY seq $order LIMIT @limit`;
+
 function prepareStatements(db: Db) {
   const writable = !db.readonly;
   const prepareWrite = (sql: string): Statement | null => (writable ? db.prepare(sql) : null);
   return {
     head: db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1'),
-    sessionHead: db.prepare(
-      'SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1',
+    listAsc: db.prepare(LIST.replace('$order', 'ASC')),
+    listDesc: db.prepare(LIST.replace('$order', 'DESC')),
+    sessionListAsc: db.prepare(SESSION_LIST.replace('$order', 'ASC')),
+    sessionListDesc: db.prepare(SESSION_LIST.replace('$order', 'DESC')),
+    sessionTailHead: db.prepare(
+      'SELECT hash FROM events WHERE seq > @indexed AND session_id = @session ORDER BY seq DESC LIMIT 1',
+    ),
+    sessionIndexedHead: db.prepare(
+      'SELECT e.hash FROM event_sessions s JOIN events e ON e.seq = s.seq WHERE s.session_id = @session AND s.seq <= @indexed ORDER BY s.seq DESC LIMIT 1',
     ),
     bySeq: db.prepare('SELECT * FROM events WHERE seq = ?'),
     storeId: db.prepare("SELECT value FROM meta WHERE key = 'store_id'").pluck(),

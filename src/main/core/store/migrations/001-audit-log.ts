@@ -23,7 +23,6 @@ CREATE TABLE events (
   session_prev_hash BLOB,
   hash              BLOB NOT NULL
 );
-CREATE INDEX events_by_session ON events (session_id, seq) WHERE session_id IS NOT NULL;
 
 CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;
@@ -43,6 +42,13 @@ BEGIN SELECT RAISE(ABORT, 'blobs are immutable: only dropping their content is a
 CREATE TRIGGER blobs_refuse_delete BEFORE DELETE ON blobs
 BEGIN SELECT RAISE(ABORT, 'blobs are never deleted: drop their content instead'); END;
 
--- Contentless: the text lives in events; rowid = events.seq.
+-- Derived indexes, filled after commit (see derived-indexes.ts), never on the append path.
+-- Full-text: contentless, the text lives in events; rowid = events.seq.
 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = '', tokenize = 'unicode61');
+-- Which events belong to which session.
+CREATE TABLE event_sessions (
+  session_id TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
 `;

@@ -1,6 +1,6 @@
 import { sql as auditLog } from './001-audit-log';
 import { sql as projectsSessionsSettings } from './002-projects-sessions-settings';
-import { sql as searchWatermark } from './003-search-watermark';
+import { sql as indexWatermark } from './003-index-watermark';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -13,7 +13,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit-log', sql: auditLog },
   { version: 2, name: 'projects-sessions-settings', sql: projectsSessionsSettings },
-  { version: 3, name: 'search-watermark', sql: searchWatermark },
+  { version: 3, name: 'index-watermark', sql: indexWatermark },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,117 @@
+/**
+ * Indexes derived from the event log: full-text (FTS5, contentless, rowid = events.seq) and
+ * session membership (event_sessions). They are filled after commit in small batches, not inside
+ * every append, so the chain stays as fast as it can be; a crash only leaves work to catch up on
+ * (the watermark in meta says how far they got). Queries first catch up, or (read-only) cover the
+ * unindexed tail directly, so they always see every committed event.
+ */
+import type { JsonValue } from '../../../shared/audit';
+import type { Db } from './database';
+import { eventText } from './event-text';
+
+const BATCH = 2_000;
+
+interface PendingRow {
+  seq: number;
+  session_id: string | null;
+  kind: string;
+  actor_id: string;
+  payload: string;
+}
+
+export class DerivedIndexes {
+  private scheduled = false;
+  private stopped = false;
+  private readonly watermark;
+  private readonly pending;
+  private readonly matches;
+  private readonly writes;
+
+  constructor(private readonly db: Db) {
+    this.watermark = db
+      .prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_seq'")
+      .pluck();
+    this.pending = db.prepare(
+      'SELECT seq, session_id, kind, actor_id, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.matches = db
+      .prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid DESC LIMIT ?')
+      .pluck();
+    this.writes = db.readonly
+      ? null
+      : {
+          text: db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)'),
+          session: db.prepare('INSERT INTO event_sessions (session_id, seq) VALUES (?, ?)'),
+          watermark: db.prepare("UPDATE meta SET value = ? WHERE key = 'indexed_seq'"),
+        };
+  }
+
+  /** The last event both indexes hold. Read from the file: another process may be the writer. */
+  indexedSeq(): number {
+    return Number(this.watermark.get() ?? 0);
+  }
+
+  /** Indexes what was committed, soon, without holding up the caller. */
+  schedule(): void {
+    if (this.scheduled || this.stopped || !this.writes) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.stopped && this.indexBatch() === BATCH) this.schedule();
+    });
+  }
+
+  /** Indexes everything committed so far, now (a no-op for a read-only store). */
+  catchUp(): void {
+    if (!this.writes) return;
+    while (this.indexBatch() === BATCH);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Seqs of matching events, newest first. Every word must match; the last may be the start of a
+   * word. Whole words are tried first: a prefix query must collect every match before it can sort,
+   * which is slow for a prefix most events share, and whole words answer most searches.
+   */
+  search(text: string, limit: number): number[] {
+    this.catchUp();
+    const words = text.split(/\s+/).filter(Boolean).map(quote);
+    if (words.length === 0) return [];
+    const whole = this.matches.all(words.join(' '), limit) as number[];
+    if (whole.length >= limit) return whole;
+    // Every whole-word match is also a prefix match: this answer includes the first one.
+    return this.matches.all(`${words.join(' ')}*`, limit) as number[];
+  }
+
+  /** Returns how many events it indexed. */
+  private indexBatch(): number {
+    const writes = this.writes;
+    if (!writes) return 0;
+    const rows = this.pending.all(this.indexedSeq(), BATCH) as PendingRow[];
+    if (rows.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        writes.text.run(row.seq, eventText(row.kind, row.actor_id, parsePayload(row.payload)));
+        if (row.session_id !== null) writes.session.run(row.session_id, row.seq);
+      }
+      writes.watermark.run(String(rows.at(-1)?.seq));
+    })();
+    return rows.length;
+  }
+}
+
+/** One FTS5 string token: the person's text never becomes query syntax. */
+function quote(word: string): string {
+  return `"${word.replace(/"/g, '""')}"`;
+}
+
+function parsePayload(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text; // a damaged row is still searchable by its text; verify reports the damage
+  }
+}
