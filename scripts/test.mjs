@@ -43,6 +43,7 @@ for (const [name, command, args] of steps) {
 }
 console.log(`\n${timings.join('\n')}`);
 console.log(countTests());
+for (const line of skippedWithReasons()) console.log(line);
 console.log(`npm test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 /** One closing line for every runner together: "tests: N passed, N failed, N skipped". */
@@ -58,4 +59,25 @@ function countTests() {
   const skipped =
     (vitest?.numPendingTests ?? 0) + (vitest?.numTodoTests ?? 0) + (playwright?.stats.skipped ?? 0);
   return `tests: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+}
+
+/** Every skipped end-to-end test with the reason it gave, so a skip is never silent. */
+function skippedWithReasons() {
+  const file = 'test-results/playwright.json';
+  if (!existsSync(file)) return [];
+  const lines = [];
+  const visit = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'skipped') continue;
+        const reason =
+          test.annotations?.find((a) => a.type === 'skip')?.description ?? 'no reason given';
+        lines.push(`skipped: ${[...path, spec.title].join(' › ')}: ${reason}`);
+      }
+    }
+    for (const child of suite.suites ?? []) visit(child, [...path, child.title]);
+  };
+  for (const suite of JSON.parse(readFileSync(file, 'utf8')).suites ?? [])
+    visit(suite, [suite.title]);
+  return lines;
 }
