@@ -26,10 +26,7 @@ const SKIP_REASON =
   'Electron binary not installed: it downloads on first use and this machine has no internet access. The core, the IPC adapter and the renderer are covered by the other tests.';
 
 test.describe('desktop app (Electron)', () => {
-  test.skip(
-    !binary,
-    'Electron binary not installed: it downloads on first use and this machine has no internet access. The core, the IPC adapter and the renderer are covered by the other tests.',
-  );
+  test.skip(!binary, SKIP_REASON);
 
   test('opens a hardened window that reaches the core over IPC only', async () => {
     const home = mkdtempSync(join(tmpdir(), 'paddock-electron-'));
