@@ -1,0 +1,63 @@
+/** Projects and sessions as every process sees them. */
+
+export const SESSION_STATES = [
+  'starting',
+  'running',
+  'waiting',
+  'paused',
+  'exited',
+  'failed',
+  'stopped',
+  'interrupted',
+  'promoted',
+  'discarded',
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** States in which the agent's process is alive. */
+export const LIVE_STATES: readonly SessionState[] = ['starting', 'running', 'waiting', 'paused'];
+
+export interface Project {
+  id: string;
+  /** Absolute path of the repository's working tree. */
+  path: string;
+  name: string;
+  addedAt: string;
+  /** The agent preset last used for a session of this project. */
+  lastPreset: string | null;
+}
+
+export interface SessionRecord {
+  id: string;
+  projectId: string;
+  agentPreset: string;
+  task: string;
+  author: string;
+  workspace: string | null;
+  branch: string | null;
+  baseCommit: string | null;
+  sandboxProfile: string | null;
+  state: SessionState;
+  /** Exit code once exited; the reason once failed or interrupted. */
+  exitCode: number | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One file in a session's diff against its base. */
+export interface FileChange {
+  path: string;
+  /** A added, M modified, D deleted, R renamed (from `oldPath`), T type changed. */
+  status: 'A' | 'M' | 'D' | 'R' | 'T';
+  oldPath?: string;
+  additions: number | null;
+  deletions: number | null;
+}
+
+export interface SessionDiff {
+  baseCommit: string;
+  files: FileChange[];
+  /** Unified diff of committed and uncommitted changes against the base. */
+  patch: string;
+}
