@@ -13,6 +13,7 @@ import { inProcessTransport, readEndpoint, serveCore } from '../main/transport';
 import { createApi } from '../shared/contract/client';
 import type { PaddockApi } from '../shared/contract';
 import { createWsTransport, type SocketLike } from '../shared/contract/ws-client';
+import { startInBackground } from './background';
 
 export type Access = 'read' | 'write';
 
@@ -21,6 +22,10 @@ export interface CliContext {
   print(line: string): void;
   /** Runs `work` against the running host if there is one, else against an in-process core. */
   withApi<T>(access: Access, work: (api: PaddockApi) => Promise<T>): Promise<T>;
+  /** Runs `work` against a host, starting one in the background (and saying so) when none runs. */
+  withHost<T>(work: (api: PaddockApi) => Promise<T>): Promise<T>;
+  /** Messages for the person that are not the command's output. */
+  note(line: string): void;
 }
 
 export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext {
@@ -28,6 +33,7 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
   return {
     home,
     print: (line) => process.stdout.write(`${line}\n`),
+    note: (line) => process.stderr.write(`${line}\n`),
     async withApi(access, work) {
       const remote = await connectToHost(home);
       if (remote) {
@@ -38,6 +44,22 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
         }
       }
       return runInProcess(home, access, work);
+    },
+    async withHost(work) {
+      let remote = await connectToHost(home);
+      if (!remote) {
+        const endpoint = await startInBackground(home);
+        process.stderr.write(
+          `Started Paddock in the background (pid ${endpoint.pid}) so sessions outlive this command: ${endpoint.url}\n\`paddock stop\` stops it.\n`,
+        );
+        remote = await connectToHost(home);
+        if (!remote) throw new Error('The background Paddock host started but does not answer.');
+      }
+      try {
+        return await work(remote.api);
+      } finally {
+        remote.close();
+      }
     },
   };
 }
@@ -57,7 +79,7 @@ async function runInProcess<T>(
     return await work(createApi(inProcessTransport(core)));
   } finally {
     core.detach();
-    paddock.close();
+    await paddock.close();
   }
 }
 

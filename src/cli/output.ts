@@ -20,3 +20,6 @@ export function withExitCode<A extends unknown[]>(
     process.exitCode = await action(...args);
   };
 }
+
+/** A command used wrongly: the message says how to use it. Exit code 2. */
+export class UsageError extends Error {}

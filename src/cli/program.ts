@@ -2,12 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { StoreError } from '../main/core/store';
 import { ContractError } from '../shared/contract';
 import { version } from '../../package.json';
-import { registerAudit, UsageError } from './commands/audit';
+import { registerAudit } from './commands/audit';
 import { registerDoctor } from './commands/doctor';
+import { registerProject } from './commands/project';
 import { registerServe } from './commands/serve';
+import { registerGc, registerSession } from './commands/session';
 import { registerSettings } from './commands/settings';
 import { createContext, type CliContext } from './context';
-import { EXIT } from './output';
+import { EXIT, UsageError } from './output';
 
 export function createProgram(context: CliContext = createContext()): Command {
   const program = new Command('paddock')
@@ -20,6 +22,9 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerAudit(program, context);
   registerSettings(program, context);
   registerServe(program, context);
+  registerProject(program, context);
+  registerSession(program, context);
+  registerGc(program, context);
   return program;
 }
 

@@ -124,7 +124,7 @@ async function stop(): Promise<void> {
   removeEndpoint(paddockPaths(paddock.home).endpoint);
   await server.close();
   core.detach();
-  paddock.close();
+  await paddock.close();
 }
 
 if (!app.requestSingleInstanceLock()) {

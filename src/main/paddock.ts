@@ -2,8 +2,11 @@
  * The composition root: the core services for one Paddock home, wired together. The CLI, the
  * headless host and the Electron host all start Paddock through here.
  */
+import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { resolvePaddockHome } from './core/home';
+import { ProjectsService } from './core/projects';
+import { SessionManager } from './core/sessions';
 import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
 
@@ -19,9 +22,12 @@ export interface Paddock {
   home: string;
   store: AuditStore;
   settings: SettingsService;
+  projects: ProjectsService;
+  sessions: SessionManager;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
-  close(): void;
+  /** Stops live sessions, then closes the store. */
+  close(): Promise<void>;
 }
 
 export interface Person {
@@ -36,13 +42,44 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     readonly: options.readonly,
     lockCommand: options.lockCommand,
   });
+  const settings = new SettingsService(store);
+  const projects = new ProjectsService(store);
+  const sessions = new SessionManager({
+    store,
+    projects,
+    settings,
+    home,
+    gitIdentity: gitIdentity(),
+  });
+  if (!options.readonly) sessions.recoverAfterRestart();
   return {
     home,
     store,
-    settings: new SettingsService(store),
+    settings,
+    projects,
+    sessions,
     person: { actor: 'person', actorId: localUserName() },
-    close: () => store.close(),
+    close: async () => {
+      await sessions.shutdown();
+      store.close();
+    },
   };
+}
+
+/** The person's git identity, from their own git configuration (read once; they trust it). */
+function gitIdentity(): { name: string; email: string } {
+  const read = (key: string) => {
+    try {
+      return execFileSync('git', ['config', '--global', '--get', key], {
+        encoding: 'utf8',
+        timeout: 2000,
+      }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const user = localUserName();
+  return { name: read('user.name') || user, email: read('user.email') || `${user}@localhost` };
 }
 
 export function localUserName(): string {

@@ -40,7 +40,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions = {}): Prom
     });
   } catch (error) {
     core.detach();
-    paddock.close();
+    await paddock.close();
     throw error;
   }
   const endpointFile = paddockPaths(home).endpoint;
@@ -75,7 +75,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions = {}): Prom
           payload: { pid: process.pid },
         });
         core.detach();
-        paddock.close();
+        await paddock.close();
       })()),
   };
 }

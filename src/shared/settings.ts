@@ -2,13 +2,40 @@ import { z } from 'zod';
 
 /**
  * Paddock's own settings: every key, its schema and its default. A key not listed here is refused,
- * and every change is an audit event. Later features add their keys here.
+ * and every change is an audit event (a secret's value is never written into the event). Later
+ * features add their keys here.
  */
 export const SETTINGS = {
   'ui.theme': {
     schema: z.enum(['system', 'light', 'dark']),
     default: 'system',
     help: 'Colour theme of the app.',
+    secret: false,
+  },
+  'workspaces.root': {
+    schema: z.union([
+      z.literal(''),
+      z
+        .string()
+        .startsWith('/')
+        .max(4096)
+        .refine((path) => !/^\/(proc|sys|dev)(\/|$)/.test(path), 'not under /proc, /sys or /dev'),
+    ]),
+    default: '',
+    help: 'Where session workspaces are made (empty: $PADDOCK_HOME/workspaces).',
+    secret: false,
+  },
+  'agents.model.baseUrl': {
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]),
+    default: '',
+    help: 'Model endpoint given to agents (until the credential broker lands; empty: the agent’s own default).',
+    secret: false,
+  },
+  'agents.model.apiKey': {
+    schema: z.string().max(4096),
+    default: '',
+    help: 'Model API key given to agents (until the keychain and broker land). Never shown or recorded.',
+    secret: true,
   },
 } as const;
 
@@ -18,4 +45,13 @@ export type SettingsValues = { [K in SettingKey]: SettingValue<K> };
 
 export function isSettingKey(key: string): key is SettingKey {
   return Object.prototype.hasOwnProperty.call(SETTINGS, key);
+}
+
+/** What a client may see of the settings: secrets as whether they are set, never their value. */
+export function publicSettings(values: SettingsValues): SettingsValues {
+  const shown: Record<string, unknown> = { ...values };
+  for (const [key, spec] of Object.entries(SETTINGS)) {
+    if (spec.secret && shown[key]) shown[key] = '••••••';
+  }
+  return shown as SettingsValues;
 }

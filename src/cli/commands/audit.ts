@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { paddockPaths } from '../../main/core/home';
 import type { AuditEvent, VerifyReport } from '../../shared/audit';
 import type { CliContext } from '../context';
-import { EXIT, formatEvent, withExitCode } from '../output';
+import { EXIT, formatEvent, UsageError, withExitCode } from '../output';
 
 export function registerAudit(program: Command, context: CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit trail');
@@ -58,8 +58,6 @@ export function registerAudit(program: Command, context: CliContext): void {
       }),
     );
 }
-
-export class UsageError extends Error {}
 
 /** Polling works the same against a running host and against the file, read-only. */
 const FOLLOW_POLL_MS = 200;

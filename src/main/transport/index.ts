@@ -3,11 +3,16 @@
  * by the store, and the transports (WebSocket, Electron IPC, in-process) that carry them.
  */
 import { ContractError, type SystemInfo, type Transport } from '../../shared/contract';
+import { AgentError } from '../core/agents';
+import { ProjectError } from '../core/projects';
+import { SessionError } from '../core/sessions';
 import { SettingsError } from '../core/settings';
+import { WorkspaceError } from '../core/workspaces';
 import { StoreError } from '../core/store';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
+import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import { createRouter, type Router } from './router';
@@ -25,18 +30,32 @@ export interface ServedCore {
   detach(): void;
 }
 
+/** Errors whose message is written for the person: passed on as `failed`, with the message. */
+function isUserFacing(error: unknown): error is Error {
+  return [StoreError, SettingsError, ProjectError, SessionError, WorkspaceError, AgentError].some(
+    (kind) => error instanceof kind,
+  );
+}
+
 export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCore {
   const router = createRouter(
     {
       ...systemHandlers(paddock, host),
       ...auditHandlers(paddock.store),
       ...settingsHandlers(paddock.settings, paddock.person),
+      ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
     },
-    (error): error is Error => error instanceof StoreError || error instanceof SettingsError,
+    isUserFacing,
   );
   const hub = new EventHub();
-  const detach = paddock.store.onAppend((events) => hub.publish('audit.appended', events));
-  return { router, hub, detach };
+  const unsubscribe = [
+    paddock.store.onAppend((events) => hub.publish('audit.appended', events)),
+    paddock.sessions.onOutput((sessionId, data) =>
+      hub.publish('session.output', { sessionId, data }),
+    ),
+    paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
+  ];
+  return { router, hub, detach: () => unsubscribe.forEach((stop) => stop()) };
 }
 
 /** The contract as plain function calls, for a CLI that runs the core itself. */

@@ -5,6 +5,7 @@
 import type { AuditEvent, VerifyReport } from '../audit';
 import type { DoctorReport } from '../doctor';
 import type { SettingsValues } from '../settings';
+import type { Project, SessionDiff, SessionRecord } from '../sessions';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -30,11 +31,39 @@ export interface CallOutputs {
   'audit.verify': VerifyReport;
   'settings.all': SettingsValues;
   'settings.set': SettingsValues;
+  'project.add': Project;
+  'project.list': Project[];
+  'project.remove': Project;
+  'agents.detect': AgentAvailability[];
+  'session.start': SessionRecord;
+  'session.list': SessionRecord[];
+  'session.get': SessionRecord;
+  'session.input': null;
+  'session.resize': null;
+  'session.pause': SessionRecord;
+  'session.resume': SessionRecord;
+  'session.stop': SessionRecord;
+  'session.discard': { session: SessionRecord; bytesFreed: number };
+  'session.diff': SessionDiff;
+  'sessions.gc': { removed: string[]; bytesFreed: number };
+}
+
+/** Whether an agent preset's program is installed here. */
+export interface AgentAvailability {
+  id: string;
+  name: string;
+  installed: boolean;
+  version: string | null;
+  /** What to do when it is not installed. */
+  install: string | null;
 }
 export type CallOutput<N extends CallName> = CallOutputs[N];
 
 export interface TopicPayloads {
   'audit.appended': AuditEvent[];
+  /** Terminal output of a live session, as it arrives (already recorded, redacted in the record). */
+  'session.output': { sessionId: string; data: string };
+  'session.changed': SessionRecord;
 }
 export type TopicPayload<T extends Topic> = TopicPayloads[T];
 

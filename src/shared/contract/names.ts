@@ -11,10 +11,25 @@ export const CALLS = [
   'audit.verify',
   'settings.all',
   'settings.set',
+  'project.add',
+  'project.list',
+  'project.remove',
+  'agents.detect',
+  'session.start',
+  'session.list',
+  'session.get',
+  'session.input',
+  'session.resize',
+  'session.pause',
+  'session.resume',
+  'session.stop',
+  'session.discard',
+  'session.diff',
+  'sessions.gc',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
-export const TOPICS = ['audit.appended'] as const;
+export const TOPICS = ['audit.appended', 'session.output', 'session.changed'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 export function isCallName(value: unknown): value is CallName {

@@ -7,6 +7,16 @@ import type { CallName } from './names';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const none = z.object({}).strict();
+const sessionId = z.string().regex(/^ses_[0-9a-f]{8}$/, 'a session id looks like ses_0123abcd');
+const bySession = z.object({ id: sessionId }).strict();
+const path = z.string().min(1).max(4096);
+const presetId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a preset id is lowercase letters, digits and dashes');
+const terminalSize = {
+  cols: z.number().int().min(10).max(1000),
+  rows: z.number().int().min(5).max(500),
+};
 
 export const INPUTS = {
   'system.info': none,
@@ -27,6 +37,30 @@ export const INPUTS = {
   'audit.verify': none,
   'settings.all': none,
   'settings.set': z.object({ key: z.string().min(1).max(200), value: z.unknown() }).strict(),
+  'project.add': z.object({ path }).strict(),
+  'project.list': none,
+  'project.remove': z.object({ path }).strict(),
+  'agents.detect': none,
+  'session.start': z
+    .object({
+      project: path,
+      preset: presetId,
+      task: z.string().max(100_000).optional(),
+      base: z.string().min(1).max(256).regex(/^[^-]/, 'a base cannot start with "-"').optional(),
+      cols: terminalSize.cols.optional(),
+      rows: terminalSize.rows.optional(),
+    })
+    .strict(),
+  'session.list': none,
+  'session.get': bySession,
+  'session.input': z.object({ id: sessionId, data: z.string().max(64 * 1024) }).strict(),
+  'session.resize': z.object({ id: sessionId, ...terminalSize }).strict(),
+  'session.pause': bySession,
+  'session.resume': bySession,
+  'session.stop': bySession,
+  'session.discard': bySession,
+  'session.diff': bySession,
+  'sessions.gc': none,
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

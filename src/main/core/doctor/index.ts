@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { CheckStatus, DoctorCheck, DoctorReport } from '../../../shared/doctor';
+import { detectAgents, type DetectedAgent } from '../agents';
 
 interface Probe {
   id: string;
@@ -25,11 +26,36 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const probes = allProbes(env).filter((p) => !p.platforms || p.platforms.includes(platform));
-  const checks = await Promise.all(probes.map((probe) => runProbe(probe)));
+  const [checks, agents] = await Promise.all([
+    Promise.all(probes.map((probe) => runProbe(probe))),
+    detectAgents(env),
+  ]);
+  checks.push(...agents.filter((agent) => agent.id !== 'shell').map(agentCheck));
   return {
     ok: checks.every((c) => c.status === 'ok' || !c.required),
     platform: `${platform}-${process.arch}`,
     checks,
+  };
+}
+
+/** An agent CLI is optional: Paddock works with whichever are installed. */
+function agentCheck(agent: DetectedAgent): DoctorCheck {
+  const base = {
+    id: `agent:${agent.id}`,
+    title: `${agent.name} (\`${agent.program}\`)`,
+    required: false,
+  };
+  if (!agent.installed)
+    return {
+      ...base,
+      status: 'missing',
+      detail: `${agent.program} not found`,
+      fix: `Optional. Install it to run ${agent.name} sessions: ${agent.install}`,
+    };
+  return {
+    ...base,
+    status: 'ok',
+    detail: agent.version ?? agent.versionProblem ?? agent.path ?? 'installed',
   };
 }
 
@@ -130,22 +156,8 @@ function allProbes(env: NodeJS.ProcessEnv): Probe[] {
       }),
       fix: 'Optional. Install it for browser mode: `sudo apt-get install chromium`.',
     },
-    ...AGENTS.map(([bin, name, install]): Probe => ({
-      id: `agent:${bin}`,
-      title: `${name} (\`${bin}\`)`,
-      required: false,
-      run: async () => ({ status: 'ok', detail: firstLine(await run(bin, ['--version'])) }),
-      fix: `Optional. Install it to run ${name} sessions: ${install}.`,
-    })),
   ];
 }
-
-const AGENTS: Array<[bin: string, name: string, install: string]> = [
-  ['claude', 'Claude Code', '`npm install -g @anthropic-ai/claude-code`'],
-  ['codex', 'Codex CLI', '`npm install -g @openai/codex`'],
-  ['aider', 'aider', '`pipx install aider-chat`'],
-  ['gemini', 'Gemini CLI', '`npm install -g @google/gemini-cli`'],
-];
 
 async function secretServiceStatus(
   env: NodeJS.ProcessEnv,

@@ -52,11 +52,13 @@ export class SettingsService {
           'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
         )
         .run(key, JSON.stringify(parsed.data), new Date().toISOString());
+      const shown = (value: unknown) =>
+        (SETTINGS[key].secret ? (value ? '[secret set]' : '[secret empty]') : value) as JsonValue;
       this.store.append({
         kind: 'settings.changed',
         actor: by.actor,
         actorId: by.actorId,
-        payload: { key, from: previous as JsonValue, to: parsed.data as JsonValue },
+        payload: { key, from: shown(previous), to: shown(parsed.data) },
       });
     });
     return this.all();

@@ -30,4 +30,22 @@ describe('SettingsService', () => {
     expect(store.list().filter((e) => e.kind === 'settings.changed')).toEqual([]);
     store.close();
   });
+
+  it('never writes a secret setting into the audit trail', () => {
+    const store = AuditStore.open({ home: tempDir() });
+    const settings = new SettingsService(store);
+    settings.set('agents.model.apiKey', 'sk-ant-very-secret-value', {
+      actor: 'person',
+      actorId: 'ada',
+    });
+    expect(settings.get('agents.model.apiKey')).toBe('sk-ant-very-secret-value');
+    const [event] = store.list({ order: 'desc', limit: 1 });
+    expect(event?.payload).toEqual({
+      key: 'agents.model.apiKey',
+      from: '[secret empty]',
+      to: '[secret set]',
+    });
+    expect(JSON.stringify(store.list())).not.toContain('very-secret');
+    store.close();
+  });
 });

@@ -1,10 +1,11 @@
 /** The things events are about: projects, sessions, and Paddock's own settings. */
 export const sql = /* sql */ `
 CREATE TABLE projects (
-  id       TEXT PRIMARY KEY,
-  path     TEXT NOT NULL UNIQUE,
-  name     TEXT NOT NULL,
-  added_at TEXT NOT NULL
+  id          TEXT PRIMARY KEY,
+  path        TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  added_at    TEXT NOT NULL,
+  last_preset TEXT
 );
 
 CREATE TABLE sessions (
@@ -20,6 +21,8 @@ CREATE TABLE sessions (
   budget          TEXT,
   state           TEXT NOT NULL CHECK (state IN ('starting', 'running', 'waiting', 'paused', 'exited',
                     'failed', 'stopped', 'interrupted', 'promoted', 'discarded')),
+  exit_code       INTEGER,
+  reason          TEXT,
   created_at      TEXT NOT NULL,
   updated_at      TEXT NOT NULL
 );

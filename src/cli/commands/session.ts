@@ -1,0 +1,227 @@
+import type { Command } from 'commander';
+import type { PaddockApi } from '../../shared/contract';
+import type { SessionRecord } from '../../shared/sessions';
+import type { CliContext } from '../context';
+import { EXIT, UsageError, withExitCode } from '../output';
+
+/** Ctrl-] leaves an attached terminal, as in telnet. */
+const DETACH_KEY = '\u001d';
+
+export function registerSession(program: Command, context: CliContext): void {
+  const session = program
+    .command('session')
+    .description('agents at work in workspaces of their own');
+
+  session
+    .command('start')
+    .description('start an agent on a project in a fresh workspace')
+    .requiredOption('--project <dir>', 'the repository')
+    .requiredOption('--agent <preset>', 'claude, codex, gemini, aider, shell, or a custom preset')
+    .option('--task <text>', 'what the agent should do')
+    .option('--base <rev>', 'where the session branch starts (default: the project’s HEAD)')
+    .option('--detach', 'start it and return; `paddock session attach ID` later')
+    .action(
+      withExitCode(
+        async (options: {
+          project: string;
+          agent: string;
+          task?: string;
+          base?: string;
+          detach?: boolean;
+        }) =>
+          context.withHost(async (api) => {
+            const size = terminalSize();
+            const started = await api.session.start({
+              project: options.project,
+              preset: options.agent,
+              task: options.task,
+              base: options.base,
+              ...size,
+            });
+            context.note(
+              `Session ${started.id}: ${started.agentPreset} on branch ${started.branch} in ${started.workspace}`,
+            );
+            if (options.detach) {
+              context.print(started.id);
+              return EXIT.ok;
+            }
+            return attach(api, started.id, context);
+          }),
+      ),
+    );
+
+  session
+    .command('list')
+    .option('--json', 'print as JSON')
+    .action(
+      withExitCode(async (options: { json?: boolean }) => {
+        const sessions = await context.withApi('write', (api) => api.session.list({}));
+        if (options.json) context.print(JSON.stringify(sessions, null, 2));
+        else if (sessions.length === 0)
+          context.print(
+            'No sessions yet: `paddock session start --project DIR --agent PRESET` starts one.',
+          );
+        else for (const s of sessions) context.print(describe(s));
+        return EXIT.ok;
+      }),
+    );
+
+  session
+    .command('attach <id>')
+    .description('the session’s terminal in yours (Ctrl-] detaches)')
+    .action(
+      withExitCode(async (id: string) => context.withHost((api) => attach(api, id, context))),
+    );
+
+  for (const [name, verb] of [
+    ['pause', 'pause the agent (SIGSTOP to its process group)'],
+    ['resume', 'resume a paused agent'],
+    ['stop', 'stop the agent (SIGTERM, then SIGKILL after a grace period)'],
+  ] as const) {
+    session
+      .command(`${name} <id>`)
+      .description(verb)
+      .action(
+        withExitCode(async (id: string) => {
+          const result = await context.withApi('write', (api) => api.session[name]({ id }));
+          context.print(describe(result));
+          return EXIT.ok;
+        }),
+      );
+  }
+
+  session
+    .command('discard <id>')
+    .description('remove the session’s workspace and branch (the record stays)')
+    .option('--yes', 'do not ask for confirmation')
+    .action(
+      withExitCode(async (id: string, options: { yes?: boolean }) => {
+        if (
+          !options.yes &&
+          !(await confirm(
+            `Discard ${id}: its workspace and branch are deleted. Type "discard" to confirm: `,
+            'discard',
+          ))
+        ) {
+          context.note('Not discarded.');
+          return EXIT.failed;
+        }
+        const { session: discarded, bytesFreed } = await context.withApi('write', (api) =>
+          api.session.discard({ id }),
+        );
+        context.print(`${describe(discarded)}  (freed ${formatBytes(bytesFreed)})`);
+        return EXIT.ok;
+      }),
+    );
+
+  session
+    .command('diff <id>')
+    .description('the session’s changes against its base, committed and uncommitted')
+    .option('--stat', 'only the file list')
+    .option('--json', 'file list and patch as JSON')
+    .action(
+      withExitCode(async (id: string, options: { stat?: boolean; json?: boolean }) => {
+        const diff = await context.withApi('write', (api) => api.session.diff({ id }));
+        if (options.json) context.print(JSON.stringify(diff, null, 2));
+        else if (options.stat)
+          for (const f of diff.files)
+            context.print(
+              `${f.status}  ${f.oldPath ? `${f.oldPath} → ` : ''}${f.path}  +${f.additions ?? '-'} -${f.deletions ?? '-'}`,
+            );
+        else process.stdout.write(diff.patch);
+        return EXIT.ok;
+      }),
+    );
+}
+
+export function registerGc(program: Command, context: CliContext): void {
+  program
+    .command('gc')
+    .description('remove the workspaces discarded sessions left on disk, and say what it freed')
+    .action(
+      withExitCode(async () => {
+        const { removed, bytesFreed } = await context.withApi('write', (api) =>
+          api.sessions.gc({}),
+        );
+        for (const dir of removed) context.print(`removed ${dir}`);
+        context.print(`Freed ${formatBytes(bytesFreed)} in ${removed.length} folder(s).`);
+        return EXIT.ok;
+      }),
+    );
+}
+
+function describe(s: SessionRecord): string {
+  const code = s.exitCode !== null ? ` (exit ${s.exitCode})` : '';
+  return `${s.id}  ${s.state}${code}  ${s.agentPreset}  ${s.branch ?? ''}  ${s.task ? JSON.stringify(s.task.slice(0, 60)) : ''}`.trimEnd();
+}
+
+function terminalSize(): { cols?: number; rows?: number } {
+  return process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {};
+}
+
+/** Streams the session's terminal here until it ends or Ctrl-] is pressed; returns the exit code. */
+async function attach(api: PaddockApi, id: string, context: CliContext): Promise<number> {
+  const session = await api.session.get({ id });
+  if (!['starting', 'running', 'waiting', 'paused'].includes(session.state)) {
+    throw new UsageError(
+      `Session ${id} is ${session.state}: there is no live terminal to attach to.`,
+    );
+  }
+  context.note(`Attached to ${id}. Ctrl-] detaches; the agent keeps working.`);
+  return new Promise<number>((resolve) => {
+    const stopOutput = api.on('session.output', (event) => {
+      if (event.sessionId === id) process.stdout.write(event.data);
+    });
+    const finish = (code: number) => {
+      stopOutput();
+      stopChanges();
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.stdin.pause();
+      process.stdout.off('resize', onResize);
+      resolve(code);
+    };
+    const stopChanges = api.on('session.changed', (changed) => {
+      if (changed.id !== id || ['starting', 'running', 'waiting', 'paused'].includes(changed.state))
+        return;
+      context.note(
+        `\r\nSession ${id} ${changed.state}${changed.exitCode !== null ? ` with exit code ${changed.exitCode}` : ''}.`,
+      );
+      finish(changed.exitCode ?? EXIT.ok);
+    });
+    const onResize = () =>
+      void api.session
+        .resize({ id, cols: process.stdout.columns, rows: process.stdout.rows })
+        .catch(() => undefined);
+    process.stdout.on('resize', onResize);
+    if (process.stdin.isTTY) process.stdin.setRawMode(true);
+    process.stdin.resume();
+    process.stdin.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      if (text.includes(DETACH_KEY)) {
+        context.note(
+          `\r\nDetached from ${id}; it keeps running. \`paddock session attach ${id}\` comes back.`,
+        );
+        finish(EXIT.ok);
+        return;
+      }
+      void api.session.input({ id, data: text }).catch(() => undefined);
+    });
+  });
+}
+
+async function confirm(question: string, expected: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim() === expected;
+  } finally {
+    rl.close();
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Terminal recording: a streaming secret redactor, the recorder that writes a session's terminal
+ * into the audit store, and the asciicast export. See terminal-recorder.ts for the event formats
+ * and redactor.ts / token-rules.ts for what is redacted and how.
+ */
+export {
+  Redactor,
+  redact,
+  KNOWN_VALUE_RULE,
+  type Finding,
+  type Redacted,
+  type RedactorOptions,
+} from './redactor';
+export {
+  TerminalRecorder,
+  RECORDING_VERSION,
+  type TerminalRecorderOptions,
+} from './terminal-recorder';
+export type { Frame, StreamName } from './stream-recorder';
+export { exportAsciicast } from './asciicast';

@@ -1,0 +1,62 @@
+/**
+ * An agent's process in a pseudo-terminal. node-pty starts it as the leader of its own session and
+ * process group, so pause, resume and stop reach every process the agent started.
+ */
+import { spawn as spawnPty, type IPty } from 'node-pty';
+
+export interface SpawnRequest {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+}
+
+export interface AgentProcess {
+  pid: number;
+  onData(listener: (data: string) => void): void;
+  onExit(listener: (exit: { exitCode: number; signal: number | null }) => void): void;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  pause(): void;
+  resume(): void;
+  /** SIGTERM to the group, then SIGKILL after `graceMs` if anything is left. */
+  stop(graceMs: number): void;
+}
+
+export function spawnAgent(request: SpawnRequest): AgentProcess {
+  const pty: IPty = spawnPty(request.file, request.args, {
+    name: request.env.TERM ?? 'xterm-256color',
+    cols: request.cols,
+    rows: request.rows,
+    cwd: request.cwd,
+    env: request.env,
+  });
+  let exited = false;
+  pty.onExit(() => (exited = true));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pty.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  return {
+    pid: pty.pid,
+    onData: (listener) => void pty.onData(listener),
+    onExit: (listener) =>
+      void pty.onExit(({ exitCode, signal }) => listener({ exitCode, signal: signal ?? null })),
+    write: (data) => pty.write(data),
+    resize: (cols, rows) => pty.resize(cols, rows),
+    pause: () => signalGroup('SIGSTOP'),
+    resume: () => signalGroup('SIGCONT'),
+    stop: (graceMs) => {
+      signalGroup('SIGCONT'); // a paused group cannot act on SIGTERM
+      signalGroup('SIGTERM');
+      setTimeout(() => {
+        if (!exited) signalGroup('SIGKILL');
+      }, graceMs).unref();
+    },
+  };
+}

@@ -1,0 +1,439 @@
+/**
+ * The session manager: turns (project, preset, task) into an agent working in a workspace of its
+ * own, in a pseudo-terminal, with every byte recorded; and carries each session through its states.
+ *
+ * Everything that can be checked is checked before anything is made (project, preset and its
+ * program, base, workspace root), so a bad request leaves nothing behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { SessionDiff, SessionRecord } from '../../../shared/sessions';
+import { LIVE_STATES } from '../../../shared/sessions';
+import {
+  buildSpawnPlan,
+  getPreset,
+  launchCommand,
+  prepareSessionHome,
+  type AgentPreset,
+} from '../agents';
+import type { ProjectsService } from '../projects';
+import { Redactor, TerminalRecorder } from '../recorder';
+import type { SettingsService } from '../settings';
+import type { AuditStore } from '../store';
+import {
+  createWorkspace,
+  removeWorkspace,
+  resolveBase,
+  workspaceBytes,
+  workspaceDiff,
+  type Workspace,
+} from '../workspaces';
+import { spawnAgent, type AgentProcess } from './agent-process';
+import { SessionError, SessionRecords, type By } from './session-records';
+
+export interface SessionManagerOptions {
+  store: AuditStore;
+  projects: ProjectsService;
+  settings: SettingsService;
+  /** $PADDOCK_HOME: session homes live under it, workspaces too unless a setting moves them. */
+  home: string;
+  /** Who commits in the workspace (the person's git identity). */
+  gitIdentity: { name: string; email: string };
+  /** The environment agents' allowlist draws from (PATH, LANG, ...). */
+  sourceEnv?: NodeJS.ProcessEnv;
+  /** No output for this long while running: the session is waiting. */
+  idleMs?: number;
+  stopGraceMs?: number;
+  /** The person's own presets, beside the built-in ones. */
+  customPresets?: () => readonly AgentPreset[];
+}
+
+export interface StartRequest {
+  project: string;
+  preset: string;
+  task?: string;
+  base?: string;
+  cols?: number;
+  rows?: number;
+}
+
+interface LiveSession {
+  process: AgentProcess;
+  recorder: TerminalRecorder;
+  workspace: Workspace;
+  stopRequestedBy: By | null;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+type OutputListener = (sessionId: string, data: string) => void;
+type ChangeListener = (session: SessionRecord) => void;
+
+export class SessionManager {
+  readonly records: SessionRecords;
+  private readonly live = new Map<string, LiveSession>();
+  private readonly outputListeners = new Set<OutputListener>();
+  private readonly changeListeners = new Set<ChangeListener>();
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.records = new SessionRecords(options.store);
+  }
+
+  /** Sessions whose process died with a previous Paddock are interrupted, not running. */
+  recoverAfterRestart(): SessionRecord[] {
+    return this.records.inStates(LIVE_STATES).map((session) =>
+      this.changed(
+        this.records.transition(session.id, 'interrupted', SYSTEM, {
+          reason: 'Paddock restarted; the agent’s process is gone',
+        }),
+      ),
+    );
+  }
+
+  async start(request: StartRequest, by: By): Promise<SessionRecord> {
+    const project =
+      this.options.projects.find(request.project) ??
+      (await this.options.projects.add(request.project, by));
+    const preset = getPreset(request.preset, this.options.customPresets?.() ?? []);
+    const model = this.modelSettings();
+    const baseCommit = await resolveBase(project.path, request.base);
+    const root = this.workspacesRoot();
+    const id = newSessionId();
+    const workspace = await createWorkspace({
+      projectPath: project.path,
+      root,
+      projectId: project.id,
+      sessionId: id,
+      base: baseCommit,
+      shortId: id.slice(4),
+    });
+    let sessionHome: string | null = null;
+    try {
+      sessionHome = this.sessionHome(id);
+      prepareSessionHome({
+        home: sessionHome,
+        preset,
+        workspace: workspace.path,
+        person: this.options.gitIdentity,
+        model,
+      });
+      // Fails here, before any record, if the preset's program is missing.
+      const plan = buildSpawnPlan({
+        preset,
+        task: request.task,
+        workspace: workspace.path,
+        sessionHome,
+        sourceEnv: this.options.sourceEnv ?? process.env,
+        model,
+      });
+      const record = this.records.create(
+        {
+          id,
+          projectId: project.id,
+          agentPreset: preset.id,
+          task: request.task ?? '',
+          author: by.actorId,
+          workspace: workspace.path,
+          branch: workspace.branch,
+          baseCommit: workspace.baseCommit,
+        },
+        by,
+      );
+      this.changed(record);
+      this.options.projects.rememberPreset(project.id, preset.id);
+      this.launch(record, workspace, plan, request, model.apiKey);
+      return this.changed(
+        this.records.transition(id, 'running', SYSTEM, {
+          payload: { pid: this.live.get(id)?.process.pid ?? 0 },
+        }),
+      );
+    } catch (error) {
+      if (!this.records.get(id)) {
+        await removeWorkspace(workspace).catch(() => undefined);
+        if (sessionHome)
+          rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+      } else {
+        this.changed(
+          this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
+        );
+      }
+      throw error;
+    }
+  }
+
+  list(): SessionRecord[] {
+    return this.records.list();
+  }
+
+  get(id: string): SessionRecord {
+    return this.records.require(id);
+  }
+
+  write(id: string, data: string): void {
+    const live = this.requireLive(id);
+    live.recorder.input(data);
+    live.process.write(data);
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    const live = this.requireLive(id);
+    live.recorder.resize(cols, rows);
+    live.process.resize(cols, rows);
+  }
+
+  pause(id: string, by: By): SessionRecord {
+    const live = this.requireLive(id);
+    const session = this.records.require(id);
+    if (session.state === 'paused') return session;
+    live.process.pause();
+    this.clearIdle(live);
+    return this.changed(this.records.transition(id, 'paused', by));
+  }
+
+  resume(id: string, by: By): SessionRecord {
+    const session = this.records.require(id);
+    if (session.state !== 'paused')
+      throw new SessionError(`Session ${id} is ${session.state}, not paused.`);
+    const live = this.requireLive(id);
+    live.process.resume();
+    const record = this.changed(this.records.transition(id, 'running', by));
+    this.armIdle(id, live);
+    return record;
+  }
+
+  /** Stops the agent: SIGTERM, then SIGKILL after the grace period. The state follows on exit. */
+  stop(id: string, by: By): SessionRecord {
+    const live = this.requireLive(id);
+    live.stopRequestedBy = by;
+    live.process.stop(this.options.stopGraceMs ?? 5000);
+    return this.records.require(id);
+  }
+
+  /** Waits until the session's process has exited (for tests and one-shot runs). */
+  async waitForExit(id: string, timeoutMs = 60_000): Promise<SessionRecord> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.live.has(id)) {
+      if (Date.now() > deadline)
+        throw new SessionError(`Session ${id} did not exit within ${timeoutMs} ms.`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.records.require(id);
+  }
+
+  async diff(id: string): Promise<SessionDiff> {
+    return workspaceDiff(this.workspaceOf(id));
+  }
+
+  /** Removes the workspace (and so the session's branch). The record stays. */
+  async discard(id: string, by: By): Promise<{ session: SessionRecord; bytesFreed: number }> {
+    if (this.live.has(id)) {
+      this.stop(id, by);
+      await this.waitForExit(id, (this.options.stopGraceMs ?? 5000) + 5000);
+    }
+    const session = this.records.require(id);
+    if (session.state === 'discarded') return { session, bytesFreed: 0 };
+    const bytesFreed = await removeWorkspace(this.workspaceOf(id));
+    rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+    return {
+      session: this.changed(
+        this.records.transition(id, 'discarded', by, { payload: { bytesFreed } }),
+      ),
+      bytesFreed,
+    };
+  }
+
+  /**
+   * Removes what discarded (or forgotten) sessions left on disk: workspace folders whose session is
+   * discarded or unknown, and their session homes. Returns what it removed and the bytes freed.
+   */
+  gc(by: By): { removed: string[]; bytesFreed: number } {
+    const root = this.workspacesRoot();
+    const keep = new Set(
+      this.records
+        .list()
+        .filter((s) => s.state !== 'discarded')
+        .map((s) => s.id),
+    );
+    const removed: string[] = [];
+    let bytesFreed = 0;
+    for (const dir of sessionDirs(root).concat(
+      sessionDirs(join(this.options.home, 'sessions'), 1),
+    )) {
+      if (keep.has(basename(dir))) continue;
+      bytesFreed += workspaceBytes(dir);
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+    this.options.store.append({ kind: 'sessions.gc', ...by, payload: { removed, bytesFreed } });
+    return { removed, bytesFreed };
+  }
+
+  onOutput(listener: OutputListener): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Stops every live session (Paddock is shutting down) and waits for their records. */
+  async shutdown(): Promise<void> {
+    const ids = [...this.live.keys()];
+    for (const id of ids) this.stop(id, SYSTEM);
+    await Promise.all(
+      ids.map((id) =>
+        this.waitForExit(id, (this.options.stopGraceMs ?? 5000) + 5000).catch(() => undefined),
+      ),
+    );
+  }
+
+  private launch(
+    record: SessionRecord,
+    workspace: Workspace,
+    plan: ReturnType<typeof buildSpawnPlan>,
+    request: StartRequest,
+    apiKey: string,
+  ): void {
+    const cols = request.cols ?? 120;
+    const rows = request.rows ?? 32;
+    const { file, args } = launchCommand(plan);
+    const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, cols, rows });
+    const recorder = new TerminalRecorder({
+      store: this.options.store,
+      sessionId: record.id,
+      cols,
+      rows,
+      redactor: new Redactor({ knownValues: apiKey ? [apiKey] : [] }),
+    });
+    const live: LiveSession = {
+      process: agent,
+      recorder,
+      workspace,
+      stopRequestedBy: null,
+      idleTimer: null,
+    };
+    this.live.set(record.id, live);
+    agent.onData((data) => {
+      recorder.output(data);
+      for (const listener of this.outputListeners) listener(record.id, data);
+      this.noteActivity(record.id, live);
+    });
+    agent.onExit(({ exitCode, signal }) => void this.afterExit(record.id, live, exitCode, signal));
+    this.armIdle(record.id, live);
+  }
+
+  private async afterExit(
+    id: string,
+    live: LiveSession,
+    exitCode: number,
+    signal: number | null,
+  ): Promise<void> {
+    this.clearIdle(live);
+    await live.recorder.close();
+    this.live.delete(id);
+    const code = signal ? 128 + signal : exitCode;
+    if (live.stopRequestedBy)
+      this.changed(
+        this.records.transition(id, 'stopped', live.stopRequestedBy, { exitCode: code }),
+      );
+    else this.changed(this.records.transition(id, 'exited', SYSTEM, { exitCode: code }));
+  }
+
+  private noteActivity(id: string, live: LiveSession): void {
+    if (this.records.get(id)?.state === 'waiting')
+      this.changed(this.records.transition(id, 'running', SYSTEM, { reason: 'output resumed' }));
+    this.armIdle(id, live);
+  }
+
+  private armIdle(id: string, live: LiveSession): void {
+    this.clearIdle(live);
+    live.idleTimer = setTimeout(() => {
+      if (this.records.get(id)?.state === 'running')
+        this.changed(this.records.transition(id, 'waiting', SYSTEM, { reason: 'no output' }));
+    }, this.options.idleMs ?? 10_000);
+    live.idleTimer.unref();
+  }
+
+  private clearIdle(live: LiveSession): void {
+    if (live.idleTimer) clearTimeout(live.idleTimer);
+    live.idleTimer = null;
+  }
+
+  private requireLive(id: string): LiveSession {
+    const live = this.live.get(id);
+    if (!live)
+      throw new SessionError(
+        `Session ${id} is ${this.records.require(id).state}: its agent is not running.`,
+      );
+    return live;
+  }
+
+  private workspaceOf(id: string): Workspace {
+    const live = this.live.get(id);
+    if (live) return live.workspace;
+    const session = this.records.require(id);
+    if (!session.workspace || !session.baseCommit || !session.branch)
+      throw new SessionError(`Session ${id} has no workspace.`);
+    return {
+      path: session.workspace,
+      controlDir: join(session.workspace, '..', 'control.git'),
+      branch: session.branch,
+      baseCommit: session.baseCommit,
+    };
+  }
+
+  private workspacesRoot(): string {
+    const root =
+      this.options.settings.get('workspaces.root') || join(this.options.home, 'workspaces');
+    try {
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new SessionError(
+        `Cannot make workspaces under ${root}: ${(error as Error).message}. Change the setting workspaces.root or free that folder.`,
+      );
+    }
+    return root;
+  }
+
+  private sessionHome(id: string): string {
+    return join(this.options.home, 'sessions', id, 'home');
+  }
+
+  private modelSettings(): { baseUrl: string; apiKey: string } {
+    return {
+      baseUrl: this.options.settings.get('agents.model.baseUrl'),
+      apiKey: this.options.settings.get('agents.model.apiKey'),
+    };
+  }
+
+  private changed(session: SessionRecord): SessionRecord {
+    for (const listener of this.changeListeners) listener(session);
+    return session;
+  }
+}
+
+const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
+
+/** Folders named like sessions, `depth` levels below `root` (workspaces: <project>/<session>). */
+function sessionDirs(root: string, depth = 2): string[] {
+  const children = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(dir, e.name));
+    } catch {
+      return [];
+    }
+  };
+  let level = [root];
+  for (let i = 0; i < depth; i++) level = level.flatMap(children);
+  return level.filter((dir) => /^ses_[0-9a-f]{8}$/.test(basename(dir)));
+}
+
+function newSessionId(): string {
+  return `ses_${randomBytes(4).toString('hex')}`;
+}
+
+export type { AgentPreset };

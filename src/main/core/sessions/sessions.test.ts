@@ -1,0 +1,282 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentPreset } from '../agents';
+import { makeRepository, snapshotTree } from '../git/testing';
+import { ProjectsService } from '../projects';
+import { SettingsService } from '../settings';
+import { AuditStore } from '../store';
+import { tempDir } from '../../../test-support/temp';
+import { SessionManager } from './index';
+
+const FAKE_AGENT = join(__dirname, '..', '..', '..', 'test-support', 'fixtures', 'fake-agent.mjs');
+const person = { actor: 'person' as const, actorId: 'ada' };
+
+/** The scripted fake agent as a custom preset: the script travels in FAKE_AGENT_SCRIPT. */
+const fakePreset: AgentPreset = {
+  id: 'fake',
+  name: 'Fake agent',
+  command: process.execPath,
+  args: [FAKE_AGENT],
+  task: { kind: 'none' },
+  resume: {},
+  env: { FAKE_AGENT_SCRIPT: { from: 'source-env' } },
+  homeSetup: 'none',
+  bundled: false,
+  install: 'it is a test fixture',
+  builtIn: false,
+};
+
+const open: Array<{ store: AuditStore; sessions: SessionManager }> = [];
+afterEach(async () => {
+  for (const { store, sessions } of open.splice(0)) {
+    await sessions.shutdown();
+    store.close();
+  }
+});
+
+function setup(
+  script: unknown[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  options: { idleMs?: number; home?: string } = {},
+) {
+  const home = options.home ?? tempDir();
+  const store = AuditStore.open({ home });
+  const settings = new SettingsService(store);
+  const projects = new ProjectsService(store);
+  const sessions = new SessionManager({
+    store,
+    projects,
+    settings,
+    home,
+    gitIdentity: { name: 'Ada Lovelace', email: 'ada@example.com' },
+    sourceEnv: { PATH: process.env.PATH, FAKE_AGENT_SCRIPT: JSON.stringify(script), ...extraEnv },
+    customPresets: () => [fakePreset],
+    idleMs: options.idleMs,
+    stopGraceMs: 1000,
+  });
+  open.push({ store, sessions });
+  const repo = makeRepository(tempDir(), {
+    'README.md': '# demo\n',
+    '.gitignore': '.env\n',
+    '.env': 'SECRET=1\n',
+  });
+  return { home, store, sessions, projects, repo };
+}
+
+function output(store: AuditStore, sessionId: string): string {
+  return store
+    .list({ sessionId, limit: 1000 })
+    .filter((e) => e.kind === 'terminal.output')
+    .flatMap((e) => e.blobs.map((hash) => store.getBlob(hash)?.toString('utf8') ?? ''))
+    .join('');
+}
+
+async function waitFor<T>(read: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('sessions', () => {
+  it('runs an agent in its own workspace, records every byte, and leaves the project untouched', async () => {
+    const { store, sessions, repo } = setup([
+      { type: 'print', text: 'working on it\r\n' },
+      { type: 'writeFile', path: 'src/made.txt', content: 'made by the agent\n' },
+      { type: 'commit', message: 'agent work' },
+      { type: 'writeFile', path: 'notes.txt', content: 'not committed\n' },
+      { type: 'exit', code: 3 },
+    ]);
+    const before = snapshotTree(join(repo, '.git'));
+    const started = await sessions.start(
+      { project: repo, preset: 'fake', task: 'make a file' },
+      person,
+    );
+    expect(started.state).toBe('running');
+    expect(started.branch).toMatch(/^paddock\/[0-9a-f]{8}$/);
+    expect(started.workspace?.startsWith(join(store.paths.home, 'workspaces'))).toBe(true);
+    // Nothing gitignored reaches the workspace.
+    expect(existsSync(join(started.workspace as string, '.env'))).toBe(false);
+
+    const ended = await sessions.waitForExit(started.id);
+    expect(ended).toMatchObject({ state: 'exited', exitCode: 3 });
+    expect(output(store, started.id)).toContain('working on it');
+
+    const diff = await sessions.diff(started.id);
+    expect(diff.files.map((f) => [f.status, f.path]).sort()).toEqual([
+      ['A', 'notes.txt'],
+      ['A', 'src/made.txt'],
+    ]);
+    expect(diff.patch).toContain('+made by the agent');
+    expect(snapshotTree(join(repo, '.git'))).toEqual(before);
+
+    const kinds = store.list({ sessionId: started.id, limit: 1000 }).map((e) => e.kind);
+    expect(kinds.filter((k) => k.startsWith('session.'))).toEqual([
+      'session.created',
+      'session.running',
+      'session.exited',
+    ]);
+    expect(store.verify().ok).toBe(true);
+  });
+
+  it('passes input to the agent and records it', async () => {
+    const { store, sessions, repo } = setup([{ type: 'prompt', question: 'name? ' }]);
+    let live = '';
+    sessions.onOutput((_id, data) => (live += data));
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await waitFor(() => live.includes('name?'));
+    sessions.write(started.id, 'Ada\r');
+    await sessions.waitForExit(started.id);
+    expect(output(store, started.id)).toContain('you said: Ada');
+    expect(
+      store.list({ sessionId: started.id, limit: 1000 }).some((e) => e.kind === 'terminal.input'),
+    ).toBe(true);
+  });
+
+  it('keeps credentials in Paddock’s environment away from the agent', async () => {
+    const { sessions, repo } = setup([{ type: 'writeEnviron', path: 'environ.json' }], {
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      GITHUB_TOKEN: 'ghp_notforagents',
+      SSH_AUTH_SOCK: '/tmp/agent.sock',
+    });
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await sessions.waitForExit(started.id);
+    const environ = JSON.parse(
+      readFileSync(join(started.workspace as string, 'environ.json'), 'utf8'),
+    ) as Record<string, string>;
+    expect(environ).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
+    expect(environ).not.toHaveProperty('GITHUB_TOKEN');
+    expect(environ).not.toHaveProperty('SSH_AUTH_SOCK');
+    expect(environ.HOME).toMatch(/sessions\/ses_[0-9a-f]{8}\/home$/);
+  });
+
+  it('pauses the whole process group, resumes it, and stops it on request', async () => {
+    const { store, sessions, repo } = setup([{ type: 'wait', ms: 30_000 }]);
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    const pid = Number(
+      store.list({ sessionId: started.id, limit: 100 }).find((e) => e.kind === 'session.running')
+        ?.payload.pid,
+    );
+    const processState = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    expect(sessions.pause(started.id, person).state).toBe('paused');
+    await waitFor(() => processState() === 'T');
+    expect(sessions.resume(started.id, person).state).toBe('running');
+    await waitFor(() => processState() !== 'T');
+    sessions.stop(started.id, person);
+    const stopped = await sessions.waitForExit(started.id);
+    expect(stopped.state).toBe('stopped');
+    const stoppedEvent = store
+      .list({ sessionId: started.id, limit: 100 })
+      .find((e) => e.kind === 'session.stopped');
+    expect(stoppedEvent).toMatchObject({ actor: 'person', actorId: 'ada' });
+  });
+
+  it('marks a session waiting when its agent goes quiet', async () => {
+    const { sessions, repo } = setup([{ type: 'wait', ms: 30_000 }], {}, { idleMs: 200 });
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await waitFor(() => sessions.get(started.id).state === 'waiting');
+    sessions.stop(started.id, person);
+    await sessions.waitForExit(started.id);
+  });
+
+  it('marks sessions whose process died with Paddock as interrupted', async () => {
+    const home = tempDir();
+    const first = setup([{ type: 'wait', ms: 30_000 }], {}, { home });
+    const started = await first.sessions.start({ project: first.repo, preset: 'fake' }, person);
+    // Paddock "dies": its record of the session still says running.
+    first.sessions.stop(started.id, person);
+    await first.sessions.waitForExit(started.id);
+    first.store.database
+      .prepare("UPDATE sessions SET state = 'running' WHERE id = ?")
+      .run(started.id);
+    open.splice(0);
+    await first.sessions.shutdown();
+    first.store.close();
+    const second = setup([], {}, { home });
+    expect(second.sessions.recoverAfterRestart().map((s) => s.id)).toEqual([started.id]);
+    expect(second.sessions.get(started.id).state).toBe('interrupted');
+  });
+
+  it('discards a session’s workspace, and gc frees what is left behind', async () => {
+    const { home, sessions, repo } = setup([{ type: 'exit', code: 0 }]);
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await sessions.waitForExit(started.id);
+    const { session, bytesFreed } = await sessions.discard(started.id, person);
+    expect(session.state).toBe('discarded');
+    expect(bytesFreed).toBeGreaterThan(0);
+    expect(existsSync(started.workspace as string)).toBe(false);
+    expect(sessions.gc(person)).toEqual({ removed: [], bytesFreed: 0 });
+    const orphan = join(home, 'workspaces', 'prj_00000000', 'ses_0badf00d');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, 'left.txt'), 'x'.repeat(5000));
+    const collected = sessions.gc(person);
+    expect(collected.removed).toEqual([orphan]);
+    expect(collected.bytesFreed).toBeGreaterThanOrEqual(5000);
+  });
+
+  it.each([
+    [
+      'a path that is not a repository',
+      (_p: { repo: string }) => ({ project: tempDir(), preset: 'fake' }),
+      /is not a git repository/,
+    ],
+    [
+      'an unknown preset',
+      (p: { repo: string }) => ({ project: p.repo, preset: 'nosuch' }),
+      /nosuch/,
+    ],
+    [
+      'a base that does not exist',
+      (p: { repo: string }) => ({ project: p.repo, preset: 'fake', base: 'no-such-branch' }),
+      /no-such-branch/,
+    ],
+  ])(
+    'refuses %s with a clear error and leaves nothing behind',
+    async (_label, request, message) => {
+      const context = setup([]);
+      await expect(context.sessions.start(request(context), person)).rejects.toThrow(message);
+      expect(context.sessions.list()).toEqual([]);
+      const workspaces = join(context.home, 'workspaces');
+      const made = existsSync(workspaces)
+        ? readdirSync(workspaces).flatMap((p) => readdirSync(join(workspaces, p)))
+        : [];
+      expect(made).toEqual([]);
+    },
+  );
+
+  it('refuses a preset whose program is missing, before making anything', async () => {
+    const context = setup([]);
+    const missing: AgentPreset = { ...fakePreset, id: 'gone', command: 'no-such-agent-program' };
+    const sessions = new SessionManager({
+      ...context.sessions['options'],
+      customPresets: () => [missing],
+    });
+    await expect(sessions.start({ project: context.repo, preset: 'gone' }, person)).rejects.toThrow(
+      /no-such-agent-program/,
+    );
+    expect(sessions.list()).toEqual([]);
+    const workspaces = join(context.home, 'workspaces');
+    const made = existsSync(workspaces)
+      ? readdirSync(workspaces).flatMap((p) => readdirSync(join(workspaces, p)))
+      : [];
+    expect(made).toEqual([]);
+  });
+
+  it('refuses an unwritable workspace root with what to do', async () => {
+    const context = setup([]);
+    // Root may write anywhere, so "unwritable" is a path under a plain file.
+    const { writeFileSync } = await import('node:fs');
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    new SettingsService(context.store).set('workspaces.root', join(file, 'workspaces'), person);
+    await expect(
+      context.sessions.start({ project: context.repo, preset: 'fake' }, person),
+    ).rejects.toThrow(/workspaces\.root/);
+    expect(context.sessions.list()).toEqual([]);
+  });
+});

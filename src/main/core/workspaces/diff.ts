@@ -1,0 +1,76 @@
+/**
+ * A session's changes against its base, read from the workspace as data.
+ *
+ * The agent owns the workspace's `.git`: its config can name programs (fsmonitor, filter and diff
+ * drivers), its hooks are programs, its objects can be forged. So the diff never uses it. It runs in
+ * the control dir (GIT_DIR, Paddock's config, the project's objects) with the workspace as work tree
+ * and a scratch index and object directory of its own:
+ *
+ *   read-tree <base>   the base into the scratch index (objects from the project)
+ *   add --all          the work tree on top: committed and uncommitted changes alike, untracked
+ *                      files unless the work tree's .gitignore files exclude them
+ *   diff --cached      base against that index: file list, line counts and patch in one call
+ *
+ * The diff is what a commit of the work tree's files would hold, whatever the agent committed.
+ * The agent's commits are not read at all (see the note on objects in create.ts).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SessionDiff } from '../../../shared/sessions';
+import { runGit, runGitBuffer, type GitOptions } from '../git';
+import { messageOf, WorkspaceError } from './errors';
+import { sessionDirOf, type Workspace } from './layout';
+import { parseDiffOutput } from './diff-output';
+
+const DIFF_ARGS = [
+  'diff',
+  '--cached',
+  '--find-renames',
+  '--raw',
+  '--numstat',
+  '--patch',
+  '-z',
+  // Belt and braces: the control config defines no external diff or textconv driver anyway.
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-color',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];
+
+export async function workspaceDiff(workspace: Workspace): Promise<SessionDiff> {
+  sessionDirOf(workspace);
+  // A scratch folder per call: concurrent diffs do not share an index, and the blobs `add` writes
+  // are gone afterwards instead of piling up in the control dir.
+  const scratch = await mkdtemp(join(workspace.controlDir, 'diff-'));
+  try {
+    const options = await scratchOptions(workspace, scratch);
+    await runGit(['read-tree', workspace.baseCommit], options);
+    await runGit(['add', '--all'], options);
+    const output = await runGitBuffer([...DIFF_ARGS, workspace.baseCommit, '--'], options);
+    return { baseCommit: workspace.baseCommit, ...parseDiffOutput(output) };
+  } catch (error) {
+    throw new WorkspaceError(
+      `Cannot read the changes in ${workspace.path}: ${messageOf(error)}`,
+      'git-failed',
+      { cause: error },
+    );
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function scratchOptions(workspace: Workspace, scratch: string): Promise<GitOptions> {
+  const objects = join(scratch, 'objects');
+  await mkdir(objects);
+  return {
+    gitDir: workspace.controlDir,
+    workTree: workspace.path,
+    indexFile: join(scratch, 'index'),
+    env: {
+      GIT_OBJECT_DIRECTORY: objects,
+      // The control dir's object store, and through its alternates the project's.
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(workspace.controlDir, 'objects'),
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Session workspaces: a repository of the session's own that borrows the project's objects
+ * read-only, a private control dir beside it, and the session's diff read as data.
+ */
+export { createWorkspace, type WorkspaceRequest } from './create';
+export { workspaceDiff } from './diff';
+export { removeWorkspace, workspaceBytes } from './disk';
+export { WorkspaceError, type WorkspaceErrorCode } from './errors';
+export type { Workspace } from './layout';
+export { repositoryRoot, resolveBase } from './project';
