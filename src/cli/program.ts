@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit';
 import { registerDoctor } from './commands/doctor';
 import { registerProject } from './commands/project';
 import { registerServe } from './commands/serve';
+import { registerExec } from './commands/exec';
 import { registerGc, registerSession } from './commands/session';
 import { registerSettings } from './commands/settings';
 import { createContext, type CliContext } from './context';
@@ -25,6 +26,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerProject(program, context);
   registerSession(program, context);
   registerGc(program, context);
+  registerExec(program, context);
   return program;
 }
 

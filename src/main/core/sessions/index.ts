@@ -1,3 +1,10 @@
 /** Sessions: agents at work in workspaces of their own, recorded. */
-export { SessionManager, type SessionManagerOptions, type StartRequest } from './manager';
+export {
+  SessionManager,
+  type ExecRequest,
+  type ExecResult,
+  type SessionManagerOptions,
+  type StartRequest,
+} from './manager';
+export type { ExecIo } from './exec';
 export { SessionError, type By } from './session-records';

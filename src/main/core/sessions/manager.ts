@@ -30,6 +30,7 @@ import {
   type Workspace,
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
+import { commandPreset, runWithPipes, type ExecIo } from './exec';
 import { SessionError, SessionRecords, type By } from './session-records';
 
 export interface SessionManagerOptions {
@@ -47,6 +48,19 @@ export interface SessionManagerOptions {
   stopGraceMs?: number;
   /** The person's own presets, beside the built-in ones. */
   customPresets?: () => readonly AgentPreset[];
+}
+
+export interface ExecRequest {
+  project: string;
+  argv: readonly string[];
+  base?: string;
+  keep?: boolean;
+}
+
+export interface ExecResult {
+  session: SessionRecord;
+  exitCode: number;
+  workspace: string;
 }
 
 export interface StartRequest {
@@ -159,6 +173,87 @@ export class SessionManager {
       }
       throw error;
     }
+  }
+
+  /**
+   * A one-shot session: CMD in a fresh workspace through the same launcher as an agent, with
+   * pipes. The workspace is discarded afterwards unless `keep`; the record stays.
+   */
+  async exec(request: ExecRequest, io: ExecIo, by: By): Promise<ExecResult> {
+    const project =
+      this.options.projects.find(request.project) ??
+      (await this.options.projects.add(request.project, by));
+    const preset = commandPreset(request.argv);
+    const model = this.modelSettings();
+    const baseCommit = await resolveBase(project.path, request.base);
+    const root = this.workspacesRoot();
+    const id = newSessionId();
+    const workspace = await createWorkspace({
+      projectPath: project.path,
+      root,
+      projectId: project.id,
+      sessionId: id,
+      base: baseCommit,
+      shortId: id.slice(4),
+    });
+    let plan;
+    try {
+      const sessionHome = this.sessionHome(id);
+      prepareSessionHome({
+        home: sessionHome,
+        preset,
+        workspace: workspace.path,
+        person: this.options.gitIdentity,
+        model,
+      });
+      plan = buildSpawnPlan({
+        preset,
+        workspace: workspace.path,
+        sessionHome,
+        sourceEnv: this.options.sourceEnv ?? process.env,
+        model,
+      });
+    } catch (error) {
+      await removeWorkspace(workspace).catch(() => undefined);
+      rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+      throw error;
+    }
+    this.records.create(
+      {
+        id,
+        projectId: project.id,
+        agentPreset: 'exec',
+        task: request.argv.join(' '),
+        author: by.actorId,
+        workspace: workspace.path,
+        branch: workspace.branch,
+        baseCommit: workspace.baseCommit,
+      },
+      by,
+      { argv: [...request.argv] },
+    );
+    this.changed(this.records.transition(id, 'running', SYSTEM));
+    const recorder = new TerminalRecorder({
+      store: this.options.store,
+      sessionId: id,
+      cols: 80,
+      rows: 24,
+      redactor: new Redactor({ knownValues: model.apiKey ? [model.apiKey] : [] }),
+    });
+    let exitCode: number;
+    try {
+      exitCode = await runWithPipes(plan, io, recorder);
+    } catch (error) {
+      recorder.close();
+      this.changed(
+        this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
+      );
+      throw new SessionError(`Could not start ${request.argv[0]}: ${(error as Error).message}`);
+    }
+    recorder.close();
+    let session = this.changed(this.records.transition(id, 'exited', SYSTEM, { exitCode }));
+    if (!request.keep) session = (await this.discard(id, SYSTEM)).session;
+    return { session, exitCode, workspace: workspace.path };
   }
 
   list(): SessionRecord[] {

@@ -1,0 +1,62 @@
+/**
+ * A command run once, through exactly the launcher an agent goes through, with pipes instead of
+ * a terminal: for scripts, CI and the quality gates. Its output passes through unchanged and is
+ * recorded (redacted) as the session's terminal output.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { AgentPreset, SpawnPlan } from '../agents';
+import { launchCommand } from '../agents';
+import type { TerminalRecorder } from '../recorder';
+
+export interface ExecIo {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
+/** The preset a one-shot command runs as: the command itself, no task, no declared environment. */
+export function commandPreset(argv: readonly string[]): AgentPreset {
+  const [command, ...args] = argv;
+  if (!command) throw new Error('exec needs a command');
+  return {
+    id: 'exec',
+    name: 'command',
+    command,
+    args,
+    task: { kind: 'none' },
+    resume: {},
+    env: {},
+    homeSetup: 'none',
+    bundled: false,
+    install: 'install it, or give its absolute path',
+    builtIn: false,
+  };
+}
+
+/** Runs the plan with pipes; resolves with the exit code (128 + N when signal N ended it). */
+export function runWithPipes(
+  plan: SpawnPlan,
+  io: ExecIo,
+  recorder: TerminalRecorder,
+): Promise<number> {
+  const { file, args } = launchCommand(plan);
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd: plan.cwd,
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      io.stdout(chunk);
+      recorder.output(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      io.stderr(chunk);
+      recorder.output(chunk);
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)),
+    );
+  });
+}
