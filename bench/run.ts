@@ -12,6 +12,8 @@ import type { BenchModule, BenchResult } from './lib';
 const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['store', () => import('./store.bench')],
   ['host', () => import('./host.bench')],
+  ['sessions', () => import('./sessions.bench')],
+  ['recorder', () => import('./recorder.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

@@ -115,6 +115,51 @@ export function registerSession(program: Command, context: CliContext): void {
     );
 
   session
+    .command('export <id>')
+    .description('the session’s terminal recording')
+    .option('--cast', 'as asciicast v2 (plays in asciinema); the only format so far')
+    .action(
+      withExitCode(async (id: string, options: { cast?: boolean }) => {
+        if (!options.cast) throw new UsageError('Say which format: --cast (asciicast v2).');
+        process.stdout.write(
+          await context.withApi('write', (api) => api.session.export({ id, format: 'asciicast' })),
+        );
+        return EXIT.ok;
+      }),
+    );
+
+  session
+    .command('restart <id>')
+    .description(
+      'start the agent again in the session’s workspace, continuing its conversation where it can',
+    )
+    .option('--detach', 'do not attach')
+    .action(
+      withExitCode(async (id: string, options: { detach?: boolean }) =>
+        context.withHost(async (api) => {
+          const restarted = await api.session.restart({ id });
+          context.note(describe(restarted));
+          return options.detach ? EXIT.ok : attach(api, id, context);
+        }),
+      ),
+    );
+
+  session
+    .command('exec <id>')
+    .description('run CMD in the session’s workspace, through the same launcher as its agent')
+    .argument('<cmd...>', 'the command and its arguments, after --')
+    .action(
+      withExitCode(async (id: string, argv: string[]) => {
+        const result = await context.withApi('write', (api) => api.session.exec({ id, argv }));
+        process.stdout.write(result.stdout);
+        process.stderr.write(result.stderr);
+        if (result.truncated)
+          context.note('paddock: output cut at 4 MiB a stream (the record has all of it).');
+        return result.exitCode;
+      }),
+    );
+
+  session
     .command('diff <id>')
     .description('the session’s changes against its base, committed and uncommitted')
     .option('--stat', 'only the file list')

@@ -46,6 +46,11 @@ export interface CallOutputs {
   'session.discard': { session: SessionRecord; bytesFreed: number };
   'session.diff': SessionDiff;
   'sessions.gc': { removed: string[]; bytesFreed: number };
+  /** The recording as asciicast v2 text. */
+  'session.export': string;
+  'session.restart': SessionRecord;
+  /** The command's own output (unredacted: it goes to the person who ran it), capped at 4 MiB a stream. */
+  'session.exec': { exitCode: number; stdout: string; stderr: string; truncated: boolean };
 }
 
 /** Whether an agent preset's program is installed here. */

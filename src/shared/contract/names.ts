@@ -26,6 +26,9 @@ export const CALLS = [
   'session.discard',
   'session.diff',
   'sessions.gc',
+  'session.export',
+  'session.restart',
+  'session.exec',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -61,6 +61,11 @@ export const INPUTS = {
   'session.discard': bySession,
   'session.diff': bySession,
   'sessions.gc': none,
+  'session.export': z.object({ id: sessionId, format: z.enum(['asciicast']) }).strict(),
+  'session.restart': bySession,
+  'session.exec': z
+    .object({ id: sessionId, argv: z.array(z.string().max(100_000)).min(1).max(10_000) })
+    .strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

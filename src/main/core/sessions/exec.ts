@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { AgentPreset, SpawnPlan } from '../agents';
 import { launchCommand } from '../agents';
-import type { TerminalRecorder } from '../recorder';
 
 export interface ExecIo {
   stdout(chunk: Buffer): void;
@@ -33,12 +32,13 @@ export function commandPreset(argv: readonly string[]): AgentPreset {
   };
 }
 
+/** Where a run's output is recorded: a session's terminal, or a `session.exec` event's blob. */
+export interface OutputSink {
+  output(chunk: Buffer): void;
+}
+
 /** Runs the plan with pipes; resolves with the exit code (128 + N when signal N ended it). */
-export function runWithPipes(
-  plan: SpawnPlan,
-  io: ExecIo,
-  recorder: TerminalRecorder,
-): Promise<number> {
+export function runWithPipes(plan: SpawnPlan, io: ExecIo, recorder: OutputSink): Promise<number> {
   const { file, args } = launchCommand(plan);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {

@@ -6,7 +6,7 @@
  * program, base, workspace root), so a bad request leaves nothing behind.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SessionDiff, SessionRecord } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
@@ -18,7 +18,7 @@ import {
   type AgentPreset,
 } from '../agents';
 import type { ProjectsService } from '../projects';
-import { Redactor, TerminalRecorder } from '../recorder';
+import { exportAsciicast, Redactor, TerminalRecorder } from '../recorder';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
@@ -256,6 +256,109 @@ export class SessionManager {
     return { session, exitCode, workspace: workspace.path };
   }
 
+  /**
+   * Starts the agent again in the session's workspace (after it exited, was stopped, or Paddock
+   * restarted), continuing its own conversation where the preset knows how.
+   */
+  async restart(id: string, by: By): Promise<SessionRecord> {
+    const session = this.records.require(id);
+    if (this.live.has(id))
+      throw new SessionError(`Session ${id} is ${session.state}: its agent is already running.`);
+    if (!['exited', 'stopped', 'interrupted', 'failed'].includes(session.state)) {
+      throw new SessionError(
+        `Session ${id} is ${session.state}; only an exited, stopped, interrupted or failed session can be restarted.`,
+      );
+    }
+    const preset = getPreset(session.agentPreset, this.options.customPresets?.() ?? []);
+    const workspace = this.workspaceOf(id);
+    if (!existsSync(workspace.path))
+      throw new SessionError(`Session ${id}'s workspace ${workspace.path} is gone.`);
+    const model = this.modelSettings();
+    const sessionHome = this.sessionHome(id);
+    prepareSessionHome({
+      home: sessionHome,
+      preset,
+      workspace: workspace.path,
+      person: this.options.gitIdentity,
+      model,
+    });
+    const base = {
+      preset,
+      workspace: workspace.path,
+      sessionHome,
+      sourceEnv: this.options.sourceEnv ?? process.env,
+      model,
+    };
+    const resumable = Boolean(preset.resume.latest);
+    const plan = buildSpawnPlan(resumable ? { ...base, resume: {} } : base);
+    this.launch(session, workspace, plan, {}, model.apiKey);
+    return this.changed(
+      this.records.transition(id, 'running', by, {
+        payload: { restarted: true, resumedConversation: resumable },
+      }),
+    );
+  }
+
+  /**
+   * Runs a command in an existing session's workspace, through the same launcher (the quality
+   * gates use this). Its output passes through and is recorded, redacted, in one `session.exec`
+   * event (the agent's own terminal recording is left as it is).
+   */
+  async execIn(
+    id: string,
+    argv: readonly string[],
+    io: ExecIo,
+    by: By,
+  ): Promise<{ exitCode: number }> {
+    const session = this.records.require(id);
+    const workspace = this.workspaceOf(id);
+    if (session.state === 'discarded' || !existsSync(workspace.path))
+      throw new SessionError(`Session ${id} has no workspace any more.`);
+    const preset = commandPreset(argv);
+    const model = this.modelSettings();
+    const sessionHome = this.sessionHome(id);
+    mkdirSync(sessionHome, { recursive: true, mode: 0o700 });
+    const plan = buildSpawnPlan({
+      preset,
+      workspace: workspace.path,
+      sessionHome,
+      sourceEnv: this.options.sourceEnv ?? process.env,
+      model,
+    });
+    const redactor = new Redactor({ knownValues: model.apiKey ? [model.apiKey] : [] });
+    const recorded: Buffer[] = [];
+    const findings: string[] = [];
+    const keep = (part: { data: Buffer; findings: Array<{ ruleId: string }> }) => {
+      recorded.push(part.data);
+      findings.push(...part.findings.map((f) => f.ruleId));
+    };
+    const started = Date.now();
+    const exitCode = await runWithPipes(plan, io, {
+      output: (chunk) => keep(redactor.write(chunk)),
+    });
+    keep(redactor.flush());
+    this.options.store.append({
+      kind: 'session.exec',
+      ...by,
+      sessionId: id,
+      payload: {
+        argv: [...argv],
+        exitCode,
+        durationMs: Date.now() - started,
+        redactions: findings,
+      },
+      blobs: [Buffer.concat(recorded)],
+    });
+    return { exitCode };
+  }
+
+  /** The session's terminal recording as asciicast v2 (plays in asciinema). */
+  exportAsciicast(id: string): string {
+    this.records.require(id);
+    this.live.get(id)?.recorder.flush();
+    return exportAsciicast(this.options.store, id);
+  }
+
   list(): SessionRecord[] {
     return this.records.list();
   }
@@ -385,10 +488,10 @@ export class SessionManager {
   }
 
   private launch(
-    record: SessionRecord,
+    record: Pick<SessionRecord, 'id'>,
     workspace: Workspace,
     plan: ReturnType<typeof buildSpawnPlan>,
-    request: StartRequest,
+    request: Pick<StartRequest, 'cols' | 'rows'>,
     apiKey: string,
   ): void {
     const cols = request.cols ?? 120;

@@ -175,6 +175,47 @@ describe('sessions', () => {
     expect(stoppedEvent).toMatchObject({ actor: 'person', actorId: 'ada' });
   });
 
+  it('restarts an exited session in the same workspace, runs commands there, and exports the recording', async () => {
+    const { store, sessions, repo } = setup([
+      { type: 'print', text: 'hello from the agent\r\n' },
+      { type: 'exit', code: 0 },
+    ]);
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await sessions.waitForExit(started.id);
+    const restarted = await sessions.restart(started.id, person);
+    expect(restarted.state).toBe('running');
+    expect(restarted.workspace).toBe(started.workspace);
+    await sessions.waitForExit(started.id);
+
+    let printed = '';
+    const { exitCode } = await sessions.execIn(
+      started.id,
+      ['sh', '-c', 'echo from-exec; exit 4'],
+      { stdout: (c) => (printed += c), stderr: () => undefined },
+      person,
+    );
+    expect(exitCode).toBe(4);
+    expect(printed).toBe('from-exec\n');
+    const execEvent = store
+      .list({ sessionId: started.id, limit: 1000 })
+      .find((e) => e.kind === 'session.exec');
+    expect(execEvent?.payload).toMatchObject({
+      argv: ['sh', '-c', 'echo from-exec; exit 4'],
+      exitCode: 4,
+    });
+    expect(store.getBlob(execEvent?.blobs[0] as string)?.toString()).toBe('from-exec\n');
+
+    const cast = sessions.exportAsciicast(started.id).trim().split('\n');
+    expect(JSON.parse(cast[0] as string)).toMatchObject({ version: 2 });
+    const text = cast
+      .slice(1)
+      .map((line) => JSON.parse(line) as [number, string, string])
+      .filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
+    expect(text).toContain('hello from the agent');
+  });
+
   it('marks a session waiting when its agent goes quiet', async () => {
     const { sessions, repo } = setup([{ type: 'wait', ms: 30_000 }], {}, { idleMs: 200 });
     const started = await sessions.start({ project: repo, preset: 'fake' }, person);

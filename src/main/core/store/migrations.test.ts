@@ -85,7 +85,9 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     applyMigrations(db, 0, 2);
     expect(tables(db)).toEqual(expect.arrayContaining(['projects', 'sessions', 'settings']));
-    db.prepare("INSERT INTO projects (id, path, name, added_at) VALUES ('p1', '/repo', 'repo', 'now')").run();
+    db.prepare(
+      "INSERT INTO projects (id, path, name, added_at) VALUES ('p1', '/repo', 'repo', 'now')",
+    ).run();
     expect(() =>
       db
         .prepare(

@@ -19,7 +19,10 @@ type SessionCalls =
   | 'session.stop'
   | 'session.discard'
   | 'session.diff'
-  | 'sessions.gc';
+  | 'sessions.gc'
+  | 'session.export'
+  | 'session.restart'
+  | 'session.exec';
 
 export function sessionHandlers(
   projects: ProjectsService,
@@ -48,5 +51,44 @@ export function sessionHandlers(
     'session.discard': ({ id }) => sessions.discard(id, person),
     'session.diff': ({ id }) => sessions.diff(id),
     'sessions.gc': () => sessions.gc(person),
+    'session.export': ({ id }) => sessions.exportAsciicast(id),
+    'session.restart': ({ id }) => sessions.restart(id, person),
+    'session.exec': async ({ id, argv }) => {
+      const stdout = new CappedBuffer();
+      const stderr = new CappedBuffer();
+      const { exitCode } = await sessions.execIn(
+        id,
+        argv,
+        { stdout: (c) => stdout.add(c), stderr: (c) => stderr.add(c) },
+        person,
+      );
+      return {
+        exitCode,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        truncated: stdout.truncated || stderr.truncated,
+      };
+    },
   };
+}
+
+const EXEC_OUTPUT_CAP = 4 * 1024 * 1024;
+
+/** Keeps the first 4 MiB of a stream: a call's answer has to fit in a frame of memory. */
+class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  add(chunk: Buffer): void {
+    const room = EXEC_OUTPUT_CAP - this.size;
+    if (chunk.length > room) this.truncated = true;
+    const kept = chunk.subarray(0, Math.max(room, 0));
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
 }
