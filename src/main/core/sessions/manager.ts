@@ -105,22 +105,9 @@ export class SessionManager {
   }
 
   async start(request: StartRequest, by: By): Promise<SessionRecord> {
-    const project =
-      this.options.projects.find(request.project) ??
-      (await this.options.projects.add(request.project, by));
     const preset = getPreset(request.preset, this.options.customPresets?.() ?? []);
     const model = this.modelSettings();
-    const baseCommit = await resolveBase(project.path, request.base);
-    const root = this.workspacesRoot();
-    const id = newSessionId();
-    const workspace = await createWorkspace({
-      projectPath: project.path,
-      root,
-      projectId: project.id,
-      sessionId: id,
-      base: baseCommit,
-      shortId: id.slice(4),
-    });
+    const { project, id, workspace } = await this.newWorkspace(request, by);
     let sessionHome: string | null = null;
     try {
       sessionHome = this.sessionHome(id);
@@ -180,22 +167,9 @@ export class SessionManager {
    * pipes. The workspace is discarded afterwards unless `keep`; the record stays.
    */
   async exec(request: ExecRequest, io: ExecIo, by: By): Promise<ExecResult> {
-    const project =
-      this.options.projects.find(request.project) ??
-      (await this.options.projects.add(request.project, by));
     const preset = commandPreset(request.argv);
     const model = this.modelSettings();
-    const baseCommit = await resolveBase(project.path, request.base);
-    const root = this.workspacesRoot();
-    const id = newSessionId();
-    const workspace = await createWorkspace({
-      projectPath: project.path,
-      root,
-      projectId: project.id,
-      sessionId: id,
-      base: baseCommit,
-      shortId: id.slice(4),
-    });
+    const { project, id, workspace } = await this.newWorkspace(request, by);
     let plan;
     try {
       const sessionHome = this.sessionHome(id);
@@ -580,6 +554,25 @@ export class SessionManager {
       branch: session.branch,
       baseCommit: session.baseCommit,
     };
+  }
+
+  /** The project (added if new), a new session id, and its workspace at the requested base. */
+  private async newWorkspace(request: { project: string; base?: string }, by: By) {
+    const project =
+      this.options.projects.find(request.project) ??
+      (await this.options.projects.add(request.project, by));
+    const baseCommit = await resolveBase(project.path, request.base);
+    const root = this.workspacesRoot();
+    const id = newSessionId();
+    const workspace = await createWorkspace({
+      projectPath: project.path,
+      root,
+      projectId: project.id,
+      sessionId: id,
+      base: baseCommit,
+      shortId: id.slice(4),
+    });
+    return { project, id, workspace };
   }
 
   private workspacesRoot(): string {
