@@ -51,8 +51,17 @@ export async function run(): Promise<BenchResult[]> {
     const samples = { paddock: [] as number[], raw: [] as number[] };
     try {
       await projects.add(repo, { actor: 'system', actorId: 'bench' });
+      // BENCH_WORKSPACES_ROOT puts both sides' checkouts elsewhere (e.g. a tmpfs) to see what the
+      // filesystem, not Paddock, costs.
+      const elsewhere = process.env.BENCH_WORKSPACES_ROOT;
+      if (elsewhere)
+        settings.set('workspaces.root', join(elsewhere, 'paddock'), {
+          actor: 'system',
+          actorId: 'bench',
+        });
       for (let round = 0; round < ROUNDS; round++) {
-        samples.raw.push(await rawStart(repo, join(dir, `raw-${round}`)));
+        const rawRoot = process.env.BENCH_WORKSPACES_ROOT ?? dir;
+        samples.raw.push(await rawStart(repo, join(rawRoot, `raw-${process.pid}-${round}`)));
         samples.paddock.push(await paddockStart(sessions, repo));
         progress(
           `session start, round ${round + 1}/${ROUNDS}: paddock ${samples.paddock.at(-1)?.toFixed(0)} ms, raw ${samples.raw.at(-1)?.toFixed(0)} ms`,

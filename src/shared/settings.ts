@@ -19,7 +19,8 @@ export const SETTINGS = {
         .string()
         .startsWith('/')
         .max(4096)
-        .refine((path) => !/^\/(proc|sys|dev)(\/|$)/.test(path), 'not under /proc, /sys or /dev'),
+        // Kernel filesystems: Node's recursive mkdir never returns under /proc.
+        .refine((path) => !/^\/(proc|sys)(\/|$)/.test(path), 'not under /proc or /sys'),
     ]),
     default: '',
     help: 'Where session workspaces are made (empty: $PADDOCK_HOME/workspaces).',
