@@ -30,7 +30,7 @@ const claudeWithGit: AgentPreset = {
 };
 
 let server: AnthropicServer | null = null;
-let cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0)) await step();
   await server?.close();
