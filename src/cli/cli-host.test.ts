@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { paddockPaths } from '../main/core/home';
 import { startHeadlessHost } from '../main/server';
 import { readEndpoint } from '../main/transport';
+import { makeRepository } from '../main/core/git/testing';
 import { paddock, paddockAsync } from '../test-support/cli';
 import { tempDir } from '../test-support/temp';
 
@@ -72,4 +73,26 @@ describe('how the CLI reaches the core', () => {
       .map((line) => (JSON.parse(line) as { kind: string }).kind);
     expect(kinds).toEqual(['host.started', 'settings.changed', 'host.stopped']);
   }, 40_000);
+
+  it('runs `paddock exec` through the running host, which keeps the only writer lock', async () => {
+    const home = tempDir();
+    const repo = makeRepository(tempDir(), { 'README.md': '# demo\n' });
+    const host = await startHeadlessHost({ home, staticDir: null });
+    const result = await paddockAsync(home, [
+      'exec',
+      '--project',
+      repo,
+      '--',
+      'sh',
+      '-c',
+      'cat README.md; echo oops >&2; exit 3',
+    ]);
+    expect(result).toMatchObject({ code: 3, stdout: '# demo\n', stderr: 'oops\n' });
+    const json = await paddockAsync(home, ['exec', '--project', repo, '--json', '--', 'true']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 0, kept: false });
+    const tty = await paddockAsync(home, ['exec', '--project', repo, '--tty', '--', 'true']);
+    expect(tty.code).toBe(125);
+    expect(tty.stderr).toMatch(/--tty runs CMD in this terminal/);
+    await host.close();
+  });
 });

@@ -69,6 +69,23 @@ describe('paddock exec', () => {
     expect(missing.stdout).toBe('');
   });
 
+  it('with --tty, runs CMD in a terminal and keeps its exit code', () => {
+    const home = tempDir();
+    const repo = repository();
+    const result = paddock(home, [
+      'exec',
+      '--project',
+      repo,
+      '--tty',
+      '--',
+      'sh',
+      '-c',
+      'tty; exit 5',
+    ]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/^\/dev\/pts\/\d+\r\n$/);
+  });
+
   it('with --json, prints one JSON object on stdout and CMD’s output on stderr', () => {
     const home = tempDir();
     const repo = repository();

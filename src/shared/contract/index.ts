@@ -49,8 +49,17 @@ export interface CallOutputs {
   /** The recording as asciicast v2 text. */
   'session.export': string;
   'session.restart': SessionRecord;
-  /** The command's own output (unredacted: it goes to the person who ran it), capped at 4 MiB a stream. */
-  'session.exec': { exitCode: number; stdout: string; stderr: string; truncated: boolean };
+  'session.exec': ExecOutput;
+  /** A one-shot session run by the host (`paddock exec` while a host runs). */
+  'exec.run': ExecOutput & { sessionId: string; workspace: string };
+}
+
+/** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */
+export interface ExecOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
 }
 
 /** Whether an agent preset's program is installed here. */

@@ -29,6 +29,7 @@ export const CALLS = [
   'session.export',
   'session.restart',
   'session.exec',
+  'exec.run',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -13,6 +13,7 @@ const path = z.string().min(1).max(4096);
 const presetId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a preset id is lowercase letters, digits and dashes');
+const argv = z.array(z.string().max(100_000)).min(1).max(10_000);
 const terminalSize = {
   cols: z.number().int().min(10).max(1000),
   rows: z.number().int().min(5).max(500),
@@ -63,9 +64,8 @@ export const INPUTS = {
   'sessions.gc': none,
   'session.export': z.object({ id: sessionId, format: z.enum(['asciicast']) }).strict(),
   'session.restart': bySession,
-  'session.exec': z
-    .object({ id: sessionId, argv: z.array(z.string().max(100_000)).min(1).max(10_000) })
-    .strict(),
+  'session.exec': z.object({ id: sessionId, argv }).strict(),
+  'exec.run': z.object({ project: path, argv, keep: z.boolean().optional() }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { AgentPreset, SpawnPlan } from '../agents';
 import { launchCommand } from '../agents';
+import { spawnAgent } from './agent-process';
 
 export interface ExecIo {
   stdout(chunk: Buffer): void;
@@ -59,4 +60,23 @@ export function runWithPipes(plan: SpawnPlan, io: ExecIo, recorder: OutputSink):
       resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)),
     );
   });
+}
+
+/** Runs the plan in a pseudo-terminal; its output (one stream, as a terminal has) goes to stdout. */
+export function runInTerminal(
+  plan: SpawnPlan,
+  io: ExecIo,
+  recorder: OutputSink,
+  size: { cols: number; rows: number },
+): Promise<number> {
+  const { file, args } = launchCommand(plan);
+  const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, ...size });
+  agent.onData((data) => {
+    const chunk = Buffer.from(data, 'utf8');
+    io.stdout(chunk);
+    recorder.output(chunk);
+  });
+  return new Promise((resolve) =>
+    agent.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)),
+  );
 }

@@ -30,7 +30,7 @@ import {
   type Workspace,
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
-import { commandPreset, runWithPipes, type ExecIo } from './exec';
+import { commandPreset, runInTerminal, runWithPipes, type ExecIo } from './exec';
 import { SessionError, SessionRecords, type By } from './session-records';
 
 export interface SessionManagerOptions {
@@ -55,6 +55,8 @@ export interface ExecRequest {
   argv: readonly string[];
   base?: string;
   keep?: boolean;
+  /** Run CMD in a pseudo-terminal (stdout and stderr merged, as a terminal shows them). */
+  tty?: { cols: number; rows: number };
 }
 
 export interface ExecResult {
@@ -216,7 +218,9 @@ export class SessionManager {
     });
     let exitCode: number;
     try {
-      exitCode = await runWithPipes(plan, io, recorder);
+      exitCode = request.tty
+        ? await runInTerminal(plan, io, recorder, request.tty)
+        : await runWithPipes(plan, io, recorder);
     } catch (error) {
       recorder.close();
       this.changed(

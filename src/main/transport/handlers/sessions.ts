@@ -1,6 +1,7 @@
 import type { Person } from '../../paddock';
 import type { ProjectsService } from '../../core/projects';
-import type { SessionManager } from '../../core/sessions';
+import type { ExecIo, SessionManager } from '../../core/sessions';
+import type { ExecOutput } from '../../../shared/contract';
 import { detectAgents } from '../../core/agents';
 import type { Handlers } from '../router';
 
@@ -22,7 +23,8 @@ type SessionCalls =
   | 'sessions.gc'
   | 'session.export'
   | 'session.restart'
-  | 'session.exec';
+  | 'session.exec'
+  | 'exec.run';
 
 export function sessionHandlers(
   projects: ProjectsService,
@@ -53,22 +55,29 @@ export function sessionHandlers(
     'sessions.gc': () => sessions.gc(person),
     'session.export': ({ id }) => sessions.exportAsciicast(id),
     'session.restart': ({ id }) => sessions.restart(id, person),
-    'session.exec': async ({ id, argv }) => {
-      const stdout = new CappedBuffer();
-      const stderr = new CappedBuffer();
-      const { exitCode } = await sessions.execIn(
-        id,
-        argv,
-        { stdout: (c) => stdout.add(c), stderr: (c) => stderr.add(c) },
-        person,
-      );
-      return {
-        exitCode,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        truncated: stdout.truncated || stderr.truncated,
-      };
+    'session.exec': ({ id, argv }) => captured((io) => sessions.execIn(id, argv, io, person)),
+    'exec.run': async ({ project, argv, keep }) => {
+      let ran = { sessionId: '', workspace: '' };
+      const output = await captured(async (io) => {
+        const result = await sessions.exec({ project, argv, keep }, io, person);
+        ran = { sessionId: result.session.id, workspace: result.workspace };
+        return result;
+      });
+      return { ...output, ...ran };
     },
+  };
+}
+
+/** Runs a command with its output kept for the answer. */
+async function captured(run: (io: ExecIo) => Promise<{ exitCode: number }>): Promise<ExecOutput> {
+  const stdout = new CappedBuffer();
+  const stderr = new CappedBuffer();
+  const { exitCode } = await run({ stdout: (c) => stdout.add(c), stderr: (c) => stderr.add(c) });
+  return {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    truncated: stdout.truncated || stderr.truncated,
   };
 }
 
