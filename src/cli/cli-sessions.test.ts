@@ -132,3 +132,70 @@ describe('paddock exec', () => {
     expect(existsSync(join(repo, 'new.txt'))).toBe(false);
   });
 });
+
+describe('paddock session (through the background host)', () => {
+  const FAKE_AGENT = join(__dirname, '..', 'test-support', 'fixtures', 'fake-agent.mjs');
+  const fakePreset = {
+    id: 'fake',
+    name: 'Fake agent',
+    command: process.execPath,
+    args: [FAKE_AGENT],
+    taskArg: 'none',
+    env: ['FAKE_AGENT_SCRIPT'],
+  };
+
+  it('refuses an invalid custom preset, and runs a valid one as a detached session', async () => {
+    const home = tempDir();
+    const repo = repository();
+    const bad = paddock(home, [
+      'settings',
+      'set',
+      'agents.custom',
+      JSON.stringify([{ id: 'Bad Id', command: './relative' }]),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Invalid value for agents\.custom/);
+    expect(
+      paddock(home, ['settings', 'set', 'agents.custom', JSON.stringify([fakePreset])]).code,
+    ).toBe(0);
+
+    const script = JSON.stringify([
+      { type: 'writeFile', path: 'by-agent.txt', content: 'hi\n' },
+      { type: 'exit', code: 4 },
+    ]);
+    const env = { FAKE_AGENT_SCRIPT: script };
+    try {
+      const started = paddock(
+        home,
+        ['session', 'start', '--project', repo, '--agent', 'fake', '--detach'],
+        env,
+      );
+      expect(started.code).toBe(0);
+      expect(started.stderr).toMatch(/Started Paddock in the background/);
+      const id = started.stdout.trim();
+      expect(id).toMatch(/^ses_[0-9a-f]{8}$/);
+      const deadline = Date.now() + 20_000;
+      let state = '';
+      while (Date.now() < deadline) {
+        const listed = JSON.parse(paddock(home, ['session', 'list', '--json']).stdout) as Array<{
+          id: string;
+          state: string;
+          exitCode: number | null;
+        }>;
+        const mine = listed.find((s) => s.id === id);
+        state = `${mine?.state}:${mine?.exitCode}`;
+        if (state === 'exited:4') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(state).toBe('exited:4');
+      expect(paddock(home, ['session', 'diff', id, '--stat']).stdout).toMatch(
+        /^A\s+by-agent\.txt/m,
+      );
+      // The project remembers its last agent: --agent may be left out now.
+      const again = paddock(home, ['session', 'start', '--project', repo, '--detach'], env);
+      expect(again.code).toBe(0);
+    } finally {
+      paddock(home, ['stop']);
+    }
+  }, 60_000);
+});

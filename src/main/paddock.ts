@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { resolvePaddockHome } from './core/home';
+import { parseCustomPresets } from './core/agents';
 import { ProjectsService } from './core/projects';
 import { SessionManager } from './core/sessions';
 import { SettingsService } from './core/settings';
@@ -42,7 +43,9 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     readonly: options.readonly,
     lockCommand: options.lockCommand,
   });
-  const settings = new SettingsService(store);
+  const settings = new SettingsService(store, {
+    'agents.custom': (value) => parseCustomPresets(value as unknown[]),
+  });
   const projects = new ProjectsService(store);
   const sessions = new SessionManager({
     store,
@@ -50,6 +53,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     settings,
     home,
     gitIdentity: gitIdentity(),
+    customPresets: () => parseCustomPresets(settings.get('agents.custom')),
   });
   if (!options.readonly) sessions.recoverAfterRestart();
   return {

@@ -26,6 +26,13 @@ export const SETTINGS = {
     help: 'Where session workspaces are made (empty: $PADDOCK_HOME/workspaces).',
     secret: false,
   },
+  'agents.custom': {
+    // The shape of each preset is checked in main (core/agents) when the setting changes.
+    schema: z.array(z.record(z.string(), z.unknown())).max(50),
+    default: [],
+    help: 'Your own agent presets: [{"id","name","command","args","taskArg","env"}].',
+    secret: false,
+  },
   'agents.model.baseUrl': {
     schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]),
     default: '',

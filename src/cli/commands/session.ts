@@ -16,7 +16,10 @@ export function registerSession(program: Command, context: CliContext): void {
     .command('start')
     .description('start an agent on a project in a fresh workspace')
     .requiredOption('--project <dir>', 'the repository')
-    .requiredOption('--agent <preset>', 'claude, codex, gemini, aider, shell, or a custom preset')
+    .option(
+      '--agent <preset>',
+      'claude, codex, gemini, aider, shell, or a custom preset (default: the project’s last)',
+    )
     .option('--task <text>', 'what the agent should do')
     .option('--base <rev>', 'where the session branch starts (default: the project’s HEAD)')
     .option('--detach', 'start it and return; `paddock session attach ID` later')

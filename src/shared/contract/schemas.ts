@@ -45,7 +45,7 @@ export const INPUTS = {
   'session.start': z
     .object({
       project: path,
-      preset: presetId,
+      preset: presetId.optional(),
       task: z.string().max(100_000).optional(),
       base: z.string().min(1).max(256).regex(/^[^-]/, 'a base cannot start with "-"').optional(),
       cols: terminalSize.cols.optional(),

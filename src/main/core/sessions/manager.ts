@@ -67,7 +67,8 @@ export interface ExecResult {
 
 export interface StartRequest {
   project: string;
-  preset: string;
+  /** Default: the preset the project's last session used. */
+  preset?: string;
   task?: string;
   base?: string;
   cols?: number;
@@ -107,7 +108,7 @@ export class SessionManager {
   }
 
   async start(request: StartRequest, by: By): Promise<SessionRecord> {
-    const preset = getPreset(request.preset, this.options.customPresets?.() ?? []);
+    const preset = getPreset(this.presetFor(request), this.options.customPresets?.() ?? []);
     const model = this.modelSettings();
     const { project, id, workspace } = await this.newWorkspace(request, by);
     let sessionHome: string | null = null;
@@ -558,6 +559,16 @@ export class SessionManager {
       branch: session.branch,
       baseCommit: session.baseCommit,
     };
+  }
+
+  private presetFor(request: StartRequest): string {
+    if (request.preset) return request.preset;
+    const last = this.options.projects.find(request.project)?.lastPreset;
+    if (!last)
+      throw new SessionError(
+        `Say which agent to start (--agent): ${request.project} has no earlier session to take it from.`,
+      );
+    return last;
   }
 
   /** The project (added if new), a new session id, and its workspace at the requested base. */

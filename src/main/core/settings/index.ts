@@ -13,8 +13,14 @@ import type { Actor, JsonValue } from '../../../shared/audit';
 
 export class SettingsError extends Error {}
 
+/** Deeper checks for some keys, supplied by the services that own what the value means. */
+export type SettingValidators = Partial<Record<SettingKey, (value: unknown) => void>>;
+
 export class SettingsService {
-  constructor(private readonly store: AuditStore) {}
+  constructor(
+    private readonly store: AuditStore,
+    private readonly validators: SettingValidators = {},
+  ) {}
 
   all(): SettingsValues {
     const rows = this.store.database.prepare('SELECT key, value FROM settings').all() as {
@@ -44,6 +50,11 @@ export class SettingsService {
       throw new SettingsError(
         `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}.`,
       );
+    }
+    try {
+      this.validators[key]?.(parsed.data);
+    } catch (error) {
+      throw new SettingsError(`Invalid value for ${key}: ${(error as Error).message}`);
     }
     const previous = this.get(key);
     this.store.transaction(() => {
