@@ -38,7 +38,7 @@ afterEach(async () => {
 function setup(
   script: unknown[],
   extraEnv: NodeJS.ProcessEnv = {},
-  options: { idleMs?: number; home?: string } = {},
+  options: { idleMs?: number; home?: string; presets?: AgentPreset[] } = {},
 ) {
   const home = options.home ?? tempDir();
   const store = AuditStore.open({ home });
@@ -51,7 +51,7 @@ function setup(
     home,
     gitIdentity: { name: 'Ada Lovelace', email: 'ada@example.com' },
     sourceEnv: { PATH: process.env.PATH, FAKE_AGENT_SCRIPT: JSON.stringify(script), ...extraEnv },
-    customPresets: () => [fakePreset],
+    customPresets: () => options.presets ?? [fakePreset],
     idleMs: options.idleMs,
     stopGraceMs: 1000,
   });
@@ -291,12 +291,9 @@ describe('sessions', () => {
   );
 
   it('refuses a preset whose program is missing, before making anything', async () => {
-    const context = setup([]);
     const missing: AgentPreset = { ...fakePreset, id: 'gone', command: 'no-such-agent-program' };
-    const sessions = new SessionManager({
-      ...context.sessions['options'],
-      customPresets: () => [missing],
-    });
+    const context = setup([], {}, { presets: [missing] });
+    const sessions = context.sessions;
     await expect(sessions.start({ project: context.repo, preset: 'gone' }, person)).rejects.toThrow(
       /no-such-agent-program/,
     );
