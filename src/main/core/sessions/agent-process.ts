@@ -15,7 +15,8 @@ export interface SpawnRequest {
 
 export interface AgentProcess {
   pid: number;
-  onData(listener: (data: string) => void): void;
+  /** The bytes exactly as the terminal produced them (invalid UTF-8 included). */
+  onData(listener: (data: Buffer) => void): void;
   onExit(listener: (exit: { exitCode: number; signal: number | null }) => void): void;
   write(data: string): void;
   resize(cols: number, rows: number): void;
@@ -32,6 +33,8 @@ export function spawnAgent(request: SpawnRequest): AgentProcess {
     rows: request.rows,
     cwd: request.cwd,
     env: request.env,
+    // Bytes, not text: the recording must hold exactly what the agent printed.
+    encoding: null,
   });
   let exited = false;
   pty.onExit(() => (exited = true));
@@ -44,7 +47,11 @@ export function spawnAgent(request: SpawnRequest): AgentProcess {
   };
   return {
     pid: pty.pid,
-    onData: (listener) => void pty.onData(listener),
+    // With `encoding: null` node-pty hands over Buffers; its typings only know strings.
+    onData: (listener) =>
+      void pty.onData((data: string | Buffer) =>
+        listener(Buffer.isBuffer(data) ? data : Buffer.from(data)),
+      ),
     onExit: (listener) =>
       void pty.onExit(({ exitCode, signal }) => listener({ exitCode, signal: signal ?? null })),
     write: (data) => pty.write(data),

@@ -71,8 +71,7 @@ export function runInTerminal(
 ): Promise<number> {
   const { file, args } = launchCommand(plan);
   const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, ...size });
-  agent.onData((data) => {
-    const chunk = Buffer.from(data, 'utf8');
+  agent.onData((chunk) => {
     io.stdout(chunk);
     recorder.output(chunk);
   });

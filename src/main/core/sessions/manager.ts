@@ -492,9 +492,12 @@ export class SessionManager {
       idleTimer: null,
     };
     this.live.set(record.id, live);
+    // Clients get text; a sequence split between two reads is completed by the next one.
+    const decoder = new TextDecoder();
     agent.onData((data) => {
       recorder.output(data);
-      for (const listener of this.outputListeners) listener(record.id, data);
+      const text = decoder.decode(data, { stream: true });
+      for (const listener of this.outputListeners) listener(record.id, text);
       this.noteActivity(record.id, live);
     });
     agent.onExit(({ exitCode, signal }) => void this.afterExit(record.id, live, exitCode, signal));

@@ -123,6 +123,26 @@ describe('sessions', () => {
     expect(store.verify().ok).toBe(true);
   });
 
+  it('records the exact bytes the terminal produced, invalid UTF-8 included', async () => {
+    const printer: AgentPreset = {
+      ...fakePreset,
+      id: 'printer',
+      command: '/bin/sh',
+      args: ['-c', "printf 'ok \\377\\376 done'"],
+      env: {},
+    };
+    const { store, sessions, repo } = setup([], {}, { presets: [printer] });
+    const started = await sessions.start({ project: repo, preset: 'printer' }, person);
+    await sessions.waitForExit(started.id);
+    const recorded = Buffer.concat(
+      store
+        .list({ sessionId: started.id, limit: 1000 })
+        .filter((e) => e.kind === 'terminal.output')
+        .map((e) => store.getBlob(e.blobs[0] as string) ?? Buffer.alloc(0)),
+    );
+    expect(recorded.equals(Buffer.from('ok \xff\xfe done', 'latin1'))).toBe(true);
+  });
+
   it('passes input to the agent and records it', async () => {
     const { store, sessions, repo } = setup([{ type: 'prompt', question: 'name? ' }]);
     let live = '';
