@@ -16,6 +16,8 @@ import {
   launchCommand,
   prepareSessionHome,
   type AgentPreset,
+  type SpawnPlan,
+  type SpawnRequest,
 } from '../agents';
 import type { ProjectsService } from '../projects';
 import { exportAsciicast, Redactor, TerminalRecorder } from '../recorder';
@@ -111,25 +113,9 @@ export class SessionManager {
     const preset = getPreset(this.presetFor(request), this.options.customPresets?.() ?? []);
     const model = this.modelSettings();
     const { project, id, workspace } = await this.newWorkspace(request, by);
-    let sessionHome: string | null = null;
     try {
-      sessionHome = this.sessionHome(id);
-      prepareSessionHome({
-        home: sessionHome,
-        preset,
-        workspace: workspace.path,
-        person: this.options.gitIdentity,
-        model,
-      });
       // Fails here, before any record, if the preset's program is missing.
-      const plan = buildSpawnPlan({
-        preset,
-        task: request.task,
-        workspace: workspace.path,
-        sessionHome,
-        sourceEnv: this.options.sourceEnv ?? process.env,
-        model,
-      });
+      const plan = this.plan(id, preset, workspace.path, model, { task: request.task });
       const record = this.records.create(
         {
           id,
@@ -154,8 +140,7 @@ export class SessionManager {
     } catch (error) {
       if (!this.records.get(id)) {
         await removeWorkspace(workspace).catch(() => undefined);
-        if (sessionHome)
-          rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+        rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
       } else {
         this.changed(
           this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
@@ -175,21 +160,7 @@ export class SessionManager {
     const { project, id, workspace } = await this.newWorkspace(request, by);
     let plan;
     try {
-      const sessionHome = this.sessionHome(id);
-      prepareSessionHome({
-        home: sessionHome,
-        preset,
-        workspace: workspace.path,
-        person: this.options.gitIdentity,
-        model,
-      });
-      plan = buildSpawnPlan({
-        preset,
-        workspace: workspace.path,
-        sessionHome,
-        sourceEnv: this.options.sourceEnv ?? process.env,
-        model,
-      });
+      plan = this.plan(id, preset, workspace.path, model);
     } catch (error) {
       await removeWorkspace(workspace).catch(() => undefined);
       rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
@@ -253,23 +224,8 @@ export class SessionManager {
     if (!existsSync(workspace.path))
       throw new SessionError(`Session ${id}'s workspace ${workspace.path} is gone.`);
     const model = this.modelSettings();
-    const sessionHome = this.sessionHome(id);
-    prepareSessionHome({
-      home: sessionHome,
-      preset,
-      workspace: workspace.path,
-      person: this.options.gitIdentity,
-      model,
-    });
-    const base = {
-      preset,
-      workspace: workspace.path,
-      sessionHome,
-      sourceEnv: this.options.sourceEnv ?? process.env,
-      model,
-    };
     const resumable = Boolean(preset.resume.latest);
-    const plan = buildSpawnPlan(resumable ? { ...base, resume: {} } : base);
+    const plan = this.plan(id, preset, workspace.path, model, resumable ? { resume: {} } : {});
     this.launch(session, workspace, plan, {}, model.apiKey);
     return this.changed(
       this.records.transition(id, 'running', by, {
@@ -295,15 +251,7 @@ export class SessionManager {
       throw new SessionError(`Session ${id} has no workspace any more.`);
     const preset = commandPreset(argv);
     const model = this.modelSettings();
-    const sessionHome = this.sessionHome(id);
-    mkdirSync(sessionHome, { recursive: true, mode: 0o700 });
-    const plan = buildSpawnPlan({
-      preset,
-      workspace: workspace.path,
-      sessionHome,
-      sourceEnv: this.options.sourceEnv ?? process.env,
-      model,
-    });
+    const plan = this.plan(id, preset, workspace.path, model);
     const redactor = new Redactor({ knownValues: model.apiKey ? [model.apiKey] : [] });
     const recorded: Buffer[] = [];
     const findings: string[] = [];
@@ -606,11 +554,37 @@ export class SessionManager {
     return root;
   }
 
+  /** Prepares the session's HOME for the preset and builds the launcher's spawn plan. */
+  private plan(
+    id: string,
+    preset: AgentPreset,
+    workspace: string,
+    model: ModelSettings,
+    extra: Pick<SpawnRequest, 'task' | 'resume'> = {},
+  ): SpawnPlan {
+    const sessionHome = this.sessionHome(id);
+    prepareSessionHome({
+      home: sessionHome,
+      preset,
+      workspace,
+      person: this.options.gitIdentity,
+      model,
+    });
+    return buildSpawnPlan({
+      preset,
+      workspace,
+      sessionHome,
+      sourceEnv: this.options.sourceEnv ?? process.env,
+      model,
+      ...extra,
+    });
+  }
+
   private sessionHome(id: string): string {
     return join(this.options.home, 'sessions', id, 'home');
   }
 
-  private modelSettings(): { baseUrl: string; apiKey: string } {
+  private modelSettings(): ModelSettings {
     return {
       baseUrl: this.options.settings.get('agents.model.baseUrl'),
       apiKey: this.options.settings.get('agents.model.apiKey'),
@@ -624,6 +598,11 @@ export class SessionManager {
 }
 
 const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
+
+interface ModelSettings {
+  baseUrl: string;
+  apiKey: string;
+}
 
 /** Folders named like sessions, `depth` levels below `root` (workspaces: <project>/<session>). */
 function sessionDirs(root: string, depth = 2): string[] {
