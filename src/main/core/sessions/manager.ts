@@ -15,6 +15,7 @@ import {
   getPreset,
   launchCommand,
   prepareSessionHome,
+  resolvePresetProgram,
   type AgentPreset,
   type SpawnPlan,
   type SpawnRequest,
@@ -24,8 +25,10 @@ import { exportAsciicast, Redactor, TerminalRecorder } from '../recorder';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
+  branchFor,
   createWorkspace,
   removeWorkspace,
+  sessionLayout,
   resolveBase,
   workspaceBytes,
   workspaceDiff,
@@ -79,7 +82,13 @@ export interface StartRequest {
 
 interface LiveSession {
   process: AgentProcess;
-  recorder: TerminalRecorder;
+  /** Made at the first byte either way (its first write is an fsync, kept off the start path). */
+  recorder: TerminalRecorder | null;
+  newRecorder: () => TerminalRecorder;
+  /** Whether the session has been marked running (at its first output, or after a second). */
+  running: boolean;
+  /** Marked waiting for want of output; the next output makes it running again. */
+  waiting: boolean;
   workspace: Workspace;
   stopRequestedBy: By | null;
   idleTimer: NodeJS.Timeout | null;
@@ -109,43 +118,46 @@ export class SessionManager {
     );
   }
 
+  /**
+   * Starts an agent. The record is written first, before the checkout (an fsync then is cheap,
+   * and nothing runs unrecorded); the session is `running` once the agent prints, or after a second.
+   */
   async start(request: StartRequest, by: By): Promise<SessionRecord> {
     const preset = getPreset(this.presetFor(request), this.options.customPresets?.() ?? []);
     const model = this.modelSettings();
-    const { project, id, workspace } = await this.newWorkspace(request, by);
-    try {
-      // Fails here, before any record, if the preset's program is missing.
-      const plan = this.plan(id, preset, workspace.path, model, { task: request.task });
-      const record = this.records.create(
+    resolvePresetProgram(preset, this.options.sourceEnv ?? process.env);
+    const reserved = await this.reserve(request, by);
+    const { project, id } = reserved;
+    // One transaction, one fsync: the record, and the project's last preset.
+    const record = this.options.store.transaction(() => {
+      this.options.projects.rememberPreset(project.id, preset.id);
+      return this.records.create(
         {
           id,
           projectId: project.id,
           agentPreset: preset.id,
           task: request.task ?? '',
           author: by.actorId,
-          workspace: workspace.path,
-          branch: workspace.branch,
-          baseCommit: workspace.baseCommit,
+          workspace: sessionLayout(reserved.root, project.id, id).work,
+          branch: branchFor(id.slice(4)),
+          baseCommit: reserved.baseCommit,
         },
         by,
       );
-      this.changed(record);
-      this.options.projects.rememberPreset(project.id, preset.id);
+    });
+    this.changed(record);
+    let workspace: Workspace | null = null;
+    try {
+      workspace = await this.checkout(reserved);
+      const plan = this.plan(id, preset, workspace.path, model, { task: request.task });
       this.launch(record, workspace, plan, request, model.apiKey);
-      return this.changed(
-        this.records.transition(id, 'running', SYSTEM, {
-          payload: { pid: this.live.get(id)?.process.pid ?? 0 },
-        }),
-      );
+      return record;
     } catch (error) {
-      if (!this.records.get(id)) {
-        await removeWorkspace(workspace).catch(() => undefined);
-        rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
-      } else {
-        this.changed(
-          this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
-        );
-      }
+      if (workspace) await removeWorkspace(workspace).catch(() => undefined);
+      rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+      this.changed(
+        this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
+      );
       throw error;
     }
   }
@@ -157,7 +169,9 @@ export class SessionManager {
   async exec(request: ExecRequest, io: ExecIo, by: By): Promise<ExecResult> {
     const preset = commandPreset(request.argv);
     const model = this.modelSettings();
-    const { project, id, workspace } = await this.newWorkspace(request, by);
+    const reserved = await this.reserve(request, by);
+    const { project, id } = reserved;
+    const workspace = await this.checkout(reserved);
     let plan;
     try {
       plan = this.plan(id, preset, workspace.path, model);
@@ -282,7 +296,7 @@ export class SessionManager {
   /** The session's terminal recording as asciicast v2 (plays in asciinema). */
   exportAsciicast(id: string): string {
     this.records.require(id);
-    this.live.get(id)?.recorder.flush();
+    this.live.get(id)?.recorder?.flush();
     return exportAsciicast(this.options.store, id);
   }
 
@@ -296,13 +310,13 @@ export class SessionManager {
 
   write(id: string, data: string): void {
     const live = this.requireLive(id);
-    live.recorder.input(data);
+    recorderOf(live).input(data);
     live.process.write(data);
   }
 
   resize(id: string, cols: number, rows: number): void {
     const live = this.requireLive(id);
-    live.recorder.resize(cols, rows);
+    recorderOf(live).resize(cols, rows);
     live.process.resize(cols, rows);
   }
 
@@ -425,31 +439,48 @@ export class SessionManager {
     const rows = request.rows ?? 32;
     const { file, args } = launchCommand(plan);
     const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, cols, rows });
-    const recorder = new TerminalRecorder({
-      store: this.options.store,
-      sessionId: record.id,
-      cols,
-      rows,
-      redactor: new Redactor({ knownValues: apiKey ? [apiKey] : [] }),
-    });
+    const id = record.id;
     const live: LiveSession = {
       process: agent,
-      recorder,
+      recorder: null,
+      newRecorder: () =>
+        new TerminalRecorder({
+          store: this.options.store,
+          sessionId: id,
+          cols,
+          rows,
+          redactor: new Redactor({ knownValues: apiKey ? [apiKey] : [] }),
+        }),
+      running: false,
+      waiting: false,
       workspace,
       stopRequestedBy: null,
       idleTimer: null,
     };
-    this.live.set(record.id, live);
+    this.live.set(id, live);
+    setTimeout(() => this.markRunning(id, live), 1000).unref();
     // Clients get text; a sequence split between two reads is completed by the next one.
     const decoder = new TextDecoder();
     agent.onData((data) => {
-      recorder.output(data);
+      // The person sees it first; then it is recorded (redacted) and the state follows.
       const text = decoder.decode(data, { stream: true });
-      for (const listener of this.outputListeners) listener(record.id, text);
-      this.noteActivity(record.id, live);
+      for (const listener of this.outputListeners) listener(id, text);
+      recorderOf(live).output(data);
+      this.markRunning(id, live);
+      this.noteActivity(id, live);
     });
-    agent.onExit(({ exitCode, signal }) => void this.afterExit(record.id, live, exitCode, signal));
-    this.armIdle(record.id, live);
+    agent.onExit(({ exitCode, signal }) => void this.afterExit(id, live, exitCode, signal));
+  }
+
+  /** The agent is up: at its first output, or a second after it started if it stays quiet. */
+  private markRunning(id: string, live: LiveSession): void {
+    if (live.running || !this.live.has(id)) return;
+    live.running = true;
+    if (this.records.get(id)?.state !== 'starting') return; // paused or stopping meanwhile
+    this.changed(
+      this.records.transition(id, 'running', SYSTEM, { payload: { pid: live.process.pid } }),
+    );
+    this.armIdle(id, live);
   }
 
   private async afterExit(
@@ -459,7 +490,7 @@ export class SessionManager {
     signal: number | null,
   ): Promise<void> {
     this.clearIdle(live);
-    await live.recorder.close();
+    recorderOf(live).close();
     this.live.delete(id);
     const code = signal ? 128 + signal : exitCode;
     if (live.stopRequestedBy)
@@ -470,16 +501,19 @@ export class SessionManager {
   }
 
   private noteActivity(id: string, live: LiveSession): void {
-    if (this.records.get(id)?.state === 'waiting')
+    if (live.waiting) {
+      live.waiting = false;
       this.changed(this.records.transition(id, 'running', SYSTEM, { reason: 'output resumed' }));
+    }
     this.armIdle(id, live);
   }
 
   private armIdle(id: string, live: LiveSession): void {
     this.clearIdle(live);
     live.idleTimer = setTimeout(() => {
-      if (this.records.get(id)?.state === 'running')
-        this.changed(this.records.transition(id, 'waiting', SYSTEM, { reason: 'no output' }));
+      if (this.records.get(id)?.state !== 'running') return;
+      live.waiting = true;
+      this.changed(this.records.transition(id, 'waiting', SYSTEM, { reason: 'no output' }));
     }, this.options.idleMs ?? 10_000);
     live.idleTimer.unref();
   }
@@ -522,15 +556,18 @@ export class SessionManager {
     return last;
   }
 
-  /** The project (added if new), a new session id, and its workspace at the requested base. */
-  private async newWorkspace(request: { project: string; base?: string }, by: By) {
+  /** The project (added if new), the base commit, the workspaces root and a new session id. */
+  private async reserve(request: { project: string; base?: string }, by: By) {
     const project =
       this.options.projects.find(request.project) ??
       (await this.options.projects.add(request.project, by));
     const baseCommit = await resolveBase(project.path, request.base);
-    const root = this.workspacesRoot();
-    const id = newSessionId();
-    const workspace = await createWorkspace({
+    return { project, baseCommit, root: this.workspacesRoot(), id: newSessionId() };
+  }
+
+  private checkout(reserved: Awaited<ReturnType<SessionManager['reserve']>>): Promise<Workspace> {
+    const { project, baseCommit, root, id } = reserved;
+    return createWorkspace({
       projectPath: project.path,
       root,
       projectId: project.id,
@@ -538,7 +575,6 @@ export class SessionManager {
       base: baseCommit,
       shortId: id.slice(4),
     });
-    return { project, id, workspace };
   }
 
   private workspacesRoot(): string {
@@ -598,6 +634,11 @@ export class SessionManager {
 }
 
 const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
+
+function recorderOf(live: LiveSession): TerminalRecorder {
+  live.recorder ??= live.newRecorder();
+  return live.recorder;
+}
 
 interface ModelSettings {
   baseUrl: string;

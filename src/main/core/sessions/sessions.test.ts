@@ -96,7 +96,8 @@ describe('sessions', () => {
       { project: repo, preset: 'fake', task: 'make a file' },
       person,
     );
-    expect(started.state).toBe('running');
+    // Recorded before the checkout; running once the agent prints.
+    expect(started.state).toBe('starting');
     expect(started.branch).toMatch(/^paddock\/[0-9a-f]{8}$/);
     expect(started.workspace?.startsWith(join(store.paths.home, 'workspaces'))).toBe(true);
     // Nothing gitignored reaches the workspace.
@@ -177,10 +178,10 @@ describe('sessions', () => {
   it('pauses the whole process group, resumes it, and stops it on request', async () => {
     const { store, sessions, repo } = setup([{ type: 'wait', ms: 30_000 }]);
     const started = await sessions.start({ project: repo, preset: 'fake' }, person);
-    const pid = Number(
-      store.list({ sessionId: started.id, limit: 100 }).find((e) => e.kind === 'session.running')
-        ?.payload.pid,
+    const running = await waitFor(() =>
+      store.list({ sessionId: started.id, limit: 100 }).find((e) => e.kind === 'session.running'),
     );
+    const pid = Number(running.payload.pid);
     const processState = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
     expect(sessions.pause(started.id, person).state).toBe('paused');
     await waitFor(() => processState() === 'T');

@@ -6,5 +6,5 @@ export { createWorkspace, type WorkspaceRequest } from './create';
 export { workspaceDiff } from './diff';
 export { removeWorkspace, workspaceBytes } from './disk';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors';
-export type { Workspace } from './layout';
+export { branchFor, sessionLayout, type Workspace } from './layout';
 export { repositoryRoot, resolveBase } from './project';
