@@ -8,10 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node-pty';
 import type { AgentPreset } from '../src/main/core/agents';
-import { ProjectsService } from '../src/main/core/projects';
-import { SessionManager } from '../src/main/core/sessions';
-import { SettingsService } from '../src/main/core/settings';
-import { AuditStore } from '../src/main/core/store';
+import type { SessionManager } from '../src/main/core/sessions';
+import { testSessions } from '../src/test-support/sessions';
 import { type BenchResult, percentile, progress, withTempDir } from './lib';
 
 const FILES = 10_000;
@@ -36,18 +34,7 @@ export async function run(): Promise<BenchResult[]> {
   return withTempDir(async (dir) => {
     const repo = generateRepository(join(dir, 'repo'));
     const home = join(dir, 'home');
-    const store = AuditStore.open({ home });
-    const projects = new ProjectsService(store);
-    const settings = new SettingsService(store);
-    const sessions = new SessionManager({
-      store,
-      projects,
-      settings,
-      home,
-      gitIdentity: { name: 'Bench', email: 'bench@example.com' },
-      sourceEnv: { PATH: process.env.PATH },
-      customPresets: () => [agentPreset],
-    });
+    const { settings, projects, sessions, close } = testSessions({ home, presets: [agentPreset] });
     const samples = { paddock: [] as number[], raw: [] as number[] };
     try {
       await projects.add(repo, { actor: 'system', actorId: 'bench' });
@@ -68,8 +55,7 @@ export async function run(): Promise<BenchResult[]> {
         );
       }
     } finally {
-      await sessions.shutdown();
-      store.close();
+      await close();
     }
     const ratios = samples.paddock.map((value, i) => value / (samples.raw[i] as number));
     return [

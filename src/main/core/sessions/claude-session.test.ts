@@ -7,15 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAUDE_CODE, type AgentPreset } from '../agents';
 import { makeRepository, plainGit } from '../git/testing';
-import { ProjectsService } from '../projects';
-import { SettingsService } from '../settings';
-import { AuditStore } from '../store';
 import {
   startAnthropicServer,
   type AnthropicServer,
 } from '../../../test-support/fixtures/anthropic-server';
+import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
-import { SessionManager } from './index';
 
 const API_KEY = 'sk-ant-test-0000-paddock-session-key';
 const COMMAND = 'git commit --allow-empty -qm "from claude"';
@@ -51,24 +48,10 @@ describe('Claude Code in a session', () => {
       ],
     });
     const home = tempDir();
-    const store = AuditStore.open({ home });
-    const settings = new SettingsService(store);
+    const { store, settings, sessions, close } = testSessions({ home, presets: [claudeWithGit] });
+    cleanup.push(close);
     settings.set('agents.model.baseUrl', server.url, person);
     settings.set('agents.model.apiKey', API_KEY, person);
-    const projects = new ProjectsService(store);
-    const sessions = new SessionManager({
-      store,
-      projects,
-      settings,
-      home,
-      gitIdentity: { name: 'Ada Lovelace', email: 'ada@example.com' },
-      sourceEnv: { PATH: process.env.PATH },
-      customPresets: () => [claudeWithGit],
-    });
-    cleanup.push(async () => {
-      await sessions.shutdown();
-      store.close();
-    });
     const repo = makeRepository(tempDir(), { 'README.md': '# demo\n' });
     let screen = '';
     sessions.onOutput((_id, data) => (screen += data));

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentPreset } from '../agents';
 import { makeRepository, snapshotTree } from '../git/testing';
-import { ProjectsService } from '../projects';
-import { SettingsService } from '../settings';
-import { AuditStore } from '../store';
+import type { AuditStore } from '../store';
+import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
-import { SessionManager } from './index';
 
 const FAKE_AGENT = join(__dirname, '..', '..', '..', 'test-support', 'fixtures', 'fake-agent.mjs');
 const person = { actor: 'person' as const, actorId: 'ada' };
@@ -27,12 +25,9 @@ const fakePreset: AgentPreset = {
   builtIn: false,
 };
 
-const open: Array<{ store: AuditStore; sessions: SessionManager }> = [];
+const open: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const { store, sessions } of open.splice(0)) {
-    await sessions.shutdown();
-    store.close();
-  }
+  for (const close of open.splice(0)) await close();
 });
 
 function setup(
@@ -41,27 +36,20 @@ function setup(
   options: { idleMs?: number; home?: string; presets?: AgentPreset[] } = {},
 ) {
   const home = options.home ?? tempDir();
-  const store = AuditStore.open({ home });
-  const settings = new SettingsService(store);
-  const projects = new ProjectsService(store);
-  const sessions = new SessionManager({
-    store,
-    projects,
-    settings,
+  const { store, settings, projects, sessions, close } = testSessions({
     home,
-    gitIdentity: { name: 'Ada Lovelace', email: 'ada@example.com' },
+    presets: options.presets ?? [fakePreset],
     sourceEnv: { PATH: process.env.PATH, FAKE_AGENT_SCRIPT: JSON.stringify(script), ...extraEnv },
-    customPresets: () => options.presets ?? [fakePreset],
     idleMs: options.idleMs,
     stopGraceMs: 1000,
   });
-  open.push({ store, sessions });
+  open.push(close);
   const repo = makeRepository(tempDir(), {
     'README.md': '# demo\n',
     '.gitignore': '.env\n',
     '.env': 'SECRET=1\n',
   });
-  return { home, store, sessions, projects, repo };
+  return { home, store, settings, sessions, projects, repo };
 }
 
 function output(store: AuditStore, sessionId: string): string {
@@ -255,9 +243,7 @@ describe('sessions', () => {
     first.store.database
       .prepare("UPDATE sessions SET state = 'running' WHERE id = ?")
       .run(started.id);
-    open.splice(0);
-    await first.sessions.shutdown();
-    first.store.close();
+    await open.splice(0)[0]?.();
     const second = setup([], {}, { home });
     expect(second.sessions.recoverAfterRestart().map((s) => s.id)).toEqual([started.id]);
     expect(second.sessions.get(started.id).state).toBe('interrupted');
@@ -332,7 +318,7 @@ describe('sessions', () => {
     const { writeFileSync } = await import('node:fs');
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, '');
-    new SettingsService(context.store).set('workspaces.root', join(file, 'workspaces'), person);
+    context.settings.set('workspaces.root', join(file, 'workspaces'), person);
     await expect(
       context.sessions.start({ project: context.repo, preset: 'fake' }, person),
     ).rejects.toThrow(/workspaces\.root/);
