@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeRepository, snapshotTree } from '../main/core/git/testing';
 import { paddock } from '../test-support/cli';
+import { FAKE_AGENT_PRESET } from '../test-support/fixtures/fake-agent-preset';
 import { tempDir } from '../test-support/temp';
 
 /** The CLI's raw bytes, for checks that must not go through a text decoder. */
@@ -134,16 +135,6 @@ describe('paddock exec', () => {
 });
 
 describe('paddock session (through the background host)', () => {
-  const FAKE_AGENT = join(__dirname, '..', 'test-support', 'fixtures', 'fake-agent.mjs');
-  const fakePreset = {
-    id: 'fake',
-    name: 'Fake agent',
-    command: process.execPath,
-    args: [FAKE_AGENT],
-    taskArg: 'none',
-    env: ['FAKE_AGENT_SCRIPT'],
-  };
-
   it('refuses an invalid custom preset, and runs a valid one as a detached session', async () => {
     const home = tempDir();
     const repo = repository();
@@ -156,7 +147,7 @@ describe('paddock session (through the background host)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Invalid value for agents\.custom/);
     expect(
-      paddock(home, ['settings', 'set', 'agents.custom', JSON.stringify([fakePreset])]).code,
+      paddock(home, ['settings', 'set', 'agents.custom', JSON.stringify([FAKE_AGENT_PRESET])]).code,
     ).toBe(0);
 
     const script = JSON.stringify([

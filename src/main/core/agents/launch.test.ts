@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FAKE_AGENT_PRESET } from '../../../test-support/fixtures/fake-agent-preset';
 import { runInPty, waitUntil, type PtyRun } from '../../../test-support/fixtures/pty';
 import { tempDir } from '../../../test-support/temp';
 import {
@@ -17,18 +18,9 @@ import {
   type SpawnPlan,
 } from '.';
 
-const FAKE_AGENT = join(__dirname, '..', '..', '..', 'test-support', 'fixtures', 'fake-agent.mjs');
 const person = { name: 'Grace Hopper', email: 'grace@example.com' };
 
-/** A custom preset running the fake agent, its script passed in a declared variable. */
-const fakeAgent = parseCustomPreset({
-  id: 'fake',
-  name: 'Fake agent',
-  command: process.execPath,
-  args: [FAKE_AGENT],
-  taskArg: 'none',
-  env: ['FAKE_AGENT_SCRIPT'],
-});
+const fakeAgent = parseCustomPreset(FAKE_AGENT_PRESET);
 
 function gitRepository(): string {
   const workspace = tempDir('paddock-workspace-');

@@ -1,29 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentPreset } from '../agents';
+import { parseCustomPreset, type AgentPreset } from '../agents';
 import { makeRepository, snapshotTree } from '../git/testing';
 import type { AuditStore } from '../store';
+import { FAKE_AGENT_PRESET } from '../../../test-support/fixtures/fake-agent-preset';
 import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
 
-const FAKE_AGENT = join(__dirname, '..', '..', '..', 'test-support', 'fixtures', 'fake-agent.mjs');
-const person = { actor: 'person' as const, actorId: 'ada' };
-
 /** The scripted fake agent as a custom preset: the script travels in FAKE_AGENT_SCRIPT. */
-const fakePreset: AgentPreset = {
-  id: 'fake',
-  name: 'Fake agent',
-  command: process.execPath,
-  args: [FAKE_AGENT],
-  task: { kind: 'none' },
-  resume: {},
-  env: { FAKE_AGENT_SCRIPT: { from: 'source-env' } },
-  homeSetup: 'none',
-  bundled: false,
-  install: 'it is a test fixture',
-  builtIn: false,
-};
+const fakePreset: AgentPreset = parseCustomPreset(FAKE_AGENT_PRESET);
+const person = { actor: 'person' as const, actorId: 'ada' };
 
 const open: Array<() => Promise<void>> = [];
 afterEach(async () => {

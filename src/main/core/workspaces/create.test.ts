@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp';
 import { commitFiles, makeRepository, plainGit, snapshotTree } from '../git/testing';
-import { createWorkspace, workspaceDiff, WorkspaceError, type Workspace } from './index';
+import { createWorkspace, workspaceDiff, type Workspace } from './index';
+import { errorOf } from './testing';
 
 const folder = () => realpathSync(tempDir());
 
@@ -20,15 +21,6 @@ function project(files: Record<string, string> = { 'README.md': 'hello\n' }): st
 
 function request(projectPath: string, root: string, base?: string) {
   return { projectPath, root, projectId: 'prj_1', sessionId: 'ses_1', shortId: 'abc123', base };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkspaceError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WorkspaceError);
-  return error as WorkspaceError;
 }
 
 describe('createWorkspace', () => {

@@ -3,16 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp';
 import { commitFiles, makeRepository, plainGit } from '../git/testing';
-import { repositoryRoot, resolveBase, WorkspaceError } from './index';
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkspaceError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WorkspaceError);
-  return error as WorkspaceError;
-}
+import { repositoryRoot, resolveBase } from './index';
+import { errorOf } from './testing';
 
 describe('resolveBase', () => {
   it('gives the full commit id of HEAD, a branch, a tag or a short id', async () => {
