@@ -11,7 +11,11 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           server: resolve(__dirname, 'src/main/server.ts'),
           cli: resolve(__dirname, 'src/cli/index.ts'),
+          // A worker thread's entry: found beside the bundle by core/recorder/recording-thread.
+          'recording-worker': resolve(__dirname, 'src/main/core/recorder/recording-worker.ts'),
         },
+        // Shared chunks beside the entries, so every bundle's __dirname is out/main.
+        output: { chunkFileNames: 'chunk-[name]-[hash].js' },
       },
     },
   },

@@ -33,6 +33,7 @@ export interface PaddockPaths {
   home: string;
   database: string;
   checkpoint: string;
+  blobFile: string;
   writerLock: string;
   backups: string;
   run: string;
@@ -44,6 +45,8 @@ export function paddockPaths(home: string): PaddockPaths {
     home,
     database: join(home, 'paddock.db'),
     checkpoint: join(home, 'paddock.db.checkpoint'),
+    /** Bulk content (terminal recordings) written off the main thread: see core/store/blob-file. */
+    blobFile: join(home, 'paddock-blobs.db'),
     writerLock: join(home, 'paddock.lock'),
     backups: join(home, 'backups'),
     run: join(home, 'run'),

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportAsciicast } from './asciicast';
-import { redact, Redactor } from './redactor';
-import { TerminalRecorder } from './terminal-recorder';
-import { manualClock, openStore, sessionEvents } from './test-helpers';
+import { redact } from './redactor';
+import { openStore, recorderFor, sessionEvents } from './test-helpers';
 
 const SESSION = 'cast-1';
 
@@ -26,16 +25,9 @@ function utf8Output(): Buffer {
 }
 
 describe('exportAsciicast', () => {
-  it('replays the recorded output byte for byte, with non-decreasing times', () => {
-    const store = openStore();
-    const clock = manualClock();
-    const recorder = new TerminalRecorder({
-      store,
+  it('replays the recorded output byte for byte, with non-decreasing times', async () => {
+    const { store, clock, recorder } = recorderFor({
       sessionId: SESSION,
-      cols: 120,
-      rows: 40,
-      redactor: new Redactor(),
-      now: clock.now,
       chunkBytes: 1000, // chunk boundaries fall inside characters too
     });
     const output = utf8Output();
@@ -48,7 +40,7 @@ describe('exportAsciicast', () => {
     clock.to(ms + 5);
     recorder.resize(100, 30);
     recorder.output('after resize\r\n');
-    recorder.close();
+    await recorder.close();
 
     const { header, events } = parse(exportAsciicast(store, SESSION));
     const started = sessionEvents(store, SESSION)[0];
@@ -72,22 +64,14 @@ describe('exportAsciicast', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
-  it('marks a chunk whose bytes retention dropped', () => {
-    const store = openStore();
-    const recorder = new TerminalRecorder({
-      store,
-      sessionId: SESSION,
-      cols: 80,
-      rows: 24,
-      redactor: new Redactor(),
-      chunkBytes: 1024,
-    });
+  it('marks a chunk whose bytes retention dropped', async () => {
+    const { store, recorder } = recorderFor({ sessionId: SESSION, chunkBytes: 1024 });
     // Varied, so that no two chunks share a blob.
     const text = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(
       '',
     );
     recorder.output(text);
-    recorder.close();
+    await recorder.close();
     const chunk = sessionEvents(store, SESSION).find((e) => e.kind === 'terminal.output');
     store.dropBlob(chunk?.blobs[0] ?? '', 'retention', 'system', 'test');
     const { events } = parse(exportAsciicast(store, SESSION));

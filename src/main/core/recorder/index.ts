@@ -11,10 +11,7 @@ export {
   type Redacted,
   type RedactorOptions,
 } from './redactor';
-export {
-  TerminalRecorder,
-  RECORDING_VERSION,
-  type TerminalRecorderOptions,
-} from './terminal-recorder';
+export { TerminalRecorder, type TerminalRecorderOptions } from './terminal-recorder';
+export { RecordingThread, RECORDING_VERSION } from './recording-thread';
 export type { Frame, StreamName } from './stream-recorder';
 export { exportAsciicast } from './asciicast';

@@ -5,9 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node-pty';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from './redactor';
-import { TerminalRecorder } from './terminal-recorder';
-import { openStore, recorded, sessionEvents } from './test-helpers';
+import { recorded, recorderFor, sessionEvents } from './test-helpers';
 
 const KEY = 'AKIAZ7QX3M4N5P6R2T8W';
 const SESSION = 'pty-1';
@@ -32,21 +30,15 @@ function runInPty(onData: (data: Buffer) => void): Promise<number> {
   });
 }
 
-/** The database and its write-ahead log, as bytes. */
-function databaseBytes(path: string): Buffer {
-  return Buffer.concat([path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file)));
+/** The database files (the log and the blob file) and their write-ahead logs, as bytes. */
+function databaseBytes(paths: readonly string[]): Buffer {
+  const files = paths.flatMap((path) => [path, `${path}-wal`]).filter(existsSync);
+  return Buffer.concat(files.map((file) => readFileSync(file)));
 }
 
 describe('TerminalRecorder in a real pseudo-terminal', () => {
   it('stores a key split across two writes redacted, and the database never sees it', async () => {
-    const store = openStore();
-    const recorder = new TerminalRecorder({
-      store,
-      sessionId: SESSION,
-      cols: 100,
-      rows: 30,
-      redactor: new Redactor(),
-    });
+    const { store, recorder } = recorderFor({ sessionId: SESSION, cols: 100, rows: 30 });
     const reads: Buffer[] = [];
     const exitCode = await runInPty((data) => {
       reads.push(data);
@@ -56,7 +48,7 @@ describe('TerminalRecorder in a real pseudo-terminal', () => {
     // The key really arrived in two reads.
     expect(reads.some((read) => read.includes(KEY))).toBe(false);
     expect(Buffer.concat(reads).includes(KEY)).toBe(true);
-    recorder.close();
+    await recorder.close();
 
     expect(recorded(store, SESSION).toString()).toBe(
       'deploying with \x1b[33m[REDACTED-aws]\x1b[0m\r\nall done\r\n',
@@ -66,7 +58,7 @@ describe('TerminalRecorder in a real pseudo-terminal', () => {
       expect.objectContaining({ stream: 'output', ruleId: 'aws', offset: 20, length: 20 }),
     ]);
 
-    const file = store.paths.database;
+    const file = [store.paths.database, store.paths.blobFile];
     for (const trace of [KEY, KEY.slice(0, 9), KEY.slice(9)])
       expect(databaseBytes(file).includes(trace), trace).toBe(false);
     store.close();

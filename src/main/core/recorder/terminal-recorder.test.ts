@@ -1,33 +1,21 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeSecrets } from './fixtures/fake-secrets';
-import { Redactor } from './redactor';
-import { TerminalRecorder, type TerminalRecorderOptions } from './terminal-recorder';
-import { manualClock, openStore, recorded, sessionEvents } from './test-helpers';
+import { HIGH_WATER_BYTES } from './terminal-recorder';
+import {
+  recorded,
+  recorderFor as recorderOn,
+  sessionEvents,
+  type RecorderSetup,
+} from './test-helpers';
 
 const SESSION = 'session-1';
 const AWS_KEY = 'AKIAZ7QX3M4N5P6R2T8W';
 
-function recorderFor(options: Partial<TerminalRecorderOptions> = {}) {
-  const store = options.store ?? openStore();
-  const clock = manualClock();
-  const recorder = new TerminalRecorder({
-    store,
-    sessionId: SESSION,
-    cols: 120,
-    rows: 40,
-    redactor: new Redactor({ knownValues: ['typed-vault-secret'] }),
-    now: clock.now,
-    ...options,
-  });
-  return { store, clock, recorder };
-}
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+const recorderFor = (setup: RecorderSetup = {}) =>
+  recorderOn({ knownValues: ['typed-vault-secret'], ...setup });
 
 describe('TerminalRecorder', () => {
-  it('stores the redacted output in chunks, with the timing of every run of bytes', () => {
+  it('stores the redacted output in chunks, with the timing of every run of bytes', async () => {
     const { store, clock, recorder } = recorderFor();
     clock.to(0);
     recorder.output('$ env\r\n');
@@ -35,7 +23,7 @@ describe('TerminalRecorder', () => {
     recorder.output(`AWS_ACCESS_KEY_ID=${AWS_KEY.slice(0, 7)}`);
     clock.to(300);
     recorder.output(Buffer.from(`${AWS_KEY.slice(7)}\r\n$ `));
-    recorder.close();
+    await recorder.close();
 
     const events = sessionEvents(store, SESSION);
     expect(events.map((event) => event.kind)).toEqual([
@@ -80,15 +68,14 @@ describe('TerminalRecorder', () => {
     expect(store.verify().ok).toBe(true);
   });
 
-  it('cuts 64 KiB chunks and commits them in few transactions', () => {
-    const store = openStore();
+  it('cuts 64 KiB chunks and commits them in few transactions', async () => {
+    const { store, recorder } = recorderFor({ hub: { maxPendingBytes: 256 * 1024 } });
     const commits = vi.spyOn(store, 'appendMany');
-    const { recorder } = recorderFor({ store, maxPendingBytes: 256 * 1024 });
     const line = Buffer.from('\x1b[32m✓\x1b[0m test passed: renders the approval inbox\r\n');
     const output = Buffer.concat(Array.from({ length: 20_000 }, () => line));
     for (let at = 0; at < output.length; at += 4096)
       recorder.output(output.subarray(at, at + 4096));
-    recorder.close();
+    await recorder.close();
 
     const chunks = sessionEvents(store, SESSION).filter((e) => e.kind === 'terminal.output');
     let offset = 0;
@@ -107,22 +94,23 @@ describe('TerminalRecorder', () => {
     );
   });
 
-  it('writes what it released every 250 ms', () => {
-    vi.useFakeTimers();
+  it('writes what it released within 250 ms, without a flush', async () => {
     const { store, recorder } = recorderFor();
     const text = 'building...\r\n'.repeat(200);
+    const sentAt = performance.now();
     recorder.output(text);
     expect(recorded(store, SESSION).length).toBe(0);
-    vi.advanceTimersByTime(250);
+    await vi.waitUntil(() => recorded(store, SESSION).length > 0, { timeout: 2000, interval: 10 });
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(240);
     // All but the tail the redactor holds back for a secret that may be arriving.
     const written = recorded(store, SESSION).length;
     expect(written).toBeGreaterThan(text.length - 400);
     expect(written).toBeLessThan(text.length);
-    recorder.close();
+    await recorder.close();
     expect(recorded(store, SESSION).toString()).toBe(text);
   });
 
-  it('records input, redacted the same way, and resizes in order', () => {
+  it('records input, redacted the same way, and resizes in order', async () => {
     const { store, clock, recorder } = recorderFor();
     recorder.output(`${'make: entering directory\r\n'.repeat(20)}password: `);
     clock.to(50);
@@ -130,7 +118,7 @@ describe('TerminalRecorder', () => {
     clock.to(80);
     recorder.resize(100, 30);
     recorder.output('ok\r\n');
-    recorder.close();
+    await recorder.close();
 
     expect(recorded(store, SESSION, 'input').toString()).toBe('[REDACTED-known-value]\r');
     const events = sessionEvents(store, SESSION);
@@ -151,13 +139,13 @@ describe('TerminalRecorder', () => {
     expect(sizes).toEqual(['120x40', '100x30']);
   });
 
-  it('lets nothing unredacted reach the store', () => {
+  it('lets nothing unredacted reach the store', async () => {
     const { store, recorder } = recorderFor();
     const secrets = fakeSecrets(3);
     const output = Buffer.from(secrets.map((s) => `> ${s.line}`).join('\r\n') + '\r\n');
     for (let at = 0, size = 1; at < output.length; at += size, size = (size * 7) % 97 || 1)
       recorder.output(output.subarray(at, at + size));
-    recorder.close();
+    await recorder.close();
 
     const everything = [
       ...sessionEvents(store, SESSION).map((event) => JSON.stringify(event)),
@@ -168,8 +156,9 @@ describe('TerminalRecorder', () => {
     expect(redactions.length).toBeGreaterThanOrEqual(secrets.length - 1); // two share a span
   });
 
-  it('keeps the events of a failed commit and writes them on the next', () => {
-    const { store, recorder } = recorderFor();
+  it('keeps the events of a failed commit and writes them on the next', async () => {
+    const onError = vi.fn();
+    const { store, recorder } = recorderFor({ onError });
     const appendMany = store.appendMany.bind(store);
     vi.spyOn(store, 'appendMany')
       .mockImplementationOnce(() => {
@@ -177,16 +166,18 @@ describe('TerminalRecorder', () => {
       })
       .mockImplementation(appendMany);
     recorder.output('x'.repeat(2000));
-    expect(() => recorder.flush()).toThrow(/SQLITE_FULL/);
-    recorder.close();
+    await expect(recorder.flush()).rejects.toThrow(/SQLITE_FULL/);
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ message: expect.stringMatching(/SQLITE_FULL/) }),
+    );
+    await recorder.close();
     expect(recorded(store, SESSION).toString()).toBe('x'.repeat(2000));
   });
 
-  it('closes once, and reports data that arrives after', () => {
+  it('closes once, and reports data that arrives after', async () => {
     const onError = vi.fn();
     const { store, recorder } = recorderFor({ onError });
-    recorder.close();
-    recorder.close();
+    await Promise.all([recorder.close(), recorder.close()]);
     recorder.output('late');
     expect(onError).toHaveBeenCalledWith(
       expect.objectContaining({ message: expect.stringMatching(/after the recording/) }),
@@ -194,5 +185,18 @@ describe('TerminalRecorder', () => {
     expect(sessionEvents(store, SESSION).filter((e) => e.kind === 'terminal.closed')).toHaveLength(
       1,
     );
+  });
+
+  it('asks to stop reading while the thread is behind, and to go on once it has caught up', async () => {
+    const onBackpressure = vi.fn();
+    const { store, recorder } = recorderFor({ onBackpressure });
+    const block = Buffer.alloc(1024 * 1024, 'all work and no play\r\n');
+    const blocks = HIGH_WATER_BYTES / block.length + 2;
+    for (let i = 0; i < blocks; i++) recorder.output(block);
+    expect(onBackpressure.mock.calls).toEqual([[true]]);
+    await vi.waitUntil(() => onBackpressure.mock.calls.length === 2, { timeout: 20_000 });
+    expect(onBackpressure.mock.calls).toEqual([[true], [false]]);
+    await recorder.close();
+    expect(recorded(store, SESSION).length).toBe(blocks * block.length);
   });
 });

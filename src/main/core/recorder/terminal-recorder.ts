@@ -1,172 +1,178 @@
 /**
- * Records a session's terminal into the audit store: output and input redacted, cut into chunks
- * stored as blobs, each chunk's event carrying the timing asciicast needs.
+ * Records a session's terminal into the audit store: every byte in and out, redacted, stored in
+ * chunks with the timing asciicast needs. The work happens on the recording thread
+ * (recording-hub.ts says what it writes); this side stamps when each read arrived and hands the
+ * bytes over in batches of up to 64 KiB, at once when a batch is full, else on the next turn of
+ * the event loop.
  *
- * Events (actor `system`, actor id `recorder`, all in the session):
- * - `terminal.started` {version, cols, rows}: the event's `ts` is the recording's start.
- * - `terminal.output` / `terminal.input` {offset, bytes, startMs, endMs, cols, rows, frames}, one
- *   blob: `bytes` redacted bytes at `offset` in the redacted stream; `frames` is
- *   `[[ms, bytes], ...]`, when each run of those bytes arrived (ms since the start); `cols`/`rows`
- *   is the size when the chunk's first byte was released (a resize cuts the chunk first).
- * - `terminal.resize` {cols, rows, ms}.
- * - `redaction.applied` {stream, offset, length, ruleId, redactedOffset, redactedLength}: where a
- *   secret was (original stream offsets) and where its placeholder is; never what it was.
- * - `terminal.closed` {ms, output: {bytes, recordedBytes, redactions}, input: {...}}.
+ * Durability: the thread stores what it received every 250 ms (or every 4 MiB); `flush` and
+ * `close` resolve once everything sent before them is in the store. A crash loses at most the last
+ * 250 ms, and the few hundred bytes the redactor holds back until it sees how they go on.
  *
- * Writes: output is redacted in batches of 64 KiB (or whatever arrived when the timer fires) and
- * cut into chunks of exactly `chunkBytes` (64 KiB; a flush cuts the rest as a shorter one).
- * Everything pending is committed with one `appendMany` (one fsync) every `flushIntervalMs`
- * (250 ms), or as soon as `maxPendingBytes` (4 MiB) wait: a burst of 100 MB costs ~25 fsyncs, not
- * 1,600, and a quiet session is on disk within 250 ms. The redactor holds back the last few hundred
- * bytes of each stream until more arrive (a secret may be split there); `close` writes them. A
- * crash loses what was not committed: at most the last 250 ms, and that held-back tail.
+ * Backpressure: when more than `HIGH_WATER_BYTES` wait for the thread, `onBackpressure(true)` asks
+ * the caller to stop reading the terminal; `onBackpressure(false)` once under `LOW_WATER_BYTES`.
+ * Memory stays bounded and nothing is dropped.
  */
-import type { AuditStore, AppendInput } from '../store';
-import type { Redactor } from './redactor';
-import { RECORDER_ACTOR, StreamRecorder, type TerminalSize } from './stream-recorder';
+import type { Arrival } from './recording-protocol';
+import type { RecordingThread } from './recording-thread';
+import type { StreamName } from './stream-recorder';
 
 export interface TerminalRecorderOptions {
-  store: AuditStore;
+  thread: RecordingThread;
   sessionId: string;
   cols: number;
   rows: number;
-  /** Redacts the output; a twin (`newStream`) redacts the input. */
-  redactor: Redactor;
+  /** Exact secret values to redact wherever they appear (each at least 4 bytes). */
+  knownValues?: readonly string[];
   /** Milliseconds from any origin (default `performance.now`): only differences are used. */
   now?: () => number;
+  /** Bytes per chunk in the store (default 64 KiB). */
   chunkBytes?: number;
-  flushIntervalMs?: number;
-  maxPendingBytes?: number;
-  /** Hears of a failed timed write (the events stay queued) and of data after close. */
-  onError?: (error: unknown) => void;
+  /** Hears that the recording failed (it cannot continue) and of data after close. */
+  onError?: (error: Error) => void;
+  onBackpressure?: (behind: boolean) => void;
 }
 
-export const RECORDING_VERSION = 1;
-const DEFAULT_CHUNK_BYTES = 64 * 1024;
-const DEFAULT_FLUSH_INTERVAL_MS = 250;
-const DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
+const BATCH_BYTES = 64 * 1024;
+export const HIGH_WATER_BYTES = 32 * 1024 * 1024;
+export const LOW_WATER_BYTES = 8 * 1024 * 1024;
+
+/** Bytes of one stream waiting to be handed to the thread. */
+class Batch {
+  pieces: Buffer[] = [];
+  bytes = 0;
+  arrivals: Arrival[] = [];
+
+  add(data: Buffer, ms: number): void {
+    this.pieces.push(data);
+    this.bytes += data.length;
+    const last = this.arrivals.at(-1);
+    if (last && last[0] === ms) last[1] += data.length;
+    else this.arrivals.push([ms, data.length]);
+  }
+
+  /** The bytes in a buffer of their own (its memory is handed to the thread), and their times. */
+  take(): { bytes: Uint8Array; arrivals: Arrival[] } {
+    const bytes = Buffer.allocUnsafeSlow(this.bytes);
+    let at = 0;
+    for (const piece of this.pieces) at += piece.copy(bytes, at);
+    const { arrivals } = this;
+    this.pieces = [];
+    this.bytes = 0;
+    this.arrivals = [];
+    return { bytes, arrivals };
+  }
+}
 
 export class TerminalRecorder {
-  private readonly store: AuditStore;
-  private readonly sessionId: string;
+  private readonly thread: RecordingThread;
+  private readonly id: number;
   private readonly now: () => number;
   private readonly startedAt: number;
-  private readonly outputStream: StreamRecorder;
-  private readonly inputStream: StreamRecorder;
-  private size: TerminalSize;
+  private readonly batches = { output: new Batch(), input: new Batch() };
   private lastMs = 0;
-  private queue: AppendInput[] = [];
-  private queuedBytes = 0;
-  private timer: NodeJS.Timeout | null = null;
+  /** Bytes handed to the thread, and how many of them it has taken in. */
+  private sent = 0;
+  private acknowledged = 0;
+  private behind = false;
+  private scheduled = false;
   private closed = false;
+  /** The thread died: what is written now cannot be recorded (reported once). */
+  private lost = false;
 
   constructor(private readonly options: TerminalRecorderOptions) {
-    this.store = options.store;
-    this.sessionId = options.sessionId;
+    this.thread = options.thread;
     this.now = options.now ?? (() => performance.now());
     this.startedAt = this.now();
-    this.size = { cols: options.cols, rows: options.rows };
-    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    const { sessionId, redactor } = options;
-    this.outputStream = new StreamRecorder('output', redactor, sessionId, chunkBytes);
-    this.inputStream = new StreamRecorder('input', redactor.newStream(), sessionId, chunkBytes);
-    this.store.append(this.event('terminal.started', { version: RECORDING_VERSION, ...this.size }));
+    this.id = this.thread.open(
+      { consumed: (bytes) => this.consumed(bytes), failed: (error) => this.report(error) },
+      {
+        sessionId: options.sessionId,
+        cols: options.cols,
+        rows: options.rows,
+        knownValues: [...(options.knownValues ?? [])],
+        chunkBytes: options.chunkBytes,
+      },
+    );
   }
 
   /** Bytes the terminal showed (pty → screen). */
   output(data: Buffer | string): void {
-    this.write(this.outputStream, data);
+    this.write('output', data);
   }
 
   /** Bytes typed or pasted into the terminal (screen → pty). */
   input(data: Buffer | string): void {
-    this.write(this.inputStream, data);
+    this.write('input', data);
   }
 
   resize(cols: number, rows: number): void {
     if (this.refuseClosed('resize')) return;
-    // Chunks hold one size each: what came before the resize is cut first.
-    this.cutChunks();
-    this.size = { cols, rows };
-    this.enqueue(this.event('terminal.resize', { cols, rows, ms: this.elapsed() }));
-    this.schedule();
+    this.sendBatches();
+    this.trySend({ type: 'resize', id: this.id, cols, rows, ms: this.elapsed() });
   }
 
-  /** Writes every released byte now (one transaction). Bytes the redactor holds stay held. */
-  flush(): void {
-    this.cutChunks();
-    this.commit();
+  /** Resolves once everything received so far is in the store (what the redactor holds aside). */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.sendBatches();
+    return this.thread.request({ type: 'flush', id: this.id });
   }
 
-  /** Ends the recording: releases what the redactors held, writes everything, stops the timer. */
-  close(): void {
-    if (this.closed) return;
+  /** Ends the recording; resolves once all of it, `terminal.closed` last, is in the store. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.sendBatches();
     this.closed = true;
-    this.clearTimer();
-    for (const stream of [this.outputStream, this.inputStream])
-      this.enqueueAll(stream.end(this.size));
-    this.enqueue(
-      this.event('terminal.closed', {
-        ms: this.elapsed(),
-        output: this.totals(this.outputStream),
-        input: this.totals(this.inputStream),
-      }),
-    );
-    this.commit();
+    return this.thread.request({ type: 'close', id: this.id, ms: this.elapsed() });
   }
 
-  private write(stream: StreamRecorder, data: Buffer | string): void {
-    if (this.refuseClosed(stream.name)) return;
-    this.enqueueAll(stream.write(data, this.elapsed(), this.size));
-    if (this.queuedBytes >= (this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES))
-      this.commit();
-    else this.schedule();
-  }
-
-  private cutChunks(): void {
-    for (const stream of [this.outputStream, this.inputStream])
-      this.enqueueAll(stream.drain(this.size));
-  }
-
-  private enqueue(event: AppendInput): void {
-    this.queue.push(event);
-    for (const blob of event.blobs ?? []) this.queuedBytes += blob.length;
-  }
-
-  private enqueueAll(events: readonly AppendInput[]): void {
-    for (const event of events) this.enqueue(event);
-  }
-
-  /** One transaction for everything queued. On failure the events stay queued for the next try. */
-  private commit(): void {
-    this.clearTimer();
-    if (this.queue.length === 0) return;
-    this.store.appendMany(this.queue);
-    this.queue = [];
-    this.queuedBytes = 0;
-  }
-
-  private schedule(): void {
-    if (this.timer || this.closed) return;
-    const interval = this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
-    this.timer = setTimeout(() => this.flushOnTimer(), interval);
-    // A recording must not keep the process alive on its own.
-    this.timer.unref();
-  }
-
-  private flushOnTimer(): void {
-    this.timer = null;
-    try {
-      this.flush();
-    } catch (error) {
-      this.report(error);
-      this.schedule();
+  private write(stream: StreamName, data: Buffer | string): void {
+    if (this.refuseClosed(stream)) return;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (bytes.length === 0) return;
+    const batch = this.batches[stream];
+    batch.add(bytes, this.elapsed());
+    if (batch.bytes >= BATCH_BYTES) this.send(stream);
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.sendBatches());
     }
   }
 
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  private sendBatches(): void {
+    this.scheduled = false;
+    if (this.closed) return;
+    this.send('output');
+    this.send('input');
+  }
+
+  private send(stream: StreamName): void {
+    const batch = this.batches[stream];
+    if (batch.bytes === 0) return;
+    this.sent += batch.bytes;
+    this.trySend({ type: 'data', id: this.id, stream, ...batch.take() });
+    if (!this.behind && this.sent - this.acknowledged > HIGH_WATER_BYTES) this.setBehind(true);
+  }
+
+  private consumed(bytes: number): void {
+    this.acknowledged = bytes;
+    if (this.behind && this.sent - bytes < LOW_WATER_BYTES) this.setBehind(false);
+  }
+
+  private setBehind(behind: boolean): void {
+    this.behind = behind;
+    this.options.onBackpressure?.(behind);
+  }
+
+  private trySend(message: Parameters<RecordingThread['send']>[0]): void {
+    if (this.lost) return;
+    try {
+      this.thread.send(message);
+    } catch (error) {
+      this.lost = true;
+      this.report(error as Error);
+    }
   }
 
   /** Milliseconds since the recording started; never decreasing, whatever the clock does. */
@@ -175,26 +181,16 @@ export class TerminalRecorder {
     return this.lastMs;
   }
 
-  private totals(stream: StreamRecorder) {
-    return {
-      bytes: stream.received,
-      recordedBytes: stream.recorded,
-      redactions: stream.redactions,
-    };
-  }
-
-  private event(kind: string, payload: AppendInput['payload']): AppendInput {
-    return { kind, ...RECORDER_ACTOR, sessionId: this.sessionId, payload };
-  }
-
-  /** Data after close cannot be recorded: it is reported, not thrown into a pty's data handler. */
+  /** Data after close cannot be recorded: it is reported, not thrown into a pty's handler. */
   private refuseClosed(what: string): boolean {
     if (this.closed)
-      this.report(new Error(`Terminal ${what} after the recording of ${this.sessionId} closed.`));
+      this.report(
+        new Error(`Terminal ${what} after the recording of ${this.options.sessionId} closed.`),
+      );
     return this.closed;
   }
 
-  private report(error: unknown): void {
+  private report(error: Error): void {
     if (this.options.onError) this.options.onError(error);
     else console.error('paddock: terminal recorder:', error);
   }

@@ -1,10 +1,47 @@
-/** Shared by the recorder's tests: a store in a temp dir, a hand-driven clock, reading back. */
+/** Shared by the recorder's tests: a store in a temp dir, recorders on a real thread, reading back. */
+import { afterEach } from 'vitest';
 import type { AuditEvent } from '../../../shared/audit';
 import { tempDir } from '../../../test-support/temp';
 import { AuditStore } from '../store';
+import type { RecordingHubOptions } from './recording-hub';
+import { RecordingThread } from './recording-thread';
+import { TerminalRecorder, type TerminalRecorderOptions } from './terminal-recorder';
 
 export function openStore(home = tempDir()): AuditStore {
   return AuditStore.open({ home });
+}
+
+const threads: RecordingThread[] = [];
+afterEach(async () => {
+  await Promise.all(threads.splice(0).map((thread) => thread.close()));
+});
+
+/** A recording thread on `store`, closed after the test. */
+export function startThread(store: AuditStore, options: RecordingHubOptions = {}): RecordingThread {
+  const thread = RecordingThread.start(store, options);
+  threads.push(thread);
+  return thread;
+}
+
+export type RecorderSetup = Partial<Omit<TerminalRecorderOptions, 'thread'>> & {
+  store?: AuditStore;
+  hub?: RecordingHubOptions;
+};
+
+/** A recorder for session `session-1` (120x40) on its own thread, with a hand-driven clock. */
+export function recorderFor(setup: RecorderSetup = {}) {
+  const { store = openStore(), hub, ...options } = setup;
+  const clock = manualClock();
+  const thread = startThread(store, hub);
+  const recorder = new TerminalRecorder({
+    thread,
+    sessionId: 'session-1',
+    cols: 120,
+    rows: 40,
+    now: clock.now,
+    ...options,
+  });
+  return { store, clock, recorder, thread };
 }
 
 /** A clock the test moves: `now` for the recorder, `to(ms)` to set it. */

@@ -22,6 +22,8 @@ export interface AgentProcess {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
+  /** Stops (true) or restarts (false) reading the terminal: the agent blocks on a full pty. */
+  holdOutput(hold: boolean): void;
   /** SIGTERM to the group, then SIGKILL after `graceMs` if anything is left. */
   stop(graceMs: number): void;
 }
@@ -57,6 +59,7 @@ export function spawnAgent(request: SpawnRequest): AgentProcess {
     write: (data) => pty.write(data),
     resize: (cols, rows) => pty.resize(cols, rows),
     pause: () => signalGroup('SIGSTOP'),
+    holdOutput: (hold) => (hold ? pty.pause() : pty.resume()),
     resume: () => signalGroup('SIGCONT'),
     stop: (graceMs) => {
       signalGroup('SIGCONT'); // a paused group cannot act on SIGTERM

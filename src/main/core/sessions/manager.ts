@@ -21,7 +21,7 @@ import {
   type SpawnRequest,
 } from '../agents';
 import type { ProjectsService } from '../projects';
-import { exportAsciicast, Redactor, TerminalRecorder } from '../recorder';
+import { exportAsciicast, RecordingThread, Redactor, TerminalRecorder } from '../recorder';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
@@ -92,6 +92,8 @@ interface LiveSession {
   workspace: Workspace;
   stopRequestedBy: By | null;
   idleTimer: NodeJS.Timeout | null;
+  /** Why the session cannot go on (its recording failed): it is stopped and ends `failed`. */
+  failure: string | null;
 }
 
 type OutputListener = (sessionId: string, data: string) => void;
@@ -102,6 +104,7 @@ export class SessionManager {
   private readonly live = new Map<string, LiveSession>();
   private readonly outputListeners = new Set<OutputListener>();
   private readonly changeListeners = new Set<ChangeListener>();
+  private thread: RecordingThread | null = null;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.records = new SessionRecords(options.store);
@@ -196,11 +199,11 @@ export class SessionManager {
     );
     this.changed(this.records.transition(id, 'running', SYSTEM));
     const recorder = new TerminalRecorder({
-      store: this.options.store,
+      thread: this.recordingThread(),
       sessionId: id,
       cols: 80,
       rows: 24,
-      redactor: new Redactor({ knownValues: model.apiKey ? [model.apiKey] : [] }),
+      knownValues: model.apiKey ? [model.apiKey] : [],
     });
     let exitCode: number;
     try {
@@ -208,13 +211,13 @@ export class SessionManager {
         ? await runInTerminal(plan, io, recorder, request.tty)
         : await runWithPipes(plan, io, recorder);
     } catch (error) {
-      recorder.close();
+      await recorder.close().catch(() => undefined);
       this.changed(
         this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
       );
       throw new SessionError(`Could not start ${request.argv[0]}: ${(error as Error).message}`);
     }
-    recorder.close();
+    await recorder.close();
     let session = this.changed(this.records.transition(id, 'exited', SYSTEM, { exitCode }));
     if (!request.keep) session = (await this.discard(id, SYSTEM)).session;
     return { session, exitCode, workspace: workspace.path };
@@ -294,9 +297,9 @@ export class SessionManager {
   }
 
   /** The session's terminal recording as asciicast v2 (plays in asciinema). */
-  exportAsciicast(id: string): string {
+  async exportAsciicast(id: string): Promise<string> {
     this.records.require(id);
-    this.live.get(id)?.recorder?.flush();
+    await this.live.get(id)?.recorder?.flush();
     return exportAsciicast(this.options.store, id);
   }
 
@@ -426,6 +429,14 @@ export class SessionManager {
         this.waitForExit(id, (this.options.stopGraceMs ?? 5000) + 5000).catch(() => undefined),
       ),
     );
+    await this.thread?.close();
+    this.thread = null;
+  }
+
+  /** One recording thread for every session of this store, started again if it died. */
+  private recordingThread(): RecordingThread {
+    if (!this.thread?.alive) this.thread = RecordingThread.start(this.options.store);
+    return this.thread;
   }
 
   private launch(
@@ -438,6 +449,8 @@ export class SessionManager {
     const cols = request.cols ?? 120;
     const rows = request.rows ?? 32;
     const { file, args } = launchCommand(plan);
+    // Started now, so it is up by the agent's first byte.
+    const thread = this.recordingThread();
     const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, cols, rows });
     const id = record.id;
     const live: LiveSession = {
@@ -445,17 +458,21 @@ export class SessionManager {
       recorder: null,
       newRecorder: () =>
         new TerminalRecorder({
-          store: this.options.store,
+          thread,
           sessionId: id,
           cols,
           rows,
-          redactor: new Redactor({ knownValues: apiKey ? [apiKey] : [] }),
+          knownValues: apiKey ? [apiKey] : [],
+          // Reading waits while the recording catches up: bounded memory, nothing dropped.
+          onBackpressure: (behind) => agent.holdOutput(behind),
+          onError: (error) => this.recordingFailed(id, live, error),
         }),
       running: false,
       waiting: false,
       workspace,
       stopRequestedBy: null,
       idleTimer: null,
+      failure: null,
     };
     this.live.set(id, live);
     setTimeout(() => this.markRunning(id, live), 1000).unref();
@@ -490,14 +507,31 @@ export class SessionManager {
     signal: number | null,
   ): Promise<void> {
     this.clearIdle(live);
-    recorderOf(live).close();
+    await recorderOf(live)
+      .close()
+      .catch((error: Error) => (live.failure ??= error.message));
     this.live.delete(id);
     const code = signal ? 128 + signal : exitCode;
-    if (live.stopRequestedBy)
+    if (live.failure)
+      this.changed(
+        this.records.transition(id, 'failed', SYSTEM, {
+          reason: `its recording failed: ${live.failure}`,
+          exitCode: code,
+        }),
+      );
+    else if (live.stopRequestedBy)
       this.changed(
         this.records.transition(id, 'stopped', live.stopRequestedBy, { exitCode: code }),
       );
     else this.changed(this.records.transition(id, 'exited', SYSTEM, { exitCode: code }));
+  }
+
+  /** Nothing runs unrecorded: a session whose recording fails is stopped, and ends failed. */
+  private recordingFailed(id: string, live: LiveSession, error: Error): void {
+    console.error(`paddock: session ${id}: ${error.message}`);
+    if (live.failure !== null || !this.live.has(id)) return;
+    live.failure = error.message;
+    live.process.stop(this.options.stopGraceMs ?? 5000);
   }
 
   private noteActivity(id: string, live: LiveSession): void {

@@ -201,7 +201,7 @@ describe('sessions', () => {
     });
     expect(store.getBlob(execEvent?.blobs[0] as string)?.toString()).toBe('from-exec\n');
 
-    const cast = sessions.exportAsciicast(started.id).trim().split('\n');
+    const cast = (await sessions.exportAsciicast(started.id)).trim().split('\n');
     expect(JSON.parse(cast[0] as string)).toMatchObject({ version: 2 });
     const text = cast
       .slice(1)

@@ -3,3 +3,4 @@ export { AuditStore, type AppendInput, type EventQuery, type StoreOptions } from
 export { StoreError } from './errors';
 export { canonicalJson } from './canonical-json';
 export { readOwner as readWriterLockOwner, type LockOwner } from './writer-lock';
+export { BlobWriter } from './blob-file';

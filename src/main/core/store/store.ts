@@ -16,6 +16,7 @@ import {
 } from '../../../shared/audit';
 import { ensurePrivateDir, paddockPaths, type PaddockPaths } from '../home';
 import { canonicalJson } from './canonical-json';
+import { attachBlobFile } from './blob-file';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { openDatabase, type Db } from './database';
 import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
@@ -32,6 +33,11 @@ export interface AppendInput {
   payload?: JsonObject;
   /** Large content (terminal output, diffs) stored once in the blob table and referenced by hash. */
   blobs?: Array<Uint8Array | string>;
+  /**
+   * Hashes of content already in the blob file (written by a `BlobWriter`, see blob-file.ts),
+   * referenced after `blobs`. Appending refuses a hash whose content is not stored.
+   */
+  storedBlobs?: readonly string[];
 }
 
 export interface StoreOptions {
@@ -111,6 +117,7 @@ export class AuditStore {
   ) {
     this.paths = paths;
     this.readonly = lock === null;
+    attachBlobFile(db, paths.blobFile);
     this.statements = prepareStatements(db);
     this.indexes = new DerivedIndexes(db);
     this.storeId = this.statements.storeId.get() as string;
@@ -170,11 +177,19 @@ export class AuditStore {
 
   /** Drops a blob's content and appends the tombstone that declares it: the chain still verifies. */
   dropBlob(hash: string, reason: string, actor: Actor, actorId: string): AuditEvent {
-    return this.transaction(() => {
-      const dropped = this.statements.dropBlob.run(hash);
-      if (dropped.changes === 0) throw new Error(`No blob with content to drop: ${hash}`);
-      return this.insert({ kind: 'blob.dropped', actor, actorId, payload: { hash, reason } });
-    });
+    const tombstone = (): AuditEvent =>
+      this.insert({ kind: 'blob.dropped', actor, actorId, payload: { hash, reason } });
+    const inLog = this.transaction(() =>
+      this.statements.dropBlob.run(hash).changes > 0 ? tombstone() : null,
+    );
+    if (inLog) return inLog;
+    if (!this.statements.hasStoredBlob.get(hash))
+      throw new Error(`No blob with content to drop: ${hash}`);
+    // Two files commit apart: the tombstone first, so a crash between leaves content with a
+    // tombstone (dropped again next time), never a blob gone without one.
+    const event = this.transaction(tombstone);
+    this.statements.dropStoredBlob.run(hash);
+    return event;
   }
 
   list(query: EventQuery = {}): AuditEvent[] {
@@ -258,6 +273,13 @@ export class AuditStore {
     const payload = input.payload ?? {};
     const payloadJson = canonicalJson(payload);
     const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
+    for (const hash of input.storedBlobs ?? []) {
+      if (!this.statements.hasStoredBlob.get(hash))
+        throw new Error(
+          `Blob ${hash} is not in the blob file: an event may only name stored content.`,
+        );
+      blobs.push(hash);
+    }
     const prev = this.head.digest;
     const sessionPrev = sessionId === null ? null : this.sessionHead(sessionId);
     const fields = {
@@ -425,15 +447,23 @@ function prepareStatements(db: Db) {
     ),
     bySeq: db.prepare('SELECT * FROM events WHERE seq = ?'),
     storeId: db.prepare("SELECT value FROM meta WHERE key = 'store_id'").pluck(),
-    getBlob: db.prepare('SELECT content FROM blobs WHERE hash = ?'),
+    getBlob: db.prepare(
+      'SELECT content FROM all_blobs WHERE hash = ? ORDER BY content IS NULL LIMIT 1',
+    ),
+    hasStoredBlob: db.prepare(
+      'SELECT 1 FROM blob_file.blobs WHERE hash = ? AND content IS NOT NULL',
+    ),
     insertEvent: prepareWrite(
       'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ) as Statement,
     insertBlob: prepareWrite(
-      'INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+      'INSERT INTO main.blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
     ) as Statement,
     dropBlob: prepareWrite(
-      'UPDATE blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
+      'UPDATE main.blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
+    ) as Statement,
+    dropStoredBlob: prepareWrite(
+      'UPDATE blob_file.blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
     ) as Statement,
   };
 }

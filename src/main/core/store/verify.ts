@@ -227,7 +227,9 @@ function checkBlobs(
   tombstones: Set<string>,
   report: (p: ChainBreak) => void,
 ) {
-  const get = db.prepare('SELECT content FROM blobs WHERE hash = ?');
+  const get = db.prepare(
+    'SELECT content FROM all_blobs WHERE hash = ? ORDER BY content IS NULL LIMIT 1',
+  );
   const counts = { referenced: referenced.size, present: 0, dropped: 0 };
   for (const hash of referenced) {
     const row = get.get(hash) as { content: Buffer | null } | undefined;

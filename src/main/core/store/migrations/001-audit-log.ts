@@ -1,4 +1,6 @@
 /** The append-only, hash-chained event log, its blobs and its full-text index. */
+import { BLOBS_TABLE } from '../blob-table';
+
 export const sql = /* sql */ `
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -29,19 +31,7 @@ BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;
 CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;
 
--- Content-addressed by SHA-256. Content may only ever be dropped (set to NULL) by a retention or
--- redaction, which also appends a blob.dropped event: the tombstone.
-CREATE TABLE blobs (
-  hash    TEXT PRIMARY KEY,
-  size    INTEGER NOT NULL,
-  content BLOB
-);
-CREATE TRIGGER blobs_refuse_rewrite BEFORE UPDATE ON blobs
-WHEN NEW.hash IS NOT OLD.hash OR NEW.size IS NOT OLD.size OR NEW.content IS NOT NULL
-BEGIN SELECT RAISE(ABORT, 'blobs are immutable: only dropping their content is allowed'); END;
-CREATE TRIGGER blobs_refuse_delete BEFORE DELETE ON blobs
-BEGIN SELECT RAISE(ABORT, 'blobs are never deleted: drop their content instead'); END;
-
+${BLOBS_TABLE}
 -- Derived indexes, filled after commit (see derived-indexes.ts), never on the append path.
 -- Full-text: contentless, the text lives in events; rowid = events.seq.
 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = '', tokenize = 'unicode61');
