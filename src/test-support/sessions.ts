@@ -4,7 +4,7 @@
  */
 import type { AgentPreset } from '../main/core/agents';
 import { ProjectsService } from '../main/core/projects';
-import { SessionManager } from '../main/core/sessions';
+import { SessionManager, type SessionManagerOptions } from '../main/core/sessions';
 import { SettingsService } from '../main/core/settings';
 import { AuditStore } from '../main/core/store';
 
@@ -14,6 +14,7 @@ export interface TestSessionsOptions {
   sourceEnv?: NodeJS.ProcessEnv;
   idleMs?: number;
   stopGraceMs?: number;
+  workspaceSetup?: SessionManagerOptions['workspaceSetup'];
 }
 
 export function testSessions(options: TestSessionsOptions) {
@@ -30,6 +31,7 @@ export function testSessions(options: TestSessionsOptions) {
     customPresets: () => options.presets,
     idleMs: options.idleMs,
     stopGraceMs: options.stopGraceMs,
+    workspaceSetup: options.workspaceSetup,
   });
   const close = async () => {
     await sessions.shutdown();

@@ -5,6 +5,7 @@ export {
   type ExecResult,
   type SessionManagerOptions,
   type StartRequest,
+  type WorkspaceSetup,
 } from './manager';
 export type { ExecIo } from './exec';
 export { SessionError, type By } from './session-records';

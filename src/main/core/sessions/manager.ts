@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { SessionDiff, SessionRecord } from '../../../shared/sessions';
+import type { JsonObject } from '../../../shared/audit';
+import type { Project, SessionDiff, SessionRecord } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import {
   buildSpawnPlan,
@@ -26,6 +27,7 @@ import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
   branchFor,
+  copyIntoWorkspace,
   createWorkspace,
   removeWorkspace,
   sessionLayout,
@@ -53,7 +55,31 @@ export interface SessionManagerOptions {
   stopGraceMs?: number;
   /** The person's own presets, beside the built-in ones. */
   customPresets?: () => readonly AgentPreset[];
+  /**
+   * How a project's workspaces are set up (its policy's `workspace` section, read at the base
+   * commit). Throwing refuses the session before anything is made (a broken policy).
+   */
+  workspaceSetup?: (project: Project, baseCommit: string) => Promise<WorkspaceSetup | null>;
 }
+
+/** Made ready before the agent starts: files copied from the person's checkout, then a command. */
+export interface WorkspaceSetup {
+  /** Project-relative files or folders (gitignored ones included), copied if present. */
+  copy: readonly string[];
+  /** Run by `sh -c` in the workspace through the launcher, its output recorded; must exit 0. */
+  command?: string;
+  /** Default 10 minutes. */
+  timeoutMs?: number;
+}
+
+/** A set-up command ready to run: its spawn plan and how long it may take. */
+interface SetupStep {
+  plan: SpawnPlan;
+  command: string;
+  timeoutMs: number;
+}
+
+const DEFAULT_SETUP_TIMEOUT_MS = 10 * 60_000;
 
 export interface ExecRequest {
   project: string;
@@ -81,7 +107,9 @@ export interface StartRequest {
 }
 
 interface LiveSession {
+  /** The set-up command's process, then the agent's. */
   process: AgentProcess;
+  phase: 'setup' | 'agent';
   /** Made at the first byte either way (its first write is an fsync, kept off the start path). */
   recorder: TerminalRecorder | null;
   newRecorder: () => TerminalRecorder;
@@ -92,7 +120,7 @@ interface LiveSession {
   workspace: Workspace;
   stopRequestedBy: By | null;
   idleTimer: NodeJS.Timeout | null;
-  /** Why the session cannot go on (its recording failed): it is stopped and ends `failed`. */
+  /** Why the session cannot go on (its recording or set-up failed): it ends `failed`. */
   failure: string | null;
 }
 
@@ -131,6 +159,7 @@ export class SessionManager {
     resolvePresetProgram(preset, this.options.sourceEnv ?? process.env);
     const reserved = await this.reserve(request, by);
     const { project, id } = reserved;
+    const setup = await this.setupFor(project, reserved.baseCommit);
     // One transaction, one fsync: the record, and the project's last preset.
     const record = this.options.store.transaction(() => {
       this.options.projects.rememberPreset(project.id, preset.id);
@@ -152,8 +181,9 @@ export class SessionManager {
     let workspace: Workspace | null = null;
     try {
       workspace = await this.checkout(reserved);
+      const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
       const plan = this.plan(id, preset, workspace.path, model, { task: request.task });
-      this.launch(record, workspace, plan, request, model.apiKey);
+      this.launch(record, workspace, plan, request, model.apiKey, setupStep);
       return record;
     } catch (error) {
       if (workspace) await removeWorkspace(workspace).catch(() => undefined);
@@ -174,6 +204,7 @@ export class SessionManager {
     const model = this.modelSettings();
     const reserved = await this.reserve(request, by);
     const { project, id } = reserved;
+    const setup = await this.setupFor(project, reserved.baseCommit);
     const workspace = await this.checkout(reserved);
     let plan;
     try {
@@ -207,6 +238,15 @@ export class SessionManager {
     });
     let exitCode: number;
     try {
+      const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
+      // Its output goes to stderr: stdout carries CMD's output only.
+      if (setupStep)
+        await this.runSetupWithPipes(
+          id,
+          setupStep,
+          { stdout: io.stderr, stderr: io.stderr },
+          recorder,
+        );
       exitCode = request.tty
         ? await runInTerminal(plan, io, recorder, request.tty)
         : await runWithPipes(plan, io, recorder);
@@ -433,6 +473,60 @@ export class SessionManager {
     this.thread = null;
   }
 
+  /** An event of the session, caused by Paddock itself. */
+  private event(id: string, kind: string, payload: JsonObject): void {
+    this.options.store.append({ kind, ...SYSTEM, sessionId: id, payload });
+  }
+
+  /** `exec`'s set-up: the command with pipes, recorded; throws unless it exits 0. */
+  private async runSetupWithPipes(
+    id: string,
+    setup: SetupStep,
+    io: ExecIo,
+    recorder: TerminalRecorder,
+  ): Promise<void> {
+    const started = Date.now();
+    this.event(id, 'workspace.setup.started', {
+      command: setup.command,
+      timeoutMs: setup.timeoutMs,
+    });
+    const exitCode = await runWithPipes(setup.plan, io, recorder);
+    this.event(id, 'workspace.setup.finished', {
+      command: setup.command,
+      exitCode,
+      durationMs: Date.now() - started,
+    });
+    if (exitCode !== 0)
+      throw new SessionError(`the set-up command \`${setup.command}\` exited with ${exitCode}`);
+  }
+
+  /** The project's workspace set-up, if it has one; a broken policy throws before anything is made. */
+  private async setupFor(project: Project, baseCommit: string): Promise<WorkspaceSetup | null> {
+    return (await this.options.workspaceSetup?.(project, baseCommit)) ?? null;
+  }
+
+  /** Copies the files the set-up names (an event lists them) and plans its command, if any. */
+  private prepareWorkspace(
+    id: string,
+    project: Project,
+    workspace: Workspace,
+    setup: WorkspaceSetup | null,
+    model: ModelSettings,
+  ): SetupStep | null {
+    if (!setup) return null;
+    if (setup.copy.length > 0) {
+      const report = copyIntoWorkspace(project.path, workspace.path, setup.copy);
+      this.event(id, 'workspace.copied', { copied: report.copied, missing: report.missing });
+    }
+    if (!setup.command) return null;
+    const preset = commandPreset(['sh', '-c', setup.command]);
+    return {
+      plan: this.plan(id, preset, workspace.path, model),
+      command: setup.command,
+      timeoutMs: setup.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+    };
+  }
+
   /** One recording thread for every session of this store, started again if it died. */
   private recordingThread(): RecordingThread {
     if (!this.thread?.alive) this.thread = RecordingThread.start(this.options.store);
@@ -445,16 +539,20 @@ export class SessionManager {
     plan: ReturnType<typeof buildSpawnPlan>,
     request: Pick<StartRequest, 'cols' | 'rows'>,
     apiKey: string,
+    setup: SetupStep | null = null,
   ): void {
     const cols = request.cols ?? 120;
     const rows = request.rows ?? 32;
-    const { file, args } = launchCommand(plan);
-    // Started now, so it is up by the agent's first byte.
+    // Started now, so it is up by the first byte.
     const thread = this.recordingThread();
-    const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, cols, rows });
     const id = record.id;
+    const spawnPlan = (step: SpawnPlan) => {
+      const { file, args } = launchCommand(step);
+      return spawnAgent({ file, args, cwd: step.cwd, env: step.env, cols, rows });
+    };
     const live: LiveSession = {
-      process: agent,
+      process: spawnPlan(setup?.plan ?? plan),
+      phase: setup ? 'setup' : 'agent',
       recorder: null,
       newRecorder: () =>
         new TerminalRecorder({
@@ -464,7 +562,7 @@ export class SessionManager {
           rows,
           knownValues: apiKey ? [apiKey] : [],
           // Reading waits while the recording catches up: bounded memory, nothing dropped.
-          onBackpressure: (behind) => agent.holdOutput(behind),
+          onBackpressure: (behind) => live.process.holdOutput(behind),
           onError: (error) => this.recordingFailed(id, live, error),
         }),
       running: false,
@@ -475,18 +573,62 @@ export class SessionManager {
       failure: null,
     };
     this.live.set(id, live);
-    setTimeout(() => this.markRunning(id, live), 1000).unref();
     // Clients get text; a sequence split between two reads is completed by the next one.
     const decoder = new TextDecoder();
-    agent.onData((data) => {
-      // The person sees it first; then it is recorded (redacted) and the state follows.
-      const text = decoder.decode(data, { stream: true });
-      for (const listener of this.outputListeners) listener(id, text);
-      recorderOf(live).output(data);
-      this.markRunning(id, live);
-      this.noteActivity(id, live);
+    const wire = (process: AgentProcess) =>
+      process.onData((data) => {
+        // The person sees it first; then it is recorded (redacted) and the state follows.
+        const text = decoder.decode(data, { stream: true });
+        for (const listener of this.outputListeners) listener(id, text);
+        recorderOf(live).output(data);
+        if (live.phase === 'setup') return;
+        this.markRunning(id, live);
+        this.noteActivity(id, live);
+      });
+    const startAgent = () => {
+      setTimeout(() => this.markRunning(id, live), 1000).unref();
+      wire(live.process);
+      live.process.onExit(
+        ({ exitCode, signal }) => void this.afterExit(id, live, exitCode, signal),
+      );
+    };
+    if (!setup) return startAgent();
+    wire(live.process);
+    this.runSetup(id, live, setup, () => {
+      live.phase = 'agent';
+      live.process = spawnPlan(plan);
+      startAgent();
     });
-    agent.onExit(({ exitCode, signal }) => void this.afterExit(id, live, exitCode, signal));
+  }
+
+  /**
+   * The set-up command runs first, in the session's terminal (recorded like the agent); the agent
+   * starts only after it exits 0 within its time. Otherwise the session ends `failed`, saying why.
+   */
+  private runSetup(id: string, live: LiveSession, setup: SetupStep, next: () => void): void {
+    const started = Date.now();
+    this.event(id, 'workspace.setup.started', {
+      command: setup.command,
+      timeoutMs: setup.timeoutMs,
+    });
+    const timer = setTimeout(() => {
+      live.failure ??= `the set-up command \`${setup.command}\` took longer than ${setup.timeoutMs / 1000} s`;
+      live.process.stop(this.options.stopGraceMs ?? 5000);
+    }, setup.timeoutMs);
+    timer.unref();
+    live.process.onExit(({ exitCode, signal }) => {
+      clearTimeout(timer);
+      const code = signal ? 128 + signal : exitCode;
+      this.event(id, 'workspace.setup.finished', {
+        command: setup.command,
+        exitCode: code,
+        durationMs: Date.now() - started,
+      });
+      if (code === 0 && !live.failure && !live.stopRequestedBy) return next();
+      if (!live.stopRequestedBy)
+        live.failure ??= `the set-up command \`${setup.command}\` exited with ${code}; its output is in the session's recording`;
+      void this.afterExit(id, live, exitCode, signal);
+    });
   }
 
   /** The agent is up: at its first output, or a second after it started if it stays quiet. */
@@ -509,13 +651,13 @@ export class SessionManager {
     this.clearIdle(live);
     await recorderOf(live)
       .close()
-      .catch((error: Error) => (live.failure ??= error.message));
+      .catch((error: Error) => (live.failure ??= `its recording failed: ${error.message}`));
     this.live.delete(id);
     const code = signal ? 128 + signal : exitCode;
     if (live.failure)
       this.changed(
         this.records.transition(id, 'failed', SYSTEM, {
-          reason: `its recording failed: ${live.failure}`,
+          reason: live.failure,
           exitCode: code,
         }),
       );
@@ -530,7 +672,7 @@ export class SessionManager {
   private recordingFailed(id: string, live: LiveSession, error: Error): void {
     console.error(`paddock: session ${id}: ${error.message}`);
     if (live.failure !== null || !this.live.has(id)) return;
-    live.failure = error.message;
+    live.failure = `its recording failed: ${error.message}`;
     live.process.stop(this.options.stopGraceMs ?? 5000);
   }
 

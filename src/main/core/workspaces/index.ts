@@ -8,3 +8,4 @@ export { removeWorkspace, workspaceBytes } from './disk';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors';
 export { branchFor, sessionLayout, type Workspace } from './layout';
 export { repositoryRoot, resolveBase } from './project';
+export { copyIntoWorkspace, type CopyReport } from './copy';
