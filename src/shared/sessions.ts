@@ -43,6 +43,24 @@ export interface SessionRecord {
   reason: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Messages the person queued for the agent, sent when it next waits (live sessions only). */
+  queued?: string[];
+}
+
+/** What a session's terminal shows, for a client that attaches. */
+export interface SessionScreen {
+  sessionId: string;
+  /** Whether the agent still runs (live output follows) or the screen is the recording's end. */
+  live: boolean;
+  /**
+   * How many `session.output` events of this session `data` covers: apply only later ones
+   * (`seq` greater than this).
+   */
+  seq: number;
+  /** Write into a fresh terminal of `cols`×`rows`. */
+  data: string;
+  cols: number;
+  rows: number;
 }
 
 /** One file in a session's diff against its base. */

@@ -207,7 +207,10 @@ function terminalSize(): { cols?: number; rows?: number } {
   return process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {};
 }
 
-/** Streams the session's terminal here until it ends or Ctrl-] is pressed; returns the exit code. */
+/**
+ * Draws the session's current screen, then streams its terminal here until it ends or Ctrl-] is
+ * pressed; returns the exit code.
+ */
 async function attach(api: PaddockApi, id: string, context: CliContext): Promise<number> {
   const session = await api.session.get({ id });
   if (!['starting', 'running', 'waiting', 'paused'].includes(session.state)) {
@@ -216,10 +219,28 @@ async function attach(api: PaddockApi, id: string, context: CliContext): Promise
     );
   }
   context.note(`Attached to ${id}. Ctrl-] detaches; the agent keeps working.`);
+  // Output from now on is held until the current screen is drawn, then what the screen lacks.
+  let shownUpTo: number | null = null;
+  const held: Array<{ data: string; seq: number }> = [];
+  const show = (event: { data: string; seq: number }) => {
+    if (shownUpTo === null) held.push(event);
+    else if (event.seq > shownUpTo) process.stdout.write(event.data);
+  };
   return new Promise<number>((resolve) => {
     const stopOutput = api.on('session.output', (event) => {
-      if (event.sessionId === id) process.stdout.write(event.data);
+      if (event.sessionId === id) show(event);
     });
+    void api.session.screen({ id }).then(
+      (screen) => {
+        process.stdout.write(screen.data);
+        shownUpTo = screen.seq;
+        held.splice(0).forEach(show);
+      },
+      () => {
+        shownUpTo = 0;
+        held.splice(0).forEach(show);
+      },
+    );
     const finish = (code: number) => {
       stopOutput();
       stopChanges();

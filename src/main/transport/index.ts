@@ -50,8 +50,8 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
   const hub = new EventHub();
   const unsubscribe = [
     paddock.store.onAppend((events) => hub.publish('audit.appended', events)),
-    paddock.sessions.onOutput((sessionId, data) =>
-      hub.publish('session.output', { sessionId, data }),
+    paddock.sessions.onOutput((sessionId, data, seq) =>
+      hub.publish('session.output', { sessionId, data, seq }),
     ),
     paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
   ];

@@ -5,7 +5,7 @@
 import type { AuditEvent, VerifyReport } from '../audit';
 import type { DoctorReport } from '../doctor';
 import type { SettingsValues } from '../settings';
-import type { Project, SessionDiff, SessionRecord } from '../sessions';
+import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -38,6 +38,9 @@ export interface CallOutputs {
   'session.start': SessionRecord;
   'session.list': SessionRecord[];
   'session.get': SessionRecord;
+  /** What its terminal shows now; live output events after `seq` follow. */
+  'session.screen': SessionScreen;
+  'session.queue': SessionRecord;
   'session.input': null;
   'session.resize': null;
   'session.pause': SessionRecord;
@@ -76,7 +79,7 @@ export type CallOutput<N extends CallName> = CallOutputs[N];
 export interface TopicPayloads {
   'audit.appended': AuditEvent[];
   /** Terminal output of a live session, as it arrives (already recorded, redacted in the record). */
-  'session.output': { sessionId: string; data: string };
+  'session.output': { sessionId: string; data: string; seq: number };
   'session.changed': SessionRecord;
 }
 export type TopicPayload<T extends Topic> = TopicPayloads[T];

@@ -18,6 +18,8 @@ export const CALLS = [
   'session.start',
   'session.list',
   'session.get',
+  'session.screen',
+  'session.queue',
   'session.input',
   'session.resize',
   'session.pause',

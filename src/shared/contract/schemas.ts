@@ -54,6 +54,16 @@ export const INPUTS = {
     .strict(),
   'session.list': none,
   'session.get': bySession,
+  'session.screen': bySession,
+  'session.queue': z
+    .object({
+      id: sessionId,
+      text: z
+        .string()
+        .min(1)
+        .max(64 * 1024),
+    })
+    .strict(),
   'session.input': z.object({ id: sessionId, data: z.string().max(64 * 1024) }).strict(),
   'session.resize': z.object({ id: sessionId, ...terminalSize }).strict(),
   'session.pause': bySession,

@@ -40,6 +40,35 @@ export function exportAsciicast(store: AuditStore, sessionId: string): string {
   );
 }
 
+/**
+ * The last `maxBytes` of a session's recorded output (redacted), as text, with the terminal size
+ * at its end: how an ended session's terminal is shown.
+ */
+export function recordedTail(
+  store: AuditStore,
+  sessionId: string,
+  maxBytes = 2 * 1024 * 1024,
+): { data: string; cols: number; rows: number } {
+  const events = sessionEvents(store, sessionId);
+  const sized = events.filter((e) => e.kind === 'terminal.started' || e.kind === 'terminal.resize');
+  const size = sized.at(-1)?.payload ?? {};
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for (const event of events.filter((e) => e.kind === 'terminal.output').reverse()) {
+    if (bytes >= maxBytes) break;
+    const blob = store.getBlob(event.blobs[0] ?? '');
+    if (!blob) break; // dropped by retention: what came before is gone from the tail too
+    chunks.unshift(blob);
+    bytes += blob.length;
+  }
+  const all = Buffer.concat(chunks);
+  return {
+    data: all.subarray(Math.max(0, all.length - maxBytes)).toString('utf8'),
+    cols: typeof size.cols === 'number' ? size.cols : 80,
+    rows: typeof size.rows === 'number' ? size.rows : 24,
+  };
+}
+
 function sessionEvents(store: AuditStore, sessionId: string): AuditEvent[] {
   const all: AuditEvent[] = [];
   for (let page = store.list({ sessionId, limit: PAGE }); page.length > 0;) {

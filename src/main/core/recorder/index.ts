@@ -14,4 +14,5 @@ export {
 export { TerminalRecorder, type TerminalRecorderOptions } from './terminal-recorder';
 export { RecordingThread, RECORDING_VERSION } from './recording-thread';
 export type { Frame, StreamName } from './stream-recorder';
-export { exportAsciicast } from './asciicast';
+export { exportAsciicast, recordedTail } from './asciicast';
+export type { Screen } from './screen-tail';

@@ -22,6 +22,7 @@
 import type { AppendInput } from '../store';
 import { Redactor } from './redactor';
 import type { Arrival, FromRecordingThread, ToRecordingThread } from './recording-protocol';
+import { ScreenTail } from './screen-tail';
 import { RECORDER_ACTOR, StreamRecorder, type TerminalSize } from './stream-recorder';
 
 /** Where the chunks' content goes: the blob file (`BlobWriter`), durable when `putMany` returns. */
@@ -63,6 +64,7 @@ export class RecordingHub {
     if (!recording) throw new Error(`No open recording ${message.id} for a ${message.type}.`);
     if (message.type === 'data') this.take(message.id, recording.data(message));
     else if (message.type === 'resize') this.take(message.id, recording.resize(message));
+    else if (message.type === 'screen') this.sendScreen(message.ticket, recording);
     else this.finish(message, recording);
   }
 
@@ -73,6 +75,12 @@ export class RecordingHub {
     } else this.take(message.id, recording.drain());
     this.tickets.push({ id: message.id, ticket: message.ticket });
     this.commit();
+  }
+
+  private sendScreen(ticket: number, recording: Recording): void {
+    void recording.screen
+      .snapshot()
+      .then((screen) => this.send({ type: 'screen', ticket, screen }));
   }
 
   private take(id: number, events: readonly AppendInput[]): void {
@@ -156,6 +164,8 @@ function toBytes(blobs: AppendInput['blobs']): Uint8Array[] {
 class Recording {
   private readonly output: StreamRecorder;
   private readonly input: StreamRecorder;
+  /** What the terminal shows, for clients that attach (fed before redaction: it is the live view). */
+  readonly screen: ScreenTail;
   private size: TerminalSize;
 
   constructor(private readonly open: Message<'open'>) {
@@ -164,11 +174,13 @@ class Recording {
     this.output = new StreamRecorder('output', redactor, open.sessionId, chunkBytes);
     this.input = new StreamRecorder('input', redactor.newStream(), open.sessionId, chunkBytes);
     this.size = { cols: open.cols, rows: open.rows };
+    this.screen = new ScreenTail(open.cols, open.rows);
   }
 
   data({ stream, bytes, arrivals }: Message<'data'>): AppendInput[] {
     const recorder = stream === 'output' ? this.output : this.input;
     const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (stream === 'output') this.screen.write(data);
     const events: AppendInput[] = [];
     let at = 0;
     for (const [ms, length] of arrivals as Arrival[]) {
@@ -182,6 +194,7 @@ class Recording {
     // Chunks hold one size each: what came before the resize is cut first.
     const events = this.drain();
     this.size = { cols, rows };
+    this.screen.resize(cols, rows);
     events.push(this.event('terminal.resize', { cols, rows, ms }));
     return events;
   }

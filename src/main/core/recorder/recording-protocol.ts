@@ -5,6 +5,7 @@
  * every byte sent before it.
  */
 import type { AppendInput } from '../store';
+import type { Screen } from './screen-tail';
 import type { StreamName } from './stream-recorder';
 
 /** `[ms since the recording started, bytes]`: when each run of a data message's bytes arrived. */
@@ -26,6 +27,8 @@ export type ToRecordingThread =
   /** Redact and store everything received; answered by `done` with the ticket. */
   | { type: 'flush'; id: number; ticket: number }
   | { type: 'close'; id: number; ms: number; ticket: number }
+  /** What the terminal shows now (screen-tail.ts); answered by `screen` with the ticket. */
+  | { type: 'screen'; id: number; ticket: number }
   /** Store everything pending, close the blob file, answer `closed`. */
   | { type: 'shutdown' };
 
@@ -41,4 +44,5 @@ export type FromRecordingThread =
   | { type: 'events'; batches: RecordingBatch[]; done: Array<{ id: number; ticket: number }> }
   /** Storing failed; the events stay pending and are tried again. */
   | { type: 'failed'; ids: number[]; message: string }
+  | { type: 'screen'; ticket: number; screen: Screen }
   | { type: 'closed' };

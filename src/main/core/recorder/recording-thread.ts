@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { AppendInput, AuditStore } from '../store';
 import type { RecordingHubOptions } from './recording-hub';
 import type { FromRecordingThread, ToRecordingThread } from './recording-protocol';
+import type { Screen } from './screen-tail';
 import { RECORDER_ACTOR } from './stream-recorder';
 
 export const RECORDING_VERSION = 1;
@@ -40,7 +41,7 @@ type Ticketed = Extract<ToRecordingThread, { ticket: number }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (value?: Screen) => void;
   reject: (error: Error) => void;
 }
 
@@ -111,15 +112,24 @@ export class RecordingThread {
 
   /** A flush or close; resolves once its events are in the store. */
   request(message: DistributiveOmit<Ticketed, 'ticket'>): Promise<void> {
+    if (message.type === 'close') this.clients.delete(message.id);
+    return this.ask<undefined>(message);
+  }
+
+  private ask<T>(message: DistributiveOmit<Ticketed, 'ticket'>): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const ticket = this.nextTicket++;
-    if (message.type === 'close') this.clients.delete(message.id);
-    const done = new Promise<void>((resolve, reject) => {
-      this.waiters.set(ticket, { resolve, reject });
+    const answer = new Promise<T>((resolve, reject) => {
+      this.waiters.set(ticket, { resolve: resolve as Waiter['resolve'], reject });
       this.worker.postMessage({ ...message, ticket } as ToRecordingThread);
     });
     this.holdProcess();
-    return done;
+    return answer;
+  }
+
+  /** What recording `id`'s terminal shows after everything sent so far. */
+  screen(id: number): Promise<Screen> {
+    return this.ask<Screen>({ type: 'screen', id });
   }
 
   /** Stores everything sent so far and ends the thread. */
@@ -141,15 +151,18 @@ export class RecordingThread {
       this.failure = new Error('The recording thread was closed.');
       return;
     }
+    if (message.type === 'screen') return this.answer(message.ticket, message.screen);
     for (const batch of message.batches) this.unappended.push(...batch.events);
     const error = this.appendWaiting();
     for (const batch of message.batches) this.clients.get(batch.id)?.consumed(batch.consumed);
-    for (const { ticket } of message.done) {
-      const waiter = this.waiters.get(ticket);
-      this.waiters.delete(ticket);
-      if (error) waiter?.reject(error);
-      else waiter?.resolve();
-    }
+    for (const { ticket } of message.done) this.answer(ticket, undefined, error);
+  }
+
+  private answer(ticket: number, value?: Screen, error?: Error | null): void {
+    const waiter = this.waiters.get(ticket);
+    this.waiters.delete(ticket);
+    if (error) waiter?.reject(error);
+    else waiter?.resolve(value);
     this.holdProcess();
   }
 

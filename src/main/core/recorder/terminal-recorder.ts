@@ -15,6 +15,7 @@
  */
 import type { Arrival } from './recording-protocol';
 import type { RecordingThread } from './recording-thread';
+import type { Screen } from './screen-tail';
 import type { StreamName } from './stream-recorder';
 
 export interface TerminalRecorderOptions {
@@ -117,6 +118,13 @@ export class TerminalRecorder {
     if (this.closed) return Promise.resolve();
     this.sendBatches();
     return this.thread.request({ type: 'flush', id: this.id });
+  }
+
+  /** What the terminal shows after every byte given so far (see screen-tail.ts). */
+  screen(): Promise<Screen> {
+    if (this.closed) return Promise.reject(new Error('The recording has ended.'));
+    this.sendBatches();
+    return this.thread.screen(this.id);
   }
 
   /** Ends the recording; resolves once all of it, `terminal.closed` last, is in the store. */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { JsonObject } from '../../../shared/audit';
-import type { Project, SessionDiff, SessionRecord } from '../../../shared/sessions';
+import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import {
   buildSpawnPlan,
@@ -22,7 +22,13 @@ import {
   type SpawnRequest,
 } from '../agents';
 import type { ProjectsService } from '../projects';
-import { exportAsciicast, RecordingThread, Redactor, TerminalRecorder } from '../recorder';
+import {
+  exportAsciicast,
+  recordedTail,
+  RecordingThread,
+  Redactor,
+  TerminalRecorder,
+} from '../recorder';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
@@ -122,9 +128,15 @@ interface LiveSession {
   idleTimer: NodeJS.Timeout | null;
   /** Why the session cannot go on (its recording or set-up failed): it ends `failed`. */
   failure: string | null;
+  /** Output events sent to listeners so far. */
+  outputSeq: number;
+  size: { cols: number; rows: number };
+  /** The person's messages for the agent, typed in one by one as it waits. */
+  queued: string[];
 }
 
-type OutputListener = (sessionId: string, data: string) => void;
+/** `seq` counts the session's output events: 1, 2, 3, ... (see `screen`). */
+type OutputListener = (sessionId: string, data: string, seq: number) => void;
 type ChangeListener = (session: SessionRecord) => void;
 
 export class SessionManager {
@@ -344,11 +356,35 @@ export class SessionManager {
   }
 
   list(): SessionRecord[] {
-    return this.records.list();
+    return this.records.list().map((session) => this.withQueue(session));
   }
 
   get(id: string): SessionRecord {
-    return this.records.require(id);
+    return this.withQueue(this.records.require(id));
+  }
+
+  /**
+   * What the session's terminal shows now: for a running agent, everything its output drew so
+   * far (apply output events after `seq`); for an ended one, the end of its recording.
+   */
+  async screen(id: string): Promise<SessionScreen> {
+    this.records.require(id);
+    const live = this.live.get(id);
+    if (!live)
+      return { sessionId: id, live: false, seq: 0, ...recordedTail(this.options.store, id) };
+    // Taken before the request: the screen covers exactly the events sent until now.
+    const seq = live.outputSeq;
+    const screen = live.recorder ? await live.recorder.screen() : { data: '', ...live.size };
+    return { sessionId: id, live: true, seq, ...screen };
+  }
+
+  /** A message for the agent, typed in (with Enter) as soon as it waits for input. */
+  queue(id: string, text: string, by: By): SessionRecord {
+    const live = this.requireLive(id);
+    live.queued.push(text);
+    this.event(id, 'session.message.queued', { text, queued: live.queued.length }, by);
+    if (live.waiting) this.deliverQueued(id, live);
+    return this.changed(this.get(id));
   }
 
   write(id: string, data: string): void {
@@ -361,6 +397,7 @@ export class SessionManager {
     const live = this.requireLive(id);
     recorderOf(live).resize(cols, rows);
     live.process.resize(cols, rows);
+    live.size = { cols, rows };
   }
 
   pause(id: string, by: By): SessionRecord {
@@ -473,9 +510,23 @@ export class SessionManager {
     this.thread = null;
   }
 
-  /** An event of the session, caused by Paddock itself. */
-  private event(id: string, kind: string, payload: JsonObject): void {
-    this.options.store.append({ kind, ...SYSTEM, sessionId: id, payload });
+  /** An event of the session, caused by Paddock itself unless `by` says who. */
+  private event(id: string, kind: string, payload: JsonObject, by: By = SYSTEM): void {
+    this.options.store.append({ kind, ...by, sessionId: id, payload });
+  }
+
+  /** Types the next queued message into a waiting agent's terminal. */
+  private deliverQueued(id: string, live: LiveSession): void {
+    const text = live.queued.shift();
+    if (text === undefined) return;
+    this.event(id, 'session.message.delivered', { text, queued: live.queued.length });
+    this.write(id, `${text}\r`);
+    this.changed(this.get(id));
+  }
+
+  private withQueue(session: SessionRecord): SessionRecord {
+    const queued = this.live.get(session.id)?.queued;
+    return queued?.length ? { ...session, queued: [...queued] } : session;
   }
 
   /** `exec`'s set-up: the command with pipes, recorded; throws unless it exits 0. */
@@ -571,6 +622,9 @@ export class SessionManager {
       stopRequestedBy: null,
       idleTimer: null,
       failure: null,
+      outputSeq: 0,
+      size: { cols, rows },
+      queued: [],
     };
     this.live.set(id, live);
     // Clients get text; a sequence split between two reads is completed by the next one.
@@ -579,7 +633,8 @@ export class SessionManager {
       process.onData((data) => {
         // The person sees it first; then it is recorded (redacted) and the state follows.
         const text = decoder.decode(data, { stream: true });
-        for (const listener of this.outputListeners) listener(id, text);
+        live.outputSeq += 1;
+        for (const listener of this.outputListeners) listener(id, text, live.outputSeq);
         recorderOf(live).output(data);
         if (live.phase === 'setup') return;
         this.markRunning(id, live);
@@ -690,6 +745,7 @@ export class SessionManager {
       if (this.records.get(id)?.state !== 'running') return;
       live.waiting = true;
       this.changed(this.records.transition(id, 'waiting', SYSTEM, { reason: 'no output' }));
+      this.deliverQueued(id, live);
     }, this.options.idleMs ?? 10_000);
     live.idleTimer.unref();
   }

@@ -212,6 +212,60 @@ describe('sessions', () => {
     expect(text).toContain('hello from the agent');
   });
 
+  it('shows an attaching client the screen so far, then only the output after it', async () => {
+    const { sessions, repo } = setup([
+      { type: 'print', text: '\x1b[32mstep one done\x1b[0m\r\n' },
+      { type: 'prompt', question: 'continue? ' },
+    ]);
+    const seen: Array<{ data: string; seq: number }> = [];
+    sessions.onOutput((_id, data, seq) => seen.push({ data, seq }));
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    await waitFor(() =>
+      seen
+        .map((e) => e.data)
+        .join('')
+        .includes('continue?'),
+    );
+    const screen = await sessions.screen(started.id);
+    expect(screen).toMatchObject({ live: true, seq: seen.length, cols: 120, rows: 32 });
+    expect(screen.data).toContain('step one done');
+    expect(screen.data).toContain('continue?');
+    sessions.write(started.id, 'yes\r');
+    const ended = await sessions.waitForExit(started.id);
+    // Output after the screen carries later sequence numbers.
+    expect(
+      seen
+        .filter((e) => e.seq > screen.seq)
+        .map((e) => e.data)
+        .join(''),
+    ).toContain('you said: yes');
+    const after = await sessions.screen(ended.id);
+    expect(after).toMatchObject({ live: false, seq: 0 });
+    expect(after.data).toContain('you said: yes');
+  });
+
+  it('types a queued message in when the agent waits for it', async () => {
+    const { store, sessions, repo } = setup(
+      [{ type: 'prompt', question: 'next task? ' }],
+      {},
+      {
+        idleMs: 200,
+      },
+    );
+    let live = '';
+    sessions.onOutput((_id, data) => (live += data));
+    const started = await sessions.start({ project: repo, preset: 'fake' }, person);
+    expect(sessions.queue(started.id, 'write the tests', person).queued).toEqual([
+      'write the tests',
+    ]);
+    await sessions.waitForExit(started.id);
+    expect(live).toContain('you said: write the tests');
+    const kinds = store.list({ sessionId: started.id, limit: 1000 }).map((e) => e.kind);
+    expect(kinds.indexOf('session.message.delivered')).toBeGreaterThan(
+      kinds.indexOf('session.waiting'),
+    );
+  });
+
   it('marks a session waiting when its agent goes quiet', async () => {
     const { sessions, repo } = setup([{ type: 'wait', ms: 30_000 }], {}, { idleMs: 200 });
     const started = await sessions.start({ project: repo, preset: 'fake' }, person);

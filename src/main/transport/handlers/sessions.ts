@@ -13,6 +13,8 @@ type SessionCalls =
   | 'session.start'
   | 'session.list'
   | 'session.get'
+  | 'session.screen'
+  | 'session.queue'
   | 'session.input'
   | 'session.resize'
   | 'session.pause'
@@ -39,6 +41,8 @@ export function sessionHandlers(
     'session.start': (request) => sessions.start(request, person),
     'session.list': () => sessions.list(),
     'session.get': ({ id }) => sessions.get(id),
+    'session.screen': ({ id }) => sessions.screen(id),
+    'session.queue': ({ id, text }) => sessions.queue(id, text, person),
     'session.input': ({ id, data }) => {
       sessions.write(id, data);
       return null;
