@@ -14,6 +14,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['host', () => import('./host.bench')],
   ['sessions', () => import('./sessions.bench')],
   ['recorder', () => import('./recorder.bench')],
+  ['policy', () => import('./policy.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

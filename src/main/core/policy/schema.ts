@@ -1,0 +1,112 @@
+/**
+ * The policy file's schema, as a registry of sections with one zod schema each. Adding a section
+ * (network, gates, signoff, budgets, ssh: later issues) is one entry in SECTIONS; the loader, the
+ * unknown-key check and the error messages follow from it. Every object is strict: a key Paddock
+ * does not know is refused, because a misspelt `deny` that is silently ignored is a hole.
+ */
+import { z } from 'zod';
+import { parseRule, type Rule } from './rules';
+
+export const SUPPORTED_VERSIONS = [1] as const;
+
+/** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
+export const PLANNED_SECTIONS = ['network', 'gates', 'signoff', 'budgets', 'ssh'] as const;
+
+const rule = z
+  .string({ error: 'expected a rule like Bash(npm test:*)' })
+  .transform((text, context): Rule => {
+    const parsed = parseRule(text);
+    if (parsed.ok) return parsed.rule;
+    context.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  });
+
+const rules = z
+  .array(rule, { error: 'expected a list of rules' })
+  .max(1000, 'at most 1000 rules per list')
+  .default([]);
+
+const permissions = z
+  .strictObject(
+    { allow: rules, ask: rules, deny: rules },
+    { error: 'expected a mapping with allow, ask and/or deny lists' },
+  )
+  .default({ allow: [], ask: [], deny: [] });
+
+/** A path inside the repository: relative, no `..`, no NUL or backslash; globs are fine. */
+const repositoryPath = z
+  .string({ error: 'expected a repository-relative path' })
+  .min(1, 'expected a repository-relative path, got an empty string')
+  .max(4096, 'a path is at most 4096 characters')
+  .refine((path) => !/^([/~]|[A-Za-z]:)/.test(path), {
+    message: 'expected a path relative to the repository, got an absolute or home path',
+  })
+  .refine((path) => !path.split('/').includes('..'), {
+    message: 'expected a path inside the repository, got one that leaves it with ..',
+  })
+  .refine((path) => !/[\0\\]/.test(path), {
+    message: 'NUL and backslashes are not allowed in paths',
+  });
+
+const command = z.union(
+  [z.string().min(1).max(10_000), z.array(z.string().max(10_000)).min(1).max(1000)],
+  { error: 'expected a command: a string, or a list of program and arguments' },
+);
+
+const workspace = z
+  .strictObject(
+    {
+      copy: z
+        .array(repositoryPath, { error: 'expected a list of repository paths' })
+        .max(1000, 'at most 1000 paths')
+        .default([]),
+      setup: command.optional(),
+      setupTimeoutSeconds: z
+        .number({ error: 'expected a number of seconds' })
+        .int('expected a whole number of seconds')
+        .positive('expected a positive number of seconds')
+        .max(86_400, 'at most 86400 seconds (a day)')
+        .optional(),
+    },
+    { error: 'expected a mapping with copy, setup and/or setupTimeoutSeconds' },
+  )
+  .optional();
+
+/** Every section a policy may have, besides `version`. */
+export const SECTIONS = { permissions, workspace } as const;
+
+export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
+
+type Sections = z.output<typeof policySchema>;
+
+/** A rule with where it was written, so a decision can point at it. */
+export type LocatedRule = Rule & { readonly file: string; readonly line: number };
+
+export type PermissionList = 'allow' | 'ask' | 'deny';
+
+export interface Policy {
+  readonly version: (typeof SUPPORTED_VERSIONS)[number];
+  readonly permissions: Readonly<Record<PermissionList, readonly LocatedRule[]>>;
+  readonly workspace?: Sections['workspace'];
+  /** The file it came from and the sha256 of its exact text: trust is given to one version. */
+  readonly source: { readonly file: string; readonly digest: string };
+}
+
+/** The keys an object at `path` may have, for the "known keys" part of an error. */
+export function knownKeys(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = policySchema;
+  for (const step of [...path, undefined]) {
+    for (;;) {
+      if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)
+        schema = schema.unwrap() as z.ZodType;
+      else break;
+    }
+    if (step === undefined) break;
+    if (schema instanceof z.ZodObject && typeof step === 'string' && step in schema.shape)
+      schema = schema.shape[step] as z.ZodType;
+    else if (schema instanceof z.ZodArray && typeof step === 'number')
+      schema = schema.element as z.ZodType;
+    else return [];
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
