@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve';
 import { registerExec } from './commands/exec';
 import { registerGc, registerSession } from './commands/session';
 import { registerSettings } from './commands/settings';
+import { registerPolicy } from './commands/policy';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -27,6 +28,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerSession(program, context);
   registerGc(program, context);
   registerExec(program, context);
+  registerPolicy(program, context);
   return program;
 }
 

@@ -6,8 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { resolvePaddockHome } from './core/home';
 import { parseCustomPresets } from './core/agents';
+import {
+  parsePolicy,
+  PolicyService,
+  PolicyServiceError,
+  ready,
+  type ProjectPolicy,
+} from './core/policy';
 import { ProjectsService } from './core/projects';
-import { SessionManager } from './core/sessions';
+import { SessionManager, type WorkspaceSetup } from './core/sessions';
 import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
 
@@ -25,6 +32,7 @@ export interface Paddock {
   settings: SettingsService;
   projects: ProjectsService;
   sessions: SessionManager;
+  policies: PolicyService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
   /** Stops live sessions, then closes the store. */
@@ -45,7 +53,11 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   });
   const settings = new SettingsService(store, {
     'agents.custom': (value) => parseCustomPresets(value as unknown[]),
+    'policy.personal': (value) => parsePolicy(value as string, 'policy.personal'),
   });
+  // The shell parser (WebAssembly) loads in the background; until then commands are asked.
+  void ready();
+  const policies = new PolicyService(settings);
   const projects = new ProjectsService(store);
   const sessions = new SessionManager({
     store,
@@ -54,6 +66,8 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     home,
     gitIdentity: gitIdentity(),
     customPresets: () => parseCustomPresets(settings.get('agents.custom')),
+    workspaceSetup: async (project, baseCommit) =>
+      workspaceSetupOf(project.path, await policies.load(project.path, baseCommit)),
   });
   if (!options.readonly) sessions.recoverAfterRestart();
   return {
@@ -62,11 +76,30 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     settings,
     projects,
     sessions,
+    policies,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
       await sessions.shutdown();
       store.close();
     },
+  };
+}
+
+/**
+ * The repository policy's `workspace` section as the sessions run it. It copies files and runs a
+ * command, so it needs the person's trust in this exact version of the policy.
+ */
+function workspaceSetupOf(projectPath: string, policy: ProjectPolicy): WorkspaceSetup | null {
+  const section = policy.repository?.policy.workspace;
+  if (!section || (section.copy.length === 0 && !section.setup)) return null;
+  if (!policy.repository?.trusted)
+    throw new PolicyServiceError(
+      `${projectPath}'s .paddock/policy.yaml sets up workspaces (copies files, runs a command), and you have not trusted this version of it. Read it with \`paddock policy show --project ${projectPath}\`, then \`paddock policy trust --project ${projectPath}\`.`,
+    );
+  return {
+    copy: section.copy,
+    command: section.setup,
+    timeoutMs: section.setupTimeoutSeconds ? section.setupTimeoutSeconds * 1000 : undefined,
   };
 }
 

@@ -45,6 +45,26 @@ export const SETTINGS = {
     help: 'Model API key given to agents (until the keychain and broker land). Never shown or recorded.',
     secret: true,
   },
+  'policy.personal': {
+    // Parsed (and refused with file, line and column when broken) by core/policy when it changes.
+    schema: z.string().max(256 * 1024),
+    default: '',
+    help: 'Your own policy, in the form of .paddock/policy.yaml (YAML, version: 1). Its denies always win.',
+    secret: false,
+  },
+  'policy.trusted': {
+    schema: z.record(
+      z.string().startsWith('/').max(4096),
+      z.object({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        text: z.string().max(256 * 1024),
+        trustedAt: z.string().max(64),
+      }),
+    ),
+    default: {},
+    help: 'Repository policies you trust, by project: exactly the version you accepted (paddock policy trust).',
+    secret: false,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -10,10 +10,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `paddock` CLI (from source, through tsx) in a child process. */
-export function paddock(home: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+/** Runs the real `paddock` CLI (from source, through tsx) in a child process; `input` is its stdin. */
+export function paddock(
+  home: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): CliResult {
   const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
+    input,
     env: { ...process.env, PADDOCK_HOME: home, ...env },
     encoding: 'utf8',
     timeout: 60_000,

@@ -3,6 +3,7 @@ import type { PaddockApi } from '../../shared/contract';
 import type { SessionRecord } from '../../shared/sessions';
 import type { CliContext } from '../context';
 import { EXIT, UsageError, withExitCode } from '../output';
+import { confirm } from '../prompt';
 
 /** Ctrl-] leaves an attached terminal, as in telnet. */
 const DETACH_KEY = '\u001d';
@@ -276,17 +277,6 @@ async function attach(api: PaddockApi, id: string, context: CliContext): Promise
       void api.session.input({ id, data: text }).catch(() => undefined);
     });
   });
-}
-
-async function confirm(question: string, expected: string): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim() === expected;
-  } finally {
-    rl.close();
-  }
 }
 
 function formatBytes(bytes: number): string {

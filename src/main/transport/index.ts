@@ -2,9 +2,15 @@
  * Serving the core over the contract: one router bound to a Paddock's services, the event hub fed
  * by the store, and the transports (WebSocket, Electron IPC, in-process) that carry them.
  */
-import { ContractError, type SystemInfo, type Transport } from '../../shared/contract';
+import {
+  ContractError,
+  sessionOutputTopic,
+  type SystemInfo,
+  type Transport,
+} from '../../shared/contract';
 import { AgentError } from '../core/agents';
 import { ProjectError } from '../core/projects';
+import { PolicyError, PolicyServiceError } from '../core/policy';
 import { SessionError } from '../core/sessions';
 import { SettingsError } from '../core/settings';
 import { WorkspaceError } from '../core/workspaces';
@@ -12,6 +18,7 @@ import { StoreError } from '../core/store';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
+import { policyHandlers } from './handlers/policy';
 import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
@@ -32,9 +39,16 @@ export interface ServedCore {
 
 /** Errors whose message is written for the person: passed on as `failed`, with the message. */
 function isUserFacing(error: unknown): error is Error {
-  return [StoreError, SettingsError, ProjectError, SessionError, WorkspaceError, AgentError].some(
-    (kind) => error instanceof kind,
-  );
+  return [
+    StoreError,
+    SettingsError,
+    ProjectError,
+    SessionError,
+    WorkspaceError,
+    AgentError,
+    PolicyError,
+    PolicyServiceError,
+  ].some((kind) => error instanceof kind);
 }
 
 export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCore {
@@ -44,15 +58,17 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...auditHandlers(paddock.store),
       ...settingsHandlers(paddock.settings, paddock.person),
       ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
+      ...policyHandlers(paddock.policies, paddock.person),
     },
     isUserFacing,
   );
   const hub = new EventHub();
   const unsubscribe = [
     paddock.store.onAppend((events) => hub.publish('audit.appended', events)),
-    paddock.sessions.onOutput((sessionId, data, seq) =>
-      hub.publish('session.output', { sessionId, data, seq }),
-    ),
+    paddock.sessions.onOutput((sessionId, data, seq) => {
+      hub.publish('session.output', { sessionId, data, seq });
+      hub.publish(sessionOutputTopic(sessionId), { sessionId, data, seq });
+    }),
     paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
   ];
   return { router, hub, detach: () => unsubscribe.forEach((stop) => stop()) };

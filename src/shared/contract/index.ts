@@ -5,6 +5,7 @@
 import type { AuditEvent, VerifyReport } from '../audit';
 import type { DoctorReport } from '../doctor';
 import type { SettingsValues } from '../settings';
+import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
@@ -55,6 +56,12 @@ export interface CallOutputs {
   'session.exec': ExecOutput;
   /** A one-shot session run by the host (`paddock exec` while a host runs). */
   'exec.run': ExecOutput & { sessionId: string; workspace: string };
+  /** Each command's decision, in order; nothing is run. */
+  'policy.check': CommandDecision[];
+  'policy.show': PolicyView;
+  /** The version now trusted. */
+  'policy.trust': { sha256: string; trustedAt: string };
+  'policy.untrust': { forgotten: boolean };
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */
@@ -82,7 +89,9 @@ export interface TopicPayloads {
   'session.output': { sessionId: string; data: string; seq: number };
   'session.changed': SessionRecord;
 }
-export type TopicPayload<T extends Topic> = TopicPayloads[T];
+export type TopicPayload<T extends Topic> = T extends keyof TopicPayloads
+  ? TopicPayloads[T]
+  : TopicPayloads['session.output'];
 
 export const ERROR_CODES = [
   'unauthorized',

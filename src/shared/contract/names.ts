@@ -32,16 +32,34 @@ export const CALLS = [
   'session.restart',
   'session.exec',
   'exec.run',
+  'policy.check',
+  'policy.show',
+  'policy.trust',
+  'policy.untrust',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
 export const TOPICS = ['audit.appended', 'session.output', 'session.changed'] as const;
-export type Topic = (typeof TOPICS)[number];
+/**
+ * A topic, or one session's output alone (`session.output:<session id>`): a window that shows
+ * one terminal should not receive, and parse, what twenty agents print.
+ */
+export type Topic = (typeof TOPICS)[number] | SessionOutputTopic;
+export type SessionOutputTopic = `session.output:${string}`;
+
+const SESSION_OUTPUT_TOPIC = /^session\.output:ses_[0-9a-f]{8,32}$/;
+
+export function sessionOutputTopic(sessionId: string): SessionOutputTopic {
+  return `session.output:${sessionId}`;
+}
 
 export function isCallName(value: unknown): value is CallName {
   return typeof value === 'string' && (CALLS as readonly string[]).includes(value);
 }
 
 export function isTopic(value: unknown): value is Topic {
-  return typeof value === 'string' && (TOPICS as readonly string[]).includes(value);
+  return (
+    typeof value === 'string' &&
+    ((TOPICS as readonly string[]).includes(value) || SESSION_OUTPUT_TOPIC.test(value))
+  );
 }

@@ -76,6 +76,12 @@ export const INPUTS = {
   'session.restart': bySession,
   'session.exec': z.object({ id: sessionId, argv }).strict(),
   'exec.run': z.object({ project: path, argv, keep: z.boolean().optional() }).strict(),
+  'policy.check': z
+    .object({ project: path, commands: z.array(z.string().max(100_000)).max(10_000) })
+    .strict(),
+  'policy.show': z.object({ project: path }).strict(),
+  'policy.trust': z.object({ project: path, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  'policy.untrust': z.object({ project: path }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

@@ -24,3 +24,12 @@ export {
   type Policy,
 } from './schema';
 export { isReady, ready } from './shell/parser';
+export {
+  PolicyService,
+  PolicyServiceError,
+  POLICY_FILE,
+  type PolicySettings,
+  type ProjectPolicy,
+  type RepositoryPolicy,
+  type TrustRecord,
+} from './service';

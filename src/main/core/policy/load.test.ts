@@ -27,7 +27,7 @@ describe('parsePolicy', () => {
       '  deny:',
       '    - Network(*.evil.example:443)',
       'workspace:',
-      '  copy: [.env.example, "fixtures/**"]',
+      '  copy: [.env.example, fixtures]',
       '  setup: [npm, ci]',
       '  setupTimeoutSeconds: 600',
       '',
@@ -41,7 +41,7 @@ describe('parsePolicy', () => {
     expect(policy.permissions.ask[0]?.line).toBe(6);
     expect(policy.permissions.deny[0]).toMatchObject({ tool: 'Network', line: 8 });
     expect(policy.workspace).toEqual({
-      copy: ['.env.example', 'fixtures/**'],
+      copy: ['.env.example', 'fixtures'],
       setup: ['npm', 'ci'],
       setupTimeoutSeconds: 600,
     });
@@ -99,6 +99,11 @@ describe('parsePolicy', () => {
       'version: 1\nworkspace:\n  copy:\n    - ok\n    - a/../../x\n',
       5,
       'workspace.copy[1]: expected a path inside the repository, got one that leaves it with ..',
+    ],
+    [
+      'version: 1\nworkspace:\n  copy: ["config/*.local"]\n',
+      3,
+      'workspace.copy[0]: expected a file or folder to copy; patterns are not supported here',
     ],
     [
       'version: 1\nworkspace:\n  setup: 12\n',

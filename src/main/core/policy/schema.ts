@@ -57,7 +57,12 @@ const workspace = z
   .strictObject(
     {
       copy: z
-        .array(repositoryPath, { error: 'expected a list of repository paths' })
+        .array(
+          repositoryPath.refine((path) => !/[*?[\]{}]/.test(path), {
+            message: 'expected a file or folder to copy; patterns are not supported here',
+          }),
+          { error: 'expected a list of repository paths' },
+        )
         .max(1000, 'at most 1000 paths')
         .default([]),
       setup: command.optional(),

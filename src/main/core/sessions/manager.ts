@@ -12,6 +12,7 @@ import type { JsonObject } from '../../../shared/audit';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import {
+  BUILT_IN_PRESETS,
   buildSpawnPlan,
   getPreset,
   launchCommand,
@@ -72,8 +73,11 @@ export interface SessionManagerOptions {
 export interface WorkspaceSetup {
   /** Project-relative files or folders (gitignored ones included), copied if present. */
   copy: readonly string[];
-  /** Run by `sh -c` in the workspace through the launcher, its output recorded; must exit 0. */
-  command?: string;
+  /**
+   * Run in the workspace through the launcher (a string by `sh -c`, a list as program and
+   * arguments), its output recorded; must exit 0.
+   */
+  command?: string | readonly string[];
   /** Default 10 minutes. */
   timeoutMs?: number;
 }
@@ -355,6 +359,11 @@ export class SessionManager {
     return exportAsciicast(this.options.store, id);
   }
 
+  /** Every preset a session may start: the built-in ones, then the person's own. */
+  presets(): AgentPreset[] {
+    return [...BUILT_IN_PRESETS, ...(this.options.customPresets?.() ?? [])];
+  }
+
   list(): SessionRecord[] {
     return this.records.list().map((session) => this.withQueue(session));
   }
@@ -569,11 +578,11 @@ export class SessionManager {
       const report = copyIntoWorkspace(project.path, workspace.path, setup.copy);
       this.event(id, 'workspace.copied', { copied: report.copied, missing: report.missing });
     }
-    if (!setup.command) return null;
-    const preset = commandPreset(['sh', '-c', setup.command]);
+    if (!setup.command?.length) return null;
+    const argv = typeof setup.command === 'string' ? ['sh', '-c', setup.command] : setup.command;
     return {
-      plan: this.plan(id, preset, workspace.path, model),
-      command: setup.command,
+      plan: this.plan(id, commandPreset(argv), workspace.path, model),
+      command: typeof setup.command === 'string' ? setup.command : setup.command.join(' '),
       timeoutMs: setup.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
     };
   }

@@ -37,7 +37,7 @@ export function sessionHandlers(
     'project.add': ({ path }) => projects.add(path, person),
     'project.list': () => projects.list(),
     'project.remove': ({ path }) => projects.remove(path, person),
-    'agents.detect': () => detectAgents(),
+    'agents.detect': () => detectAgents(process.env, { presets: sessions.presets() }),
     'session.start': (request) => sessions.start(request, person),
     'session.list': () => sessions.list(),
     'session.get': ({ id }) => sessions.get(id),
