@@ -1,8 +1,11 @@
 /** Paddock's own settings (saved in main, audited) and the machine check. */
 import { DoctorChecks } from '../components/DoctorChecks';
 import { TextWithCode } from '../components/TextWithCode';
+import { api } from '../api/connection';
+import { errorMessage, formatTime } from '../format';
 import { runDoctor, useDoctor } from '../store/doctor';
-import { saveSetting, useSettings } from '../store/settings';
+import { loadSettings, saveSetting, useSettings } from '../store/settings';
+import { useState } from 'react';
 import type { ThemePreference } from '../theme';
 
 const THEMES: ReadonlyArray<{ value: ThemePreference; label: string }> = [
@@ -83,12 +86,61 @@ function MachineCheck() {
   );
 }
 
+/** Repository policies the person trusts, each exactly one version; forgetting is one click. */
+function TrustedPolicies() {
+  const trusted = useSettings((state) => state.values?.['policy.trusted']) ?? {};
+  const [error, setError] = useState<string | null>(null);
+  const forget = async (project: string) => {
+    try {
+      await api.policy.untrust({ project });
+      setError(null);
+      await loadSettings();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const entries = Object.entries(trusted);
+  return (
+    <>
+      <p className="section-lead">
+        <TextWithCode text="A repository's `.paddock/policy.yaml` counts (its allows, its workspace set-up) only for the version you trusted; a changed file asks again. `paddock policy trust --project DIR` shows it and trusts it." />
+      </p>
+      {entries.length === 0 ? (
+        <p className="muted">No repository policy is trusted.</p>
+      ) : (
+        <ul className="trusted-policies" data-testid="trusted-policies">
+          {entries.map(([project, record]) => (
+            <li key={project}>
+              <code>{project}</code>{' '}
+              <span className="muted">
+                version {record.sha256.slice(0, 12)}…, trusted {formatTime(record.trustedAt)}
+              </span>{' '}
+              <button type="button" className="button" onClick={() => void forget(project)}>
+                Forget
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function SettingsScreen() {
   return (
     <div className="settings">
       <section aria-labelledby="settings-appearance">
         <h2 id="settings-appearance">Appearance</h2>
         <ThemeField />
+      </section>
+      <section aria-labelledby="settings-policies">
+        <h2 id="settings-policies">Trusted repository policies</h2>
+        <TrustedPolicies />
       </section>
       <section aria-labelledby="settings-machine">
         <h2 id="settings-machine">This machine</h2>
