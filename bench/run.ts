@@ -15,6 +15,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['sessions', () => import('./sessions.bench')],
   ['recorder', () => import('./recorder.bench')],
   ['policy', () => import('./policy.bench')],
+  ['ui', () => import('./ui.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

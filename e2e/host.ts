@@ -32,11 +32,14 @@ export interface Host {
 }
 
 /** Starts `paddock serve` and resolves once it prints its URL. */
-export async function startHost(home = mkdtempSync(join(tmpdir(), 'paddock-e2e-'))): Promise<Host> {
+export async function startHost(
+  home = mkdtempSync(join(tmpdir(), 'paddock-e2e-')),
+  env: NodeJS.ProcessEnv = {},
+): Promise<Host> {
   if (!existsSync(join(ROOT, 'out', 'main', 'cli.js')))
     throw new Error('Build first: npm run build');
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, PADDOCK_HOME: home },
+    env: { ...process.env, ...env, PADDOCK_HOME: home },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';

@@ -1,14 +1,170 @@
-import { ComingLater } from '../components/ComingLater';
+/**
+ * Sessions: the list on the left (filters, search), the open session on the right (terminal or
+ * diff), and a form to start one. Keys: n new, j/k move, Enter open, p pause or resume, x stop.
+ */
+import { useEffect } from 'react';
+import { api, useConnection } from '../api/connection';
+import { Keys } from '../components/Keys';
+import { Segmented, type SegmentedOption } from '../components/Segmented';
+import { NewSessionForm } from '../components/sessions/NewSessionForm';
+import { SessionDetail } from '../components/sessions/SessionDetail';
+import { SessionList } from '../components/sessions/SessionList';
+import { useScreenKeys } from '../keyboard';
+import {
+  askStop,
+  isLive,
+  loadSessions,
+  noteSetUp,
+  openSession,
+  receiveChanged,
+  select,
+  setNewOpen,
+  togglePause,
+  useSessions,
+  visibleSessions,
+  type StateFilter,
+} from '../store/sessions';
+import './sessions.css';
+
+/** Follows session changes and set-up commands while the screen is open; reloads on reconnect. */
+function useLiveSessions() {
+  const open = useConnection((state) => state.state === 'open');
+  useEffect(() => {
+    const stopChanges = api.on('session.changed', receiveChanged);
+    const stopAudit = api.on('audit.appended', (events) => {
+      for (const event of events) {
+        if (!event.sessionId) continue;
+        if (event.kind === 'workspace.setup.started') noteSetUp(event.sessionId, true);
+        if (event.kind === 'workspace.setup.finished') noteSetUp(event.sessionId, false);
+      }
+    });
+    return () => {
+      stopChanges();
+      stopAudit();
+    };
+  }, []);
+  useEffect(() => {
+    if (open) void loadSessions();
+  }, [open]);
+}
+
+function useSessionKeys(ids: string[]) {
+  const move = (step: 1 | -1) => {
+    const { selectedId } = useSessions.getState();
+    const at = ids.indexOf(selectedId ?? '');
+    const next = ids[at === -1 ? 0 : Math.min(Math.max(at + step, 0), ids.length - 1)];
+    if (!next) return;
+    select(next);
+    document
+      .querySelector(`[data-testid="session-row"][data-id="${next}"] button`)
+      ?.scrollIntoView({
+        block: 'nearest',
+      });
+  };
+  const selected = () => {
+    const { sessions, selectedId } = useSessions.getState();
+    return sessions.find((session) => session.id === selectedId);
+  };
+  useScreenKeys({
+    n: (event) => {
+      event.preventDefault();
+      setNewOpen(true);
+    },
+    j: () => move(1),
+    k: () => move(-1),
+    Enter: (event) => {
+      if (event.target instanceof HTMLButtonElement) return; // the focused row opens itself
+      const session = selected();
+      if (session) openSession(session.id);
+    },
+    p: () => {
+      const session = selected();
+      if (session && isLive(session)) void togglePause(session);
+    },
+    x: () => {
+      const session = selected();
+      if (session && isLive(session)) {
+        openSession(session.id);
+        askStop(session.id);
+      }
+    },
+    Escape: () => askStop(null),
+  });
+}
+
+const FILTERS: ReadonlyArray<SegmentedOption<StateFilter>> = [
+  { value: 'all', label: 'All' },
+  { value: 'live', label: 'Running' },
+  { value: 'ended', label: 'Ended' },
+];
+
+function Toolbar() {
+  const { filter, text } = useSessions();
+  return (
+    <div className="toolbar sessions-toolbar">
+      <button type="button" className="button button--primary" onClick={() => setNewOpen(true)}>
+        New session <Keys keys={['n']} />
+      </button>
+      <Segmented
+        label="Show sessions"
+        options={FILTERS}
+        value={filter}
+        onChange={(value) => useSessions.setState({ filter: value })}
+      />
+      <input
+        type="search"
+        className="sessions-search"
+        placeholder="Filter by task, agent, project"
+        aria-label="Filter sessions"
+        value={text}
+        onChange={(event) => useSessions.setState({ text: event.target.value })}
+      />
+    </div>
+  );
+}
+
+function EmptyState() {
+  const { loaded, loadError } = useSessions();
+  if (loadError) return <p className="empty error">Could not load sessions: {loadError}</p>;
+  if (!loaded) return <p className="empty muted">Loading…</p>;
+  return (
+    <p className="empty">
+      No sessions yet. Press <Keys keys={['n']} /> to start an agent in a workspace of its own, or
+      run <code>paddock session start --project DIR --agent claude</code>.
+    </p>
+  );
+}
 
 export function SessionsScreen() {
+  const state = useSessions();
+  const shown = visibleSessions(state);
+  const open = state.sessions.find((session) => session.id === state.openId);
+
+  useLiveSessions();
+  useSessionKeys(shown.map((session) => session.id));
+
   return (
-    <ComingLater
-      purpose="Start agents in sandboxed workspaces and watch their terminals — arrives with sessions (issue #4/#5)."
-      today="`paddock doctor` checks this machine; so does Settings → Check this machine."
-      links={[
-        { screen: 'settings', label: 'Check this machine' },
-        { screen: 'audit', label: 'Browse the audit trail' },
-      ]}
-    />
+    <div className="sessions">
+      <div className="sessions-side">
+        <Toolbar />
+        {shown.length > 0 ? (
+          <SessionList sessions={shown} projects={state.projects} />
+        ) : (
+          <EmptyState />
+        )}
+      </div>
+      <div className="sessions-main">
+        {state.newOpen ? (
+          <NewSessionForm />
+        ) : open ? (
+          <SessionDetail session={open} />
+        ) : (
+          <p className="empty muted">
+            Open a session (<Keys keys={['j']} /> <Keys keys={['k']} /> then{' '}
+            <Keys keys={['Enter']} />) to see its terminal.
+          </p>
+        )}
+      </div>
+    </div>
   );
 }

@@ -1,0 +1,124 @@
+/**
+ * Sessions in the UI, end to end: a real host runs the scripted fake agent in a real pty; Chromium
+ * starts it from the form, types into its terminal, reads its diff, pauses, resumes, reloads,
+ * opens it in a second tab, and stops it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { FAKE_AGENT_PRESET } from '../src/test-support/fixtures/fake-agent-preset';
+import { startHost, type Host } from './host';
+import { expect, ROOT, test } from './support';
+
+const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+
+const SCRIPT = [
+  { type: 'print', text: 'hello from the fake agent\r\n' },
+  { type: 'prompt', question: 'name? ' },
+  { type: 'writeFile', path: 'notes/hello.md', content: '# Hello\n\nWritten by the agent.\n' },
+  { type: 'commit', message: 'Add a greeting' },
+  { type: 'prompt', question: 'continue? ' },
+];
+
+function repository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
+      cwd: dir,
+    });
+  git('init', '-q', '-b', 'main');
+  writeFileSync(join(dir, 'README.md'), '# demo\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+  return dir;
+}
+
+/** A host whose agents include the fake one, playing SCRIPT. */
+async function hostWithFakeAgent(): Promise<{ host: Host; repo: string }> {
+  const host = await startHost(undefined, { FAKE_AGENT_SCRIPT: JSON.stringify(SCRIPT) });
+  const set = host.cli(['settings', 'set', 'agents.custom', JSON.stringify([FAKE_AGENT_PRESET])]);
+  expect(set.stderr).toBe('');
+  return { host, repo: repository() };
+}
+
+const terminal = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows');
+const stateOf = (page: Page) => page.getByTestId('session-state');
+
+test('start a session from the UI, work in its terminal, review its diff, pause, reload, stop', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const { host, repo } = await hostWithFakeAgent();
+  try {
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+    await expect(page.getByText('No sessions yet')).toBeVisible();
+
+    // n opens the form; the same checks as the CLI answer a path that is no repository.
+    await page.keyboard.press('n');
+    const form = page.getByTestId('new-session');
+    await form.getByLabel('Project (a git repository)').fill(join(tmpdir(), 'no-such-repository'));
+    await form.getByLabel('Agent').selectOption('fake');
+    await form.getByRole('button', { name: 'Start session' }).click();
+    await expect(form.getByRole('alert')).toContainText('no-such-repository');
+
+    await form.getByLabel('Project (a git repository)').fill(repo);
+    await form.getByLabel('Task').fill('Greet the person');
+    await form.getByRole('button', { name: 'Start session' }).click();
+
+    await expect(page.getByTestId('session-row')).toHaveCount(1);
+    await expect(terminal(page)).toContainText('name?');
+    await expect(stateOf(page)).toHaveText(/running|waiting/);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    // Keys typed into the terminal reach the agent.
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('Ada');
+    await page.keyboard.press('Enter');
+    await expect(terminal(page)).toContainText('you said: Ada');
+    await expect(terminal(page)).toContainText('continue?');
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-terminal.png') });
+
+    // The diff shows what the agent committed.
+    await page.getByRole('button', { name: 'Diff', exact: true }).click();
+    await expect(
+      page.locator('[data-testid="diff-file"][data-path="notes/hello.md"]'),
+    ).toBeVisible();
+    await expect(page.getByTestId('diff-view')).toContainText('Written by the agent.');
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-diff.png') });
+    await page.getByRole('button', { name: 'Terminal', exact: true }).click();
+
+    // p pauses and resumes the selected session (from the list, not the terminal).
+    await page.getByTestId('session-row').first().locator('button').focus();
+    await page.keyboard.press('p');
+    await expect(stateOf(page)).toHaveText('paused');
+    await page.keyboard.press('p');
+    await expect(stateOf(page)).toHaveText(/running|waiting/);
+
+    // A reload, and a second tab, show the same screen.
+    await page.reload();
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+    await page.getByTestId('session-row').first().locator('button').click();
+    await expect(terminal(page)).toContainText('you said: Ada');
+    await expect(terminal(page)).toContainText('continue?');
+    const second = await page.context().newPage();
+    await second.goto(host.url);
+    await second.getByTestId('session-row').first().locator('button').click();
+    await expect(terminal(second)).toContainText('hello from the fake agent');
+    await expect(terminal(second)).toContainText('continue?');
+    await second.close();
+    await page.screenshot({ path: join(SCREENSHOTS, 'sessions-list.png') });
+
+    // x asks first; Stop stops.
+    await page.getByTestId('session-row').first().locator('button').focus();
+    await page.keyboard.press('x');
+    await page.getByTestId('confirm-stop').getByRole('button', { name: 'Stop' }).click();
+    await expect(stateOf(page)).toHaveText('stopped');
+  } finally {
+    await host.stop();
+    rmSync(host.home, { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
+});

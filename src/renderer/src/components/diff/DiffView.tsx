@@ -1,0 +1,16 @@
+/**
+ * The diff review component, loaded on demand: react-diff-view and its parser stay out of the
+ * app's first bundle until someone opens a diff. The component itself is in DiffReview.tsx.
+ */
+import { lazy, Suspense } from 'react';
+import type { SessionDiff } from '../../../../shared/sessions';
+
+const DiffReview = lazy(() => import('./DiffReview'));
+
+export function DiffView({ diff }: { diff: SessionDiff }) {
+  return (
+    <Suspense fallback={<p className="empty">Loading the diff viewer…</p>}>
+      <DiffReview diff={diff} />
+    </Suspense>
+  );
+}

@@ -1,0 +1,171 @@
+/**
+ * One open session: who and what it is, its state and why, the actions (pause or resume, stop),
+ * and its terminal or its diff. Below the terminal, a message can be queued for the agent.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SessionDiff, SessionRecord } from '../../../../shared/sessions';
+import { api } from '../../api/connection';
+import { errorMessage } from '../../format';
+import {
+  askStop,
+  isLive,
+  queueMessage,
+  setView,
+  stopSession,
+  togglePause,
+  useSessions,
+} from '../../store/sessions';
+import { DiffView } from '../diff/DiffView';
+import { Keys } from '../Keys';
+import { Segmented } from '../Segmented';
+import { TerminalPane } from './TerminalPane';
+
+const VIEWS = [
+  { value: 'terminal', label: 'Terminal' },
+  { value: 'diff', label: 'Diff' },
+] as const;
+
+function StopConfirm({ session }: { session: SessionRecord }) {
+  return (
+    <div
+      className="confirm-bar"
+      role="alertdialog"
+      aria-label="Stop the session?"
+      data-testid="confirm-stop"
+    >
+      <span>
+        Stop <strong>{session.id}</strong>? The agent gets SIGTERM, then SIGKILL after a grace
+        period. Its workspace stays.
+      </span>
+      <button
+        type="button"
+        className="button button--danger"
+        autoFocus
+        onClick={() => void stopSession(session.id)}
+      >
+        Stop
+      </button>
+      <button type="button" className="button" onClick={() => askStop(null)}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+function QueueBox({ session }: { session: SessionRecord }) {
+  const [text, setText] = useState('');
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (text.trim() && (await queueMessage(session.id, text.trim()))) setText('');
+  };
+  return (
+    <form className="queue-box" onSubmit={(event) => void submit(event)}>
+      <input
+        aria-label="Message for the agent"
+        placeholder="Message for the agent: typed in when it next waits for input"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+      />
+      <button type="submit" className="button" disabled={!text.trim()}>
+        Queue
+      </button>
+      {session.queued?.length ? (
+        <span className="muted" data-testid="queued">
+          {session.queued.length} queued
+        </span>
+      ) : null}
+    </form>
+  );
+}
+
+function DiffPanel({ session }: { session: SessionRecord }) {
+  const [diff, setDiff] = useState<SessionDiff | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const load = () => {
+    setLoading(true);
+    api.session.diff({ id: session.id }).then(
+      (value) => {
+        setDiff(value);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+  };
+  useEffect(load, [session.id]);
+  return (
+    <div className="diff-panel">
+      <div className="toolbar">
+        <button type="button" className="button" onClick={load} disabled={loading}>
+          {loading ? 'Reading the diff…' : 'Refresh'}
+        </button>
+        {error && (
+          <span className="error" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      {diff && <DiffView diff={diff} />}
+    </div>
+  );
+}
+
+export function SessionDetail({ session }: { session: SessionRecord }) {
+  const { view, confirmStop, actionError, settingUp } = useSessions();
+  const live = isLive(session);
+  return (
+    <section
+      className="session-detail"
+      aria-labelledby="session-title"
+      data-testid="session-detail"
+    >
+      <header className="session-head">
+        <div>
+          <h2 id="session-title">{session.task || session.id}</h2>
+          <p className="muted">
+            <span
+              className={`state-badge state-badge--${session.state}`}
+              data-testid="session-state"
+            >
+              {session.state}
+            </span>{' '}
+            {settingUp.has(session.id) && 'running its set-up command · '}
+            {session.reason && `${session.reason} · `}
+            {session.agentPreset} · {session.branch} · {session.id}
+          </p>
+        </div>
+        <div className="session-actions">
+          {live && (
+            <button type="button" className="button" onClick={() => void togglePause(session)}>
+              {session.state === 'paused' ? 'Resume' : 'Pause'} <Keys keys={['p']} />
+            </button>
+          )}
+          {live && (
+            <button type="button" className="button" onClick={() => askStop(session.id)}>
+              Stop <Keys keys={['x']} />
+            </button>
+          )}
+          <Segmented label="Show" options={VIEWS} value={view} onChange={setView} />
+        </div>
+      </header>
+      {confirmStop === session.id && <StopConfirm session={session} />}
+      {actionError && (
+        <p className="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {view === 'terminal' ? (
+        <>
+          <TerminalPane key={`${session.id}:${live}`} sessionId={session.id} live={live} />
+          {live && <QueueBox session={session} />}
+        </>
+      ) : (
+        <DiffPanel session={session} />
+      )}
+    </section>
+  );
+}
