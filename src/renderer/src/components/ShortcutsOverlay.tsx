@@ -3,6 +3,16 @@ import { useEffect, useRef } from 'react';
 import { SCREENS, useScreen } from '../store/screen';
 import { Keys } from './Keys';
 
+const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
+  [['n'], 'New session'],
+  [['j'], 'Next session'],
+  [['k'], 'Previous session'],
+  [['Enter'], 'Open its terminal'],
+  [['p'], 'Pause or resume it'],
+  [['x'], 'Stop it (asks first)'],
+  [['Ctrl', 'Shift', 'C'], 'Copy the terminal’s selection'],
+];
+
 const AUDIT_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['j'], 'Next event'],
   [['k'], 'Previous event'],
@@ -74,14 +84,21 @@ export function ShortcutsOverlay() {
             ))}
           </tbody>
         </table>
-        <table>
-          <caption>Audit</caption>
-          <tbody>
-            {AUDIT_KEYS.map(([keys, what]) => (
-              <Row key={what} keys={keys} what={what} />
-            ))}
-          </tbody>
-        </table>
+        {(
+          [
+            ['Sessions', SESSION_KEYS],
+            ['Audit', AUDIT_KEYS],
+          ] as const
+        ).map(([caption, keys]) => (
+          <table key={caption}>
+            <caption>{caption}</caption>
+            <tbody>
+              {keys.map(([combo, what]) => (
+                <Row key={what} keys={combo} what={what} />
+              ))}
+            </tbody>
+          </table>
+        ))}
         <table>
           <caption>Anywhere</caption>
           <tbody>
@@ -89,7 +106,9 @@ export function ShortcutsOverlay() {
             <Row keys={['Esc']} what="Close it" />
           </tbody>
         </table>
-        <p className="muted">Shortcuts pause while you type in a field.</p>
+        <p className="muted">
+          Shortcuts pause while you type in a field or a terminal (keys there go to the agent).
+        </p>
       </div>
     </dialog>
   );
