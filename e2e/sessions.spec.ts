@@ -22,7 +22,7 @@ const SCRIPT = [
   { type: 'prompt', question: 'continue? ' },
 ];
 
-function repository(): string {
+function repository(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-repo-'));
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
@@ -30,17 +30,23 @@ function repository(): string {
     });
   git('init', '-q', '-b', 'main');
   writeFileSync(join(dir, 'README.md'), '# demo\n');
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
   git('add', '-A');
   git('commit', '-q', '-m', 'init');
   return dir;
 }
 
 /** A host whose agents include the fake one, playing SCRIPT. */
-async function hostWithFakeAgent(): Promise<{ host: Host; repo: string }> {
+async function hostWithFakeAgent(
+  files: Record<string, string> = {},
+): Promise<{ host: Host; repo: string }> {
   const host = await startHost(undefined, { FAKE_AGENT_SCRIPT: JSON.stringify(SCRIPT) });
   const set = host.cli(['settings', 'set', 'agents.custom', JSON.stringify([FAKE_AGENT_PRESET])]);
   expect(set.stderr).toBe('');
-  return { host, repo: repository() };
+  return { host, repo: repository(files) };
 }
 
 const terminal = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows');
@@ -116,6 +122,42 @@ test('start a session from the UI, work in its terminal, review its diff, pause,
     await page.keyboard.press('x');
     await page.getByTestId('confirm-stop').getByRole('button', { name: 'Stop' }).click();
     await expect(stateOf(page)).toHaveText('stopped');
+  } finally {
+    await host.stop();
+    rmSync(host.home, { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('a repository policy is reviewed and trusted before its workspace set-up runs', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const policy = 'version: 1\nworkspace:\n  setup: echo preparing the workspace\n';
+  const { host, repo } = await hostWithFakeAgent({ '.paddock/policy.yaml': policy });
+  try {
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+    await page.keyboard.press('n');
+    const form = page.getByTestId('new-session');
+    await form.getByLabel('Project (a git repository)').fill(repo);
+    await form.getByLabel('Agent').selectOption('fake');
+    const notice = form.getByTestId('policy-notice');
+    await expect(notice).toContainText('you have not trusted');
+
+    // Untrusted, the session does not start, and says how to go on.
+    await form.getByRole('button', { name: 'Start session' }).click();
+    await expect(form.getByRole('alert')).toContainText('paddock policy trust');
+
+    await notice.getByRole('button', { name: 'Review it' }).click();
+    await expect(notice.getByLabel('.paddock/policy.yaml')).toContainText('echo preparing');
+    await page.screenshot({ path: join(SCREENSHOTS, 'policy-review.png') });
+    await notice.getByRole('button', { name: /Trust this version/ }).click();
+    await expect(form.getByText('Policy trusted for this version.')).toBeVisible();
+
+    await form.getByRole('button', { name: 'Start session' }).click();
+    await expect(terminal(page)).toContainText('preparing the workspace');
+    await expect(terminal(page)).toContainText('name?');
   } finally {
     await host.stop();
     rmSync(host.home, { recursive: true, force: true });

@@ -1,38 +1,9 @@
 import type { Command } from 'commander';
+import { lineDiff } from '../../shared/line-diff';
 import type { PolicyView } from '../../shared/policy';
 import type { CliContext } from '../context';
 import { EXIT, withExitCode } from '../output';
 import { confirm, readStdin } from '../prompt';
-
-/** A line-by-line difference (longest common subsequence): `-` only before, `+` only after. */
-export function lineDiff(before: string, after: string): string[] {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const common: number[][] = Array.from({ length: a.length + 1 }, () =>
-    new Array<number>(b.length + 1).fill(0),
-  );
-  for (let i = a.length - 1; i >= 0; i--)
-    for (let j = b.length - 1; j >= 0; j--)
-      (common[i] as number[])[j] =
-        a[i] === b[j]
-          ? ((common[i + 1] as number[])[j + 1] as number) + 1
-          : Math.max(
-              (common[i + 1] as number[])[j] as number,
-              (common[i] as number[])[j + 1] as number,
-            );
-  const lines: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const down = (common[i + 1]?.[j] ?? -1) >= (common[i]?.[j + 1] ?? -1);
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      lines.push(`  ${a[i++]}`);
-      j++;
-    } else if (i < a.length && (j >= b.length || down)) lines.push(`- ${a[i++]}`);
-    else lines.push(`+ ${b[j++]}`);
-  }
-  return lines;
-}
 
 function printView(view: PolicyView, context: CliContext): void {
   const { repository } = view;
@@ -127,10 +98,10 @@ export function registerPolicy(program: Command, context: CliContext): void {
         context.note(
           before ? `Changes since the version you trusted on ${before.trustedAt}:` : 'The policy:',
         );
-        for (const line of before
-          ? lineDiff(before.text, repository.text)
-          : repository.text.split('\n'))
-          context.note(`  ${line}`);
+        const lines = before
+          ? lineDiff(before.text, repository.text).map((line) => `${line.mark} ${line.text}`)
+          : repository.text.split('\n');
+        for (const line of lines) context.note(`  ${line}`);
         if (!options.yes && !(await confirm('Trust this version? Type "trust": ', 'trust'))) {
           context.note('Not trusted.');
           return EXIT.failed;

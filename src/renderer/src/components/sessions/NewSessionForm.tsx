@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { setNewOpen, startSession, useSessions, type StartForm } from '../../store/sessions';
+import { PolicyNotice } from './PolicyNotice';
 
 const STEPS = [
   { id: 'workspace', label: 'Workspace: clone and check out' },
@@ -97,6 +98,7 @@ export function NewSessionForm() {
           ))}
         </datalist>
       </label>
+      <PolicyNotice project={form.project} />
       <label>
         Agent
         <select
