@@ -10,6 +10,7 @@ import { registerExec } from './commands/exec';
 import { registerGc, registerSession } from './commands/session';
 import { registerSettings } from './commands/settings';
 import { registerPolicy } from './commands/policy';
+import { registerApprovals } from './commands/approvals';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -29,6 +30,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerGc(program, context);
   registerExec(program, context);
   registerPolicy(program, context);
+  registerApprovals(program, context);
   return program;
 }
 

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { resolvePaddockHome } from './core/home';
 import { parseCustomPresets } from './core/agents';
 import {
@@ -13,10 +14,14 @@ import {
   ready,
   type ProjectPolicy,
 } from './core/policy';
+import { agentGate } from './agent-gate';
+import { ApprovalService } from './core/approvals';
+import { claudeHookArgs, HookServer, writeClaudeHookSettings } from './core/hooks';
 import { ProjectsService } from './core/projects';
 import { SessionManager, type WorkspaceSetup } from './core/sessions';
 import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
+import { LIVE_STATES } from '../shared/sessions';
 
 export interface PaddockOptions {
   home?: string;
@@ -33,6 +38,7 @@ export interface Paddock {
   projects: ProjectsService;
   sessions: SessionManager;
   policies: PolicyService;
+  approvals: ApprovalService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
   /** Stops live sessions, then closes the store. */
@@ -58,7 +64,10 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   // The shell parser (WebAssembly) loads in the background; until then commands are asked.
   void ready();
   const policies = new PolicyService(settings);
+  const approvals = new ApprovalService(store, settings);
   const projects = new ProjectsService(store);
+  // Set below, once the sessions exist: the endpoint's handlers need them.
+  let hooks: HookServer | null = null;
   const sessions = new SessionManager({
     store,
     projects,
@@ -68,7 +77,22 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     customPresets: () => parseCustomPresets(settings.get('agents.custom')),
     workspaceSetup: async (project, baseCommit) =>
       workspaceSetupOf(project.path, await policies.load(project.path, baseCommit)),
+    agentHooks: async (sessionId, preset, sessionDir) => {
+      if (preset.homeSetup !== 'claude-code' || !hooks) return [];
+      const { url } = await hooks.register(sessionId);
+      const file = join(sessionDir, 'claude-settings.json');
+      writeClaudeHookSettings(file, url, settings.get('approvals.expiryMinutes'));
+      return claudeHookArgs(file);
+    },
   });
+  hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));
+  // A session that ended takes its hook URL and its pending requests with it.
+  sessions.onChange((session) => {
+    if (LIVE_STATES.includes(session.state)) return;
+    hooks?.unregister(session.id);
+    approvals.endSession(session.id);
+  });
+  if (!options.readonly) approvals.expireLeftovers();
   if (!options.readonly) sessions.recoverAfterRestart();
   return {
     home,
@@ -77,8 +101,11 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     projects,
     sessions,
     policies,
+    approvals,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
+      if (!options.readonly) approvals.shutdown();
+      await hooks?.close();
       await sessions.shutdown();
       store.close();
     },

@@ -65,6 +65,32 @@ export const SETTINGS = {
     help: 'Repository policies you trust, by project: exactly the version you accepted (paddock policy trust).',
     secret: false,
   },
+  'notifications.doNotDisturb': {
+    schema: z.boolean(),
+    default: false,
+    help: 'No notifications (the inbox still fills and its count still shows).',
+    secret: false,
+  },
+  'approvals.expiryMinutes': {
+    schema: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    default: 10,
+    help: 'How long a request waits for an answer before it is denied.',
+    secret: false,
+  },
+  'approvals.project': {
+    // Answers "allow for this project", per project path, as policy rules: your own, so trusted.
+    schema: z.record(
+      z.string().startsWith('/').max(4096),
+      z.array(z.string().max(10_000)).max(1000),
+    ),
+    default: {},
+    help: 'What you allowed for a whole project from the inbox (rules like Bash(npm install)).',
+    secret: false,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -10,6 +10,7 @@ import {
 } from '../../shared/contract';
 import { AgentError } from '../core/agents';
 import { ProjectError } from '../core/projects';
+import { ApprovalError } from '../core/approvals';
 import { PolicyError, PolicyServiceError } from '../core/policy';
 import { SessionError } from '../core/sessions';
 import { SettingsError } from '../core/settings';
@@ -18,6 +19,7 @@ import { StoreError } from '../core/store';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
+import { approvalHandlers } from './handlers/approvals';
 import { policyHandlers } from './handlers/policy';
 import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
@@ -48,6 +50,7 @@ function isUserFacing(error: unknown): error is Error {
     AgentError,
     PolicyError,
     PolicyServiceError,
+    ApprovalError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -59,6 +62,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...settingsHandlers(paddock.settings, paddock.person),
       ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
       ...policyHandlers(paddock.policies, paddock.person),
+      ...approvalHandlers(paddock.approvals, paddock.person),
     },
     isUserFacing,
   );
@@ -70,6 +74,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       hub.publish(sessionOutputTopic(sessionId), { sessionId, data, seq });
     }),
     paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
+    paddock.approvals.onChange((request) => hub.publish('approvals.changed', request)),
   ];
   return { router, hub, detach: () => unsubscribe.forEach((stop) => stop()) };
 }

@@ -5,6 +5,7 @@
 import type { AuditEvent, VerifyReport } from '../audit';
 import type { DoctorReport } from '../doctor';
 import type { SettingsValues } from '../settings';
+import type { ApprovalRequest } from '../approvals';
 import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { CallName, Topic } from './names';
@@ -62,6 +63,10 @@ export interface CallOutputs {
   /** The version now trusted. */
   'policy.trust': { sha256: string; trustedAt: string };
   'policy.untrust': { forgotten: boolean };
+  /** Newest first. */
+  'approvals.list': ApprovalRequest[];
+  /** The requests as decided (one answer for several at once). */
+  'approvals.decide': ApprovalRequest[];
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */
@@ -88,6 +93,8 @@ export interface TopicPayloads {
   /** Terminal output of a live session, as it arrives (already recorded, redacted in the record). */
   'session.output': { sessionId: string; data: string; seq: number };
   'session.changed': SessionRecord;
+  /** A request arrived, was decided or expired. */
+  'approvals.changed': ApprovalRequest;
 }
 export type TopicPayload<T extends Topic> = T extends keyof TopicPayloads
   ? TopicPayloads[T]

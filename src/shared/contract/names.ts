@@ -36,10 +36,17 @@ export const CALLS = [
   'policy.show',
   'policy.trust',
   'policy.untrust',
+  'approvals.list',
+  'approvals.decide',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
-export const TOPICS = ['audit.appended', 'session.output', 'session.changed'] as const;
+export const TOPICS = [
+  'audit.appended',
+  'session.output',
+  'session.changed',
+  'approvals.changed',
+] as const;
 /**
  * A topic, or one session's output alone (`session.output:<session id>`): a window that shows
  * one terminal should not receive, and parse, what twenty agents print.

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CallName } from './names';
+import { APPROVAL_SCOPES, APPROVAL_STATES } from '../approvals';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const none = z.object({}).strict();
@@ -82,6 +83,23 @@ export const INPUTS = {
   'policy.show': z.object({ project: path }).strict(),
   'policy.trust': z.object({ project: path, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
   'policy.untrust': z.object({ project: path }).strict(),
+  'approvals.list': z
+    .object({
+      state: z.enum(APPROVAL_STATES).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict(),
+  'approvals.decide': z
+    .object({
+      ids: z
+        .array(z.string().regex(/^apr_[0-9a-f]{12}$/, 'an approval id looks like apr_0123456789ab'))
+        .min(1)
+        .max(500),
+      allow: z.boolean(),
+      scope: z.enum(APPROVAL_SCOPES).default('once'),
+      reason: z.string().max(2000).optional(),
+    })
+    .strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

@@ -67,6 +67,11 @@ export interface SessionManagerOptions {
    * commit). Throwing refuses the session before anything is made (a broken policy).
    */
   workspaceSetup?: (project: Project, baseCommit: string) => Promise<WorkspaceSetup | null>;
+  /**
+   * Extra arguments that connect an agent to Paddock's hook endpoint (Claude Code's `--settings`),
+   * given the session and its private directory; none for agents without hooks.
+   */
+  agentHooks?: (sessionId: string, preset: AgentPreset, sessionDir: string) => Promise<string[]>;
 }
 
 /** Made ready before the agent starts: files copied from the person's checkout, then a command. */
@@ -198,7 +203,8 @@ export class SessionManager {
     try {
       workspace = await this.checkout(reserved);
       const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
-      const plan = this.plan(id, preset, workspace.path, model, { task: request.task });
+      const extraArgs = await this.hookArgs(id, preset);
+      const plan = this.plan(id, preset, workspace.path, model, { task: request.task, extraArgs });
       this.launch(record, workspace, plan, request, model.apiKey, setupStep);
       return record;
     } catch (error) {
@@ -298,7 +304,11 @@ export class SessionManager {
       throw new SessionError(`Session ${id}'s workspace ${workspace.path} is gone.`);
     const model = this.modelSettings();
     const resumable = Boolean(preset.resume.latest);
-    const plan = this.plan(id, preset, workspace.path, model, resumable ? { resume: {} } : {});
+    const extraArgs = await this.hookArgs(id, preset);
+    const plan = this.plan(id, preset, workspace.path, model, {
+      extraArgs,
+      ...(resumable ? { resume: {} } : {}),
+    });
     this.launch(session, workspace, plan, {}, model.apiKey);
     return this.changed(
       this.records.transition(id, 'running', by, {
@@ -385,6 +395,21 @@ export class SessionManager {
     const seq = live.outputSeq;
     const screen = live.recorder ? await live.recorder.screen() : { data: '', ...live.size };
     return { sessionId: id, live: true, seq, ...screen };
+  }
+
+  /**
+   * The agent says it waits for the person (Claude Code's Notification and Stop hooks). Reported,
+   * so it only moves the state shown; nothing is decided on it.
+   */
+  agentSaysWaiting(id: string, why: string): void {
+    const live = this.live.get(id);
+    if (!live || this.records.get(id)?.state !== 'running') return;
+    this.clearIdle(live);
+    live.waiting = true;
+    this.changed(
+      this.records.transition(id, 'waiting', SYSTEM, { reason: `the agent reports: ${why}` }),
+    );
+    this.deliverQueued(id, live);
   }
 
   /** A message for the agent, typed in (with Enter) as soon as it waits for input. */
@@ -837,7 +862,7 @@ export class SessionManager {
     preset: AgentPreset,
     workspace: string,
     model: ModelSettings,
-    extra: Pick<SpawnRequest, 'task' | 'resume'> = {},
+    extra: Pick<SpawnRequest, 'task' | 'resume' | 'extraArgs'> = {},
   ): SpawnPlan {
     const sessionHome = this.sessionHome(id);
     prepareSessionHome({
@@ -855,6 +880,13 @@ export class SessionManager {
       model,
       ...extra,
     });
+  }
+
+  private hookArgs(id: string, preset: AgentPreset): Promise<string[]> {
+    return (
+      this.options.agentHooks?.(id, preset, join(this.options.home, 'sessions', id)) ??
+      Promise.resolve([])
+    );
   }
 
   private sessionHome(id: string): string {
