@@ -21,19 +21,20 @@ import type {
 import type { Actor } from '../../../shared/audit';
 import type { AuditStore } from '../store';
 
-export interface ApprovalInput {
-  sessionId: string;
-  projectPath: string;
-  agent: string;
-  kind: ApprovalKind;
-  /** The policy form of what is asked, e.g. `Bash(npm install left-pad)`: what an answer covers. */
-  subject: string;
-  tool: string;
-  input: string;
-  risk: ApprovalRisk;
-  reason: string;
-  context: string;
-}
+/** What a request is about; `subject` is the policy form an answer covers (`Bash(npm install)`). */
+export type ApprovalInput = Pick<
+  ApprovalRequest,
+  | 'sessionId'
+  | 'projectPath'
+  | 'agent'
+  | 'kind'
+  | 'subject'
+  | 'tool'
+  | 'input'
+  | 'risk'
+  | 'reason'
+  | 'context'
+>;
 
 /** What the agent is told. */
 export interface Answer {
