@@ -16,6 +16,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['recorder', () => import('./recorder.bench')],
   ['policy', () => import('./policy.bench')],
   ['ui', () => import('./ui.bench')],
+  ['approvals', () => import('./approvals.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

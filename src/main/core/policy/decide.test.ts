@@ -165,13 +165,28 @@ describe('decide', () => {
       decision: 'allow',
       rule: 'Read(./src/**)',
     });
-    expect(decide({ tool: 'Read', path: 'src/../.env' }, options)).toEqual({
+    // Without a rule, the file classifier: the workspace may be read and edited, except the
+    // protected files; anything outside it is asked.
+    expect(decide({ tool: 'Read', path: 'src/../.env' }, options)).toMatchObject({
+      decision: 'allow',
+      source: 'classifier',
+    });
+    expect(decide({ tool: 'Read', path: '../other-project/.env' }, options)).toMatchObject({
       decision: 'ask',
-      reason: 'no rule allows Read src/../.env',
-      source: 'default',
+      source: 'classifier',
     });
     expect(decide({ tool: 'Write', path: 'docs/new.md' }, options).decision).toBe('allow');
-    expect(decide({ tool: 'Edit', path: 'src/a.ts' }, options).decision).toBe('ask');
+    expect(decide({ tool: 'Edit', path: 'src/a.ts' }, options)).toMatchObject({
+      decision: 'allow',
+      source: 'classifier',
+    });
+    for (const path of [
+      'package.json',
+      '.github/workflows/ci.yml',
+      '.paddock/policy.yaml',
+      '.git/config',
+    ])
+      expect(decide({ tool: 'Edit', path }, options).decision, path).toBe('ask');
     expect(
       decide({ tool: 'Mcp', server: 'github', toolName: 'create_issue' }, options).decision,
     ).toBe('allow');

@@ -23,6 +23,7 @@ import {
   type PathContext,
 } from './rules';
 import type { LocatedRule, PermissionList, Policy } from './schema';
+import { classifyFile } from './file-classifier';
 
 export type PermissionRequest =
   | { tool: 'Bash'; command: string }
@@ -90,6 +91,10 @@ export function decide(request: PermissionRequest, options: DecideOptions): Deci
   if (isBash(request)) return decideBash(request.command, allows, options);
   const allowed = allows.find(hits);
   if (allowed) return ruled('allow', `allowed by ${where(allowed)}`, allowed);
+  if (isFileRequest(request)) {
+    const judged = classifyFile(request.tool, request.path, context);
+    return { decision: judged.verdict, reason: judged.reason, source: 'classifier' };
+  }
   return { decision: 'ask', reason: `no rule allows ${describe(request)}`, source: 'default' };
 }
 
@@ -171,6 +176,16 @@ function blockingMatcher(
 function sameTool(ruleTool: string, requestTool: string): boolean {
   const writes = new Set(['Edit', 'Write']);
   return ruleTool === requestTool || (writes.has(ruleTool) && writes.has(requestTool));
+}
+
+function isFileRequest(
+  request: PermissionRequest,
+): request is { tool: 'Read' | 'Edit' | 'Write'; path: string } {
+  return (
+    (request.tool === 'Read' || request.tool === 'Edit' || request.tool === 'Write') &&
+    'path' in request &&
+    typeof request.path === 'string'
+  );
 }
 
 function isBash(request: PermissionRequest): request is { tool: 'Bash'; command: string } {
