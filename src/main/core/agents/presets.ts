@@ -84,7 +84,13 @@ export const CODEX_CLI: AgentPreset = {
   id: 'codex',
   name: 'Codex CLI',
   command: 'codex',
-  args: [],
+  /**
+   * Codex has no hook for an outside approver, so Paddock's inbox cannot answer its requests. What
+   * maps: its own sandbox to writes in the workspace only, and its approvals to "ask for anything
+   * not on its trusted list" (`untrusted`), shown in its own terminal. Paddock's sandbox, proxy and
+   * recording still hold around it; its policy's allow rules do not reach inside Codex.
+   */
+  args: ['--sandbox', 'workspace-write', '--ask-for-approval', 'untrusted'],
   task: { kind: 'append', afterDoubleDash: true },
   resume: { withId: ['resume'], latest: ['resume', '--last'] },
   env: { OPENAI_BASE_URL: FROM_MODEL_URL, OPENAI_API_KEY: FROM_MODEL_KEY },

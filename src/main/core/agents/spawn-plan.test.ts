@@ -139,6 +139,7 @@ describe('buildSpawnPlan: the command line', () => {
     expect(buildSpawnPlan(request(CODEX_CLI, { resume: { conversationId: 'r1' } })).args).toEqual([
       'resume',
       'r1',
+      ...CODEX_CLI.args,
     ]);
   });
 
@@ -202,7 +203,7 @@ describe('launchCommand', () => {
     const wrapped = { ...plan, wrapper: { file: '/usr/bin/bwrap', args: ['--unshare-all', '--'] } };
     expect(launchCommand(wrapped)).toEqual({
       file: '/usr/bin/bwrap',
-      args: ['--unshare-all', '--', plan.file, '--', 't'],
+      args: ['--unshare-all', '--', plan.file, ...CODEX_CLI.args, '--', 't'],
     });
   });
 });
