@@ -6,11 +6,13 @@ import { Nav } from './components/Nav';
 import { ShortcutsOverlay } from './components/ShortcutsOverlay';
 import { StatusBar } from './components/StatusBar';
 import { installShortcuts } from './keyboard';
+import { startNotifications } from './notify';
 import { AuditScreen } from './screens/AuditScreen';
 import { CostsScreen } from './screens/CostsScreen';
 import { InboxScreen } from './screens/InboxScreen';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { startApprovals } from './store/approvals';
 import { screenInfo, useScreen, type ScreenId } from './store/screen';
 import { loadSettings, useSettings } from './store/settings';
 import { loadSystemInfo, useSystem } from './store/system';
@@ -70,6 +72,9 @@ export function App() {
   const Screen = SCREEN_COMPONENTS[screen];
 
   useEffect(installShortcuts, []);
+  // For the whole app, not the Inbox screen: the count and the notifications work everywhere.
+  useEffect(startApprovals, []);
+  useEffect(() => startNotifications(), []);
   useFrameData();
   useReadyFlag();
   useTheme(theme);

@@ -13,6 +13,20 @@ const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['Ctrl', 'Shift', 'C'], 'Copy the terminal’s selection'],
 ];
 
+const INBOX_KEYS: ReadonlyArray<[readonly string[], string]> = [
+  [['j'], 'Next request'],
+  [['k'], 'Previous request'],
+  [['Space'], 'Select it, or not (x too)'],
+  [['Shift', 'j'], 'Extend the selection down (Shift+k: up)'],
+  [['a'], 'Allow once (the selection, else the focused request)'],
+  [['s'], 'Allow for this session'],
+  [['p'], 'Allow for the project (asks first; Enter confirms)'],
+  [['d'], 'Deny'],
+  [['r'], 'Deny with a reason (Enter sends)'],
+  [['c'], 'Show or hide the terminal before it'],
+  [['Esc'], 'Clear the selection, or cancel'],
+];
+
 const AUDIT_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['j'], 'Next event'],
   [['k'], 'Previous event'],
@@ -87,6 +101,7 @@ export function ShortcutsOverlay() {
         {(
           [
             ['Sessions', SESSION_KEYS],
+            ['Inbox', INBOX_KEYS],
             ['Audit', AUDIT_KEYS],
           ] as const
         ).map(([caption, keys]) => (

@@ -1,5 +1,6 @@
 /** Paddock's own settings (saved in main, audited) and the machine check. */
 import { DoctorChecks } from '../components/DoctorChecks';
+import { NotificationPermission } from '../notify/NotificationPermission';
 import { TextWithCode } from '../components/TextWithCode';
 import { api } from '../api/connection';
 import { errorMessage, formatTime } from '../format';
@@ -55,6 +56,32 @@ function ThemeField() {
           Not saved: {saveError}
         </p>
       )}
+    </div>
+  );
+}
+
+/** Do-not-disturb: notifications stop; the inbox still fills and its count still shows. */
+function DoNotDisturbField() {
+  const { values, saving } = useSettings();
+  return (
+    <div className="field">
+      <label htmlFor="setting-dnd">Do not disturb</label>
+      <div className="field-control">
+        <input
+          id="setting-dnd"
+          type="checkbox"
+          checked={values?.['notifications.doNotDisturb'] ?? false}
+          disabled={!values || saving === 'notifications.doNotDisturb'}
+          aria-describedby="setting-dnd-help"
+          onChange={(event) => void saveSetting('notifications.doNotDisturb', event.target.checked)}
+        />
+        {saving === 'notifications.doNotDisturb' && <span className="muted">Saving…</span>}
+      </div>
+      <p id="setting-dnd-help" className="help">
+        No notifications for new requests or sessions that wait or finish. The inbox still fills and
+        its count still shows.
+      </p>
+      <NotificationPermission />
     </div>
   );
 }
@@ -137,6 +164,10 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-appearance">
         <h2 id="settings-appearance">Appearance</h2>
         <ThemeField />
+      </section>
+      <section aria-labelledby="settings-notifications">
+        <h2 id="settings-notifications">Notifications</h2>
+        <DoNotDisturbField />
       </section>
       <section aria-labelledby="settings-policies">
         <h2 id="settings-policies">Trusted repository policies</h2>

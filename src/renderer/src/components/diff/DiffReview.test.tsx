@@ -10,20 +10,10 @@ import DiffReview from './DiffReview';
 import { diffFiles, type DiffFile } from './diffModel';
 import { FileParts } from './FileSection';
 import { SESSION_FILES, SESSION_PATCH, bigPatch } from './fixtures';
+import { textOf } from '../../test-support';
 
 const BASE = '0123456789abcdef0123456789abcdef01234567';
 const SESSION: SessionDiff = { baseCommit: BASE, files: SESSION_FILES, patch: SESSION_PATCH };
-
-/** The text a reader sees: tags dropped, entities decoded. */
-function textOf(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, '')
-    .replace(/&gt;/g, '>')
-    .replace(/&lt;/g, '<')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
 function count(html: string, needle: string): number {
   return html.split(needle).length - 1;

@@ -1,0 +1,35 @@
+/** Shared by the renderer's tests: a sample approval request, and the text of rendered HTML. */
+import type { ApprovalRequest } from '../../shared/approvals';
+
+/** A pending command request; `overrides` change what a test is about. */
+export function approvalRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    id: 'apr_0123456789ab',
+    sessionId: 'ses_1234abcd',
+    projectPath: '/home/ada/app',
+    agent: 'claude',
+    kind: 'command',
+    subject: 'Bash(npm install left-pad)',
+    tool: 'Bash',
+    input: '{"command":"npm install left-pad"}',
+    risk: 'medium',
+    reason: 'no rule allows npm install',
+    context: '$ ',
+    state: 'pending',
+    createdAt: '2026-01-01T10:00:00.000Z',
+    expiresAt: '2026-01-01T10:10:00.000Z',
+    decision: null,
+    ...overrides,
+  };
+}
+
+/** The text a reader sees: tags dropped, entities decoded. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, '&');
+}
