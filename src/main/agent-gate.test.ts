@@ -82,8 +82,12 @@ describe('Claude Code through the hook endpoint', () => {
     let screen = '';
     sessions.onOutput((_id, data) => (screen += data));
     const held = await waitFor(() => asked[0], 'the held request', 40_000).catch((error: Error) => {
-      const kinds = store.list({ sessionId: session.id, limit: 1000 }).map((e) => `${e.kind} ${JSON.stringify(e.payload).slice(0, 200)}`);
-      throw new Error(`${error.message}\n${kinds.join('\n')}\nSCREEN:\n${screen.slice(-3000)}\nREQUESTS: ${JSON.stringify(server?.requests.map((r) => r.turn))}`);
+      const kinds = store
+        .list({ sessionId: session.id, limit: 1000 })
+        .map((e) => `${e.kind} ${JSON.stringify(e.payload).slice(0, 200)}`);
+      throw new Error(
+        `${error.message}\n${kinds.join('\n')}\nSCREEN:\n${screen.slice(-3000)}\nREQUESTS: ${JSON.stringify(server?.requests.map((r) => r.turn))}`,
+      );
     });
     expect(held.subject).toBe(`Bash(${HELD})`);
     expect(held.sessionId).toBe(session.id);

@@ -16,7 +16,12 @@ import {
 } from './core/policy';
 import { agentGate } from './agent-gate';
 import { ApprovalService } from './core/approvals';
-import { claudeHookArgs, HookServer, writeClaudeHookSettings } from './core/hooks';
+import {
+  claudeHookArgs,
+  HookServer,
+  writeClaudeHookSettings,
+  writeClaudeMcpConfig,
+} from './core/hooks';
 import { ProjectsService } from './core/projects';
 import { SessionManager, type WorkspaceSetup } from './core/sessions';
 import { SettingsService } from './core/settings';
@@ -82,7 +87,11 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       const { url } = await hooks.register(sessionId);
       const file = join(sessionDir, 'claude-settings.json');
       writeClaudeHookSettings(file, url, settings.get('approvals.expiryMinutes'));
-      return claudeHookArgs(file);
+      const mcp = writeClaudeMcpConfig(
+        join(sessionDir, 'mcp.json'),
+        settings.get('agents.mcpServers'),
+      );
+      return [...claudeHookArgs(file), ...mcp];
     },
   });
   hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));

@@ -65,6 +65,23 @@ export const SETTINGS = {
     help: 'Repository policies you trust, by project: exactly the version you accepted (paddock policy trust).',
     secret: false,
   },
+  'agents.mcpServers': {
+    schema: z.record(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a server name is letters, digits, _ and -'),
+      z
+        .object({
+          command: z.string().min(1).max(4096),
+          args: z.array(z.string().max(4096)).max(100).default([]),
+          env: z
+            .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096))
+            .optional(),
+        })
+        .strict(),
+    ),
+    default: {},
+    help: 'MCP servers your agents get, by name ({"name": {"command", "args"}}); their tool calls pass the policy as Mcp(name:tool). A repository’s .mcp.json is never loaded.',
+    secret: false,
+  },
   'notifications.doNotDisturb': {
     schema: z.boolean(),
     default: false,

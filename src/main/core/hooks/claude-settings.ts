@@ -23,6 +23,18 @@ export function writeClaudeHookSettings(file: string, url: string, expiryMinutes
   writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
 }
 
+/** The MCP servers the person configured, as Claude Code's `--mcp-config` file; none: no file. */
+export function writeClaudeMcpConfig(
+  file: string,
+  servers: Readonly<
+    Record<string, { command: string; args: readonly string[]; env?: Record<string, string> }>
+  >,
+): string[] {
+  if (Object.keys(servers).length === 0) return [];
+  writeFileSync(file, `${JSON.stringify({ mcpServers: servers }, null, 2)}\n`, { mode: 0o600 });
+  return ['--mcp-config', file];
+}
+
 /**
  * Arguments that make Claude Code read only Paddock's settings: its user settings (in the session's
  * own HOME) and this file, never a repository's `.claude/settings*.json` (which could disable hooks
