@@ -90,6 +90,18 @@ test('requests arrive live; p allows for the project, and the same request then 
     ).toEqual({
       [JSON.parse(host.cli(['project', 'list', '--json']).stdout)[0].path]: [`Bash(${APPEND})`],
     });
+
+    // Visible and removable in Settings.
+    await page.keyboard.press('g');
+    await page.keyboard.press(',');
+    const answers = page.getByTestId('project-answers');
+    await expect(answers).toContainText('appendFileSync');
+    await page.screenshot({
+      path: join(SCREENSHOTS, 'settings-project-answers.png'),
+      fullPage: true,
+    });
+    await answers.getByRole('button', { name: 'Remove' }).click();
+    await expect(page.getByText('Nothing is allowed for a whole project yet.')).toBeVisible();
   } finally {
     await host.stop();
     await model.close();

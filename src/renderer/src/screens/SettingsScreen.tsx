@@ -158,6 +158,43 @@ function TrustedPolicies() {
   );
 }
 
+/** What you allowed for a whole project from the inbox: each rule can be taken back. */
+function ProjectAnswers() {
+  const answers = useSettings((state) => state.values?.['approvals.project']) ?? {};
+  const entries = Object.entries(answers).filter(([, rules]) => rules.length > 0);
+  const remove = (project: string, rule: string) => {
+    const rest = answers[project]?.filter((kept) => kept !== rule) ?? [];
+    const next = Object.fromEntries(
+      Object.entries(answers).filter(([path]) => path !== project || rest.length > 0),
+    );
+    if (rest.length > 0) next[project] = rest;
+    void saveSetting('approvals.project', next);
+  };
+  return (
+    <>
+      <p className="section-lead">
+        <TextWithCode text="Answers “allow for this project” from the inbox. They count only where the policy would ask, so a deny still wins." />
+      </p>
+      {entries.length === 0 ? (
+        <p className="muted">Nothing is allowed for a whole project yet.</p>
+      ) : (
+        <ul className="trusted-policies" data-testid="project-answers">
+          {entries.flatMap(([project, rules]) =>
+            rules.map((rule) => (
+              <li key={`${project}\u0000${rule}`}>
+                <code>{rule}</code> <span className="muted">in {project}</span>{' '}
+                <button type="button" className="button" onClick={() => remove(project, rule)}>
+                  Remove
+                </button>
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+    </>
+  );
+}
+
 export function SettingsScreen() {
   return (
     <div className="settings">
@@ -172,6 +209,10 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-policies">
         <h2 id="settings-policies">Trusted repository policies</h2>
         <TrustedPolicies />
+      </section>
+      <section aria-labelledby="settings-project-answers">
+        <h2 id="settings-project-answers">Allowed for a whole project</h2>
+        <ProjectAnswers />
       </section>
       <section aria-labelledby="settings-machine">
         <h2 id="settings-machine">This machine</h2>
