@@ -62,8 +62,9 @@ beforeAll(async () => {
   );
 });
 
-function inSandbox(script: string): { status: number | null; output: string } {
-  const args = bubblewrapArgs({
+/** The session's sandbox, as the launcher will set it up. */
+function sandboxArgs(): string[] {
+  return bubblewrapArgs({
     workspace: workspace.path,
     sessionHome,
     tmpDir: tmp,
@@ -71,6 +72,10 @@ function inSandbox(script: string): { status: number | null; output: string } {
     hidden: [person, paddockHome],
     env: { ...AGENT_ENV, HOME: sessionHome },
   });
+}
+
+function inSandbox(script: string): { status: number | null; output: string } {
+  const args = sandboxArgs();
   // The marker proves the sandbox started: a case must fail inside it, not by bwrap refusing.
   // As the launcher starts it: with the agent's environment only, while Paddock's holds a secret.
   const result = spawnSync('bwrap', [...args, '/bin/sh', '-c', `echo SANDBOX-UP; ${script}`], {
@@ -126,15 +131,7 @@ describe.skipIf(!available)('bubblewrap: the filesystem half of the red-team sui
     const { port } = server.address() as { port: number };
     const script = `echo SANDBOX-UP; node -e "require('net').connect(${port}, '127.0.0.1').on('data', d => process.stdout.write(d)).on('error', () => process.exit(3))"`;
     const result = await new Promise<{ status: number | null; output: string }>((resolve) => {
-      const args = bubblewrapArgs({
-        workspace: workspace.path,
-        sessionHome,
-        tmpDir: tmp,
-        readOnly: [join(project, '.git', 'objects')],
-        hidden: [person, paddockHome],
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: sessionHome },
-      });
-      const child = spawn('bwrap', [...args, '/bin/sh', '-c', script], { env: AGENT_ENV });
+      const child = spawn('bwrap', [...sandboxArgs(), '/bin/sh', '-c', script], { env: AGENT_ENV });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
