@@ -53,12 +53,18 @@ export interface ProjectPolicy {
   repository: RepositoryPolicy | null;
 }
 
+/** A full commit id: what it names never changes, so what was read at it can be kept. */
+const COMMIT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 export class PolicyService {
+  /** The policy file's text by project and commit id: every tool call asks, two git runs each. */
+  private readonly committed = new Map<string, string | null>();
+
   constructor(private readonly settings: PolicySettings) {}
 
   /** The person's policy and the project's at `commit` (default HEAD). A broken one throws. */
   async load(projectPath: string, commit = 'HEAD'): Promise<ProjectPolicy> {
-    const text = await readCommitted(projectPath, commit);
+    const text = await this.readAt(projectPath, commit);
     return {
       personal: this.personal(),
       repository: text === null ? null : this.judge(projectPath, text),
@@ -113,6 +119,16 @@ export class PolicyService {
     const kept = Object.entries(trusted).filter(([path]) => path !== projectPath);
     this.settings.set('policy.trusted', Object.fromEntries(kept), by);
     return true;
+  }
+
+  private async readAt(projectPath: string, commit: string): Promise<string | null> {
+    if (!COMMIT_ID.test(commit)) return readCommitted(projectPath, commit);
+    const key = `${projectPath}\0${commit}`;
+    const known = this.committed.get(key);
+    if (known !== undefined) return known;
+    const text = await readCommitted(projectPath, commit);
+    this.committed.set(key, text);
+    return text;
   }
 
   private personal(): Policy | null {
