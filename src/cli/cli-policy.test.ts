@@ -74,7 +74,20 @@ describe('paddock policy', () => {
     expect(paddock(home, ['policy', 'trust', '--project', repo, '--yes']).code).toBe(0);
     const ran = paddock(home, ['exec', '--project', repo, '--', 'cat', '.env']);
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toBe('TOKEN_URL=http://localhost\n');
+    // Copied, but masked: the policy does not let agents read .env files.
+    expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain('set-up ran');
+  });
+
+  it('shows the agent a copied .env only when the trusted policy allows it', () => {
+    const home = tempDir();
+    const repo = project(`${POLICY.replace('npm ci', 'echo ok')}sandbox:\n  envFiles: allow\n`);
+    writeFileSync(join(repo, '.env'), 'TOKEN_URL=http://localhost\n');
+    const untrusted = paddock(home, ['exec', '--project', repo, '--', 'cat', '.env']);
+    expect(untrusted.code).toBe(125); // an untrusted set-up does not run at all
+    expect(paddock(home, ['policy', 'trust', '--project', repo, '--yes']).code).toBe(0);
+    const ran = paddock(home, ['exec', '--project', repo, '--', 'cat', '.env']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toBe('TOKEN_URL=http://localhost\n');
   });
 });

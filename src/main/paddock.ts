@@ -82,8 +82,13 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     customPresets: () => parseCustomPresets(settings.get('agents.custom')),
     workspaceSetup: async (project, baseCommit) =>
       workspaceSetupOf(project.path, await policies.load(project.path, baseCommit)),
+    // Only a trusted version of the repository's policy can show agents the project's secrets.
+    envFilesAllowed: async (project, baseCommit) => {
+      const repository = (await policies.load(project.path, baseCommit)).repository;
+      return repository?.trusted === true && repository.policy.sandbox?.envFiles === 'allow';
+    },
     agentHooks: async (sessionId, preset, sessionDir) => {
-      if (preset.homeSetup !== 'claude-code' || !hooks) return [];
+      if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], ports: [], files: [] };
       const { url } = await hooks.register(sessionId);
       const file = join(sessionDir, 'claude-settings.json');
       writeClaudeHookSettings(file, url, settings.get('approvals.expiryMinutes'));
@@ -91,7 +96,11 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
         join(sessionDir, 'mcp.json'),
         settings.get('agents.mcpServers'),
       );
-      return [...claudeHookArgs(file), ...mcp];
+      return {
+        args: [...claudeHookArgs(file), ...mcp],
+        ports: [Number(new URL(url).port)],
+        files: [file, ...mcp.slice(1)],
+      };
     },
   });
   hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));

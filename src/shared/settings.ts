@@ -108,6 +108,28 @@ export const SETTINGS = {
     help: 'What you allowed for a whole project from the inbox (rules like Bash(npm install)).',
     secret: false,
   },
+  'sandbox.limits': {
+    schema: z
+      .object({
+        processes: z.number().int().min(16).max(100_000),
+        memoryMiB: z.number().int().min(64).max(1_048_576),
+        cpuSeconds: z.number().int().min(1).max(31_536_000),
+        fileMiB: z.number().int().min(1).max(1_048_576),
+        diskMiB: z.number().int().min(16).max(16_777_216),
+        tmpMiB: z.number().int().min(1).max(1_048_576),
+      })
+      .strict(),
+    default: {
+      processes: 1024,
+      memoryMiB: 8192,
+      cpuSeconds: 8 * 3600,
+      fileMiB: 4096,
+      diskMiB: 20_480,
+      tmpMiB: 1024,
+    },
+    help: 'Limits of each session’s sandbox: processes, memory (MiB), CPU seconds per process, largest file (MiB), workspace and temp growth (MiB), private /tmp (MiB). A breach stops the session.',
+    secret: false,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -15,6 +15,8 @@ export interface TestSessionsOptions {
   idleMs?: number;
   stopGraceMs?: number;
   workspaceSetup?: SessionManagerOptions['workspaceSetup'];
+  sandbox?: SessionManagerOptions['sandbox'];
+  envFilesAllowed?: SessionManagerOptions['envFilesAllowed'];
 }
 
 export function testSessions(options: TestSessionsOptions) {
@@ -32,6 +34,8 @@ export function testSessions(options: TestSessionsOptions) {
     idleMs: options.idleMs,
     stopGraceMs: options.stopGraceMs,
     workspaceSetup: options.workspaceSetup,
+    sandbox: options.sandbox,
+    envFilesAllowed: options.envFilesAllowed,
   });
   const close = async () => {
     await sessions.shutdown();

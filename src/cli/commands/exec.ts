@@ -4,6 +4,14 @@ import type { PaddockApi } from '../../shared/contract';
 import { connectToHost, type CliContext } from '../context';
 import { withExitCode } from '../output';
 
+interface ExecOptions {
+  project: string;
+  keep?: boolean;
+  json?: boolean;
+  tty?: boolean;
+  unsandboxed?: boolean;
+}
+
 /** Like `docker run`: 125 when Paddock could not start the command at all. */
 const COULD_NOT_START = 125;
 
@@ -20,59 +28,59 @@ export function registerExec(program: Command, context: CliContext): void {
     )
     .option('--json', 'CMD’s output goes to stderr; stdout carries one JSON object')
     .option('--tty', 'run CMD in a terminal (its stdout and stderr arrive as one stream)')
+    .option(
+      '--unsandboxed',
+      'run WITHOUT the sandbox: CMD gets your full access (recorded, and shown in red)',
+    )
     .argument('<cmd...>', 'the command and its arguments, after --')
     .action(
-      withExitCode(
-        async (
-          argv: string[],
-          options: { project: string; keep?: boolean; json?: boolean; tty?: boolean },
-        ) => {
-          const out = (chunk: Buffer) =>
-            (options.json ? process.stderr : process.stdout).write(chunk);
-          const host = await connectToHost(context.home);
-          if (host) {
-            try {
-              return await execThroughHost(host.api, argv, options, out);
-            } finally {
-              host.close();
-            }
-          }
-          let paddock;
+      withExitCode(async (argv: string[], options: ExecOptions) => {
+        const out = (chunk: Buffer) =>
+          (options.json ? process.stderr : process.stdout).write(chunk);
+        const host = await connectToHost(context.home);
+        if (host) {
           try {
-            paddock = openPaddock({
-              home: context.home,
-              lockCommand: `paddock exec ${argv.join(' ')}`,
-            });
-          } catch (error) {
-            process.stderr.write(`paddock: ${(error as Error).message}\n`);
-            return COULD_NOT_START;
-          }
-          try {
-            const result = await paddock.sessions.exec(
-              {
-                project: options.project,
-                argv,
-                keep: options.keep,
-                tty: options.tty
-                  ? { cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }
-                  : undefined,
-              },
-              { stdout: out, stderr: (chunk) => process.stderr.write(chunk) },
-              paddock.person,
-            );
-            if (options.json)
-              process.stdout.write(
-                `${JSON.stringify({ sessionId: result.session.id, exitCode: result.exitCode, workspace: result.workspace, kept: Boolean(options.keep) })}\n`,
-              );
-            return result.exitCode;
-          } catch (error) {
-            process.stderr.write(`paddock: ${(error as Error).message}\n`);
-            return COULD_NOT_START;
+            return await execThroughHost(host.api, argv, options, out);
           } finally {
-            await paddock.close();
+            host.close();
           }
-        },
-      ),
+        }
+        let paddock;
+        try {
+          paddock = openPaddock({
+            home: context.home,
+            lockCommand: `paddock exec ${argv.join(' ')}`,
+          });
+        } catch (error) {
+          process.stderr.write(`paddock: ${(error as Error).message}\n`);
+          return COULD_NOT_START;
+        }
+        try {
+          const result = await paddock.sessions.exec(
+            {
+              project: options.project,
+              argv,
+              keep: options.keep,
+              unsandboxed: options.unsandboxed,
+              tty: options.tty
+                ? { cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }
+                : undefined,
+            },
+            { stdout: out, stderr: (chunk) => process.stderr.write(chunk) },
+            paddock.person,
+          );
+          if (options.json)
+            process.stdout.write(
+              `${JSON.stringify({ sessionId: result.session.id, exitCode: result.exitCode, workspace: result.workspace, kept: Boolean(options.keep) })}\n`,
+            );
+          return result.exitCode;
+        } catch (error) {
+          process.stderr.write(`paddock: ${(error as Error).message}\n`);
+          return COULD_NOT_START;
+        } finally {
+          await paddock.close();
+        }
+      }),
     );
 }
 
@@ -83,7 +91,7 @@ export function registerExec(program: Command, context: CliContext): void {
 async function execThroughHost(
   api: PaddockApi,
   argv: string[],
-  options: { project: string; keep?: boolean; json?: boolean; tty?: boolean },
+  options: ExecOptions,
   out: (chunk: Buffer) => void,
 ): Promise<number> {
   if (options.tty) {
@@ -94,7 +102,12 @@ async function execThroughHost(
   }
   let result;
   try {
-    result = await api.exec.run({ project: options.project, argv, keep: options.keep });
+    result = await api.exec.run({
+      project: options.project,
+      argv,
+      keep: options.keep,
+      ...(options.unsandboxed ? { unsandboxed: true } : {}),
+    });
   } catch (error) {
     process.stderr.write(`paddock: ${(error as Error).message}\n`);
     return COULD_NOT_START;

@@ -24,6 +24,10 @@ export function registerSession(program: Command, context: CliContext): void {
     .option('--task <text>', 'what the agent should do')
     .option('--base <rev>', 'where the session branch starts (default: the project’s HEAD)')
     .option('--detach', 'start it and return; `paddock session attach ID` later')
+    .option(
+      '--unsandboxed',
+      'run WITHOUT the sandbox: the agent gets your full access (recorded, and shown in red)',
+    )
     .action(
       withExitCode(
         async (options: {
@@ -32,6 +36,7 @@ export function registerSession(program: Command, context: CliContext): void {
           task?: string;
           base?: string;
           detach?: boolean;
+          unsandboxed?: boolean;
         }) =>
           context.withHost(async (api) => {
             const size = terminalSize();
@@ -40,8 +45,13 @@ export function registerSession(program: Command, context: CliContext): void {
               preset: options.agent,
               task: options.task,
               base: options.base,
+              ...(options.unsandboxed ? { unsandboxed: true } : {}),
               ...size,
             });
+            if (started.sandboxProfile === 'unsandboxed')
+              context.note(
+                `WARNING: session ${started.id} runs without a sandbox: it can read your keys and write anywhere you can.`,
+              );
             context.note(
               `Session ${started.id}: ${started.agentPreset} on branch ${started.branch} in ${started.workspace}`,
             );

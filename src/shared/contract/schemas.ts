@@ -51,6 +51,7 @@ export const INPUTS = {
       base: z.string().min(1).max(256).regex(/^[^-]/, 'a base cannot start with "-"').optional(),
       cols: terminalSize.cols.optional(),
       rows: terminalSize.rows.optional(),
+      unsandboxed: z.boolean().optional(),
     })
     .strict(),
   'session.list': none,
@@ -76,7 +77,14 @@ export const INPUTS = {
   'session.export': z.object({ id: sessionId, format: z.enum(['asciicast']) }).strict(),
   'session.restart': bySession,
   'session.exec': z.object({ id: sessionId, argv }).strict(),
-  'exec.run': z.object({ project: path, argv, keep: z.boolean().optional() }).strict(),
+  'exec.run': z
+    .object({
+      project: path,
+      argv,
+      keep: z.boolean().optional(),
+      unsandboxed: z.boolean().optional(),
+    })
+    .strict(),
   'policy.check': z
     .object({ project: path, commands: z.array(z.string().max(100_000)).max(10_000) })
     .strict(),

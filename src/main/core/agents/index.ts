@@ -44,5 +44,5 @@ export {
   type SpawnPlan,
   type SpawnRequest,
 } from './spawn-plan';
-export { resolvePresetProgram, type SourceEnv } from './resolve-program';
+export { paddockBinDirs, resolvePresetProgram, type SourceEnv } from './resolve-program';
 export { AgentError, AgentLaunchError, AgentNotInstalledError, AgentPresetError } from './errors';

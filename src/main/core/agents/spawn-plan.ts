@@ -22,7 +22,15 @@ export interface SpawnPlan {
    * the process started is `wrapper.file` with the argv `[...wrapper.args, file, ...args]`: the
    * wrapper's argv is prefixed to the agent's. `launchCommand` applies it.
    */
-  wrapper: null | { file: string; args: string[] };
+  wrapper: null | {
+    file: string;
+    args: string[];
+    /**
+     * The processes a polite signal (stop, pause) goes to, given the leader's pid; null: the
+     * leader's whole process group. A sandbox's own processes must not get SIGTERM first.
+     */
+    signalTargets?: ((leaderPid: number) => number[]) | null;
+  };
 }
 
 export interface SpawnRequest {

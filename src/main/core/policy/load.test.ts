@@ -16,6 +16,14 @@ function failure(text: string): PolicyError {
 }
 
 describe('parsePolicy', () => {
+  it('reads the sandbox section: .env files masked unless it says allow', () => {
+    expect(parsePolicy('version: 1\nsandbox:\n  envFiles: allow\n', FILE).sandbox).toEqual({
+      envFiles: 'allow',
+    });
+    expect(parsePolicy('version: 1\nsandbox: {}\n', FILE).sandbox).toEqual({ envFiles: 'mask' });
+    expect(parsePolicy('version: 1\n', FILE).sandbox).toBeUndefined();
+  });
+
   it('reads a full policy, keeping where every rule was written', () => {
     const text = [
       'version: 1',
@@ -120,6 +128,7 @@ describe('parsePolicy', () => {
       3,
       'workspace.setupTimeoutSeconds: expected a number of seconds, got "10"',
     ],
+    ['version: 1\nsandbox:\n  envFiles: yes\n', 3, 'sandbox.envFiles: expected mask or allow'],
     [
       'version: 1\nworkspace:\n  cpy: []\n',
       3,
@@ -128,12 +137,12 @@ describe('parsePolicy', () => {
     [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox',
     ],
     [
       'version: 1\ngates: {}\n',
       2,
-      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace',
+      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox',
     ],
   ])('refuses %j at line %i', (text, line, problem) => {
     const error = failure(text);

@@ -93,6 +93,7 @@ export function parsePolicy(text: string, file: string): Policy {
     version: parsed.version,
     permissions: { allow: locate('allow'), ask: locate('ask'), deny: locate('deny') },
     ...(parsed.workspace ? { workspace: parsed.workspace } : {}),
+    ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
     source: { file, digest: policyDigest(text) },
   };
 }

@@ -77,8 +77,19 @@ const workspace = z
   )
   .optional();
 
+/** How the session's sandbox treats the repository (the sandbox itself is not negotiable). */
+const sandbox = z
+  .strictObject(
+    {
+      // `.env` files hold the project's secrets: agents see them empty unless the policy says so.
+      envFiles: z.enum(['mask', 'allow'], { error: 'expected mask or allow' }).default('mask'),
+    },
+    { error: 'expected a mapping with envFiles' },
+  )
+  .optional();
+
 /** Every section a policy may have, besides `version`. */
-export const SECTIONS = { permissions, workspace } as const;
+export const SECTIONS = { permissions, workspace, sandbox } as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
 
@@ -93,6 +104,7 @@ export interface Policy {
   readonly version: (typeof SUPPORTED_VERSIONS)[number];
   readonly permissions: Readonly<Record<PermissionList, readonly LocatedRule[]>>;
   readonly workspace?: Sections['workspace'];
+  readonly sandbox?: Sections['sandbox'];
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }

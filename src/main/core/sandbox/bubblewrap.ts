@@ -3,36 +3,24 @@
  *
  * The shape: the root is read-only; the places that hold what an agent must never see are
  * replaced by empty in-memory directories (the person's home, Paddock's home, /run and the other
- * socket directories, /tmp); then only what the session needs is bound back in: its workspace
- * (writable, with the clone's `.git/config` and `.git/hooks` read-only, since git runs what they
- * name later), its private home and temp dir (writable), and the project's object store
- * (read-only, the workspace borrows from it). Own user, PID, IPC, UTS and network namespaces (no
- * network at all: the proxy issue bridges one in), its own /proc, a new terminal session (no
- * TIOCSTI into the person's terminal), killed with Paddock, and only the launcher's environment.
+ * socket directories); /tmp is a private, size-capped one. Then only what the session needs is
+ * bound back in: its workspace (writable, with the clone's `.git/config` and `.git/hooks'
+ * read-only, since git runs what they name later), its private home and temp dir (writable), and
+ * what it reads (the project's object store, Paddock's install). Own user, PID, IPC, UTS, cgroup
+ * and network namespaces (no network at all: loopback bridges carry the hook endpoint in), its
+ * own /proc, killed with Paddock, and only the launcher's environment.
  *
- * Start bwrap itself with the launcher's environment only (as node-pty does with the spawn plan's
- * env): its own reaper process keeps the environment it was started with.
- *
- * Groundwork for the containment issue (#8): not yet wired into sessions.
+ * Start bwrap itself with the launcher's environment only (node-pty does, with the spawn plan's
+ * env): its own reaper process keeps the environment it was started with, visible in its /proc.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, lstatSync } from 'node:fs';
-import { join } from 'node:path';
-
-export interface SandboxMounts {
-  /** The session's clone: writable. */
-  workspace: string;
-  /** The session's private HOME and temp dir: writable. */
-  sessionHome: string;
-  tmpDir: string;
-  /** Read-only paths the session needs (the project's object store, Paddock's own install). */
-  readOnly: readonly string[];
-  /** Directories to hide completely: the person's home, Paddock's home, ... */
-  hidden: readonly string[];
-  env: Readonly<Record<string, string>>;
-}
+import { bridgeCommand } from './bridge';
+import type { SandboxBackend, SandboxSpec } from './spec';
 
 /** Socket and runtime directories of the host: D-Bus (and the keyring), docker, the ssh agent. */
-const HOST_RUNTIME = ['/run', '/var/run', '/var/lib/docker', '/tmp'];
+const HOST_RUNTIME = ['/run', '/var/run', '/var/lib/docker', '/var/tmp'];
+const MIB = 1024 * 1024;
 
 /** Only the outermost of nested directories: hiding a parent hides what is inside it. */
 function outermost(dirs: readonly string[]): string[] {
@@ -46,33 +34,117 @@ function isRealDir(path: string): boolean {
   return stats !== undefined && stats.isDirectory();
 }
 
-export function bubblewrapArgs(mounts: SandboxMounts): string[] {
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
-  const hidden = outermost([...HOST_RUNTIME, ...mounts.hidden].filter(isRealDir));
-  for (const dir of hidden) args.push('--tmpfs', dir);
-  for (const dir of mounts.readOnly) args.push('--ro-bind', dir, dir);
-  for (const dir of [mounts.workspace, mounts.sessionHome, mounts.tmpDir])
-    args.push('--bind', dir, dir);
-  // What git in the workspace would later run: read-only, even though the workspace is writable.
-  for (const part of ['config', 'hooks']) {
-    const path = join(mounts.workspace, '.git', part);
-    if (existsSync(path)) args.push('--ro-bind', path, path);
-  }
-  // Hidden stays hidden and read-only: nothing written there could be mistaken for the real
-  // files. (Mounts bound inside, like the workspace, keep their own flags.)
-  for (const dir of hidden) args.push('--remount-ro', dir);
-  args.push(
+/** The bwrap argv up to and including `--`; the command to run comes after it. */
+export function bubblewrapArgs(spec: SandboxSpec): string[] {
+  // The private /tmp hides what is under the host's already.
+  const hidden = outermost([...HOST_RUNTIME, ...spec.hidden].filter(isRealDir)).filter(
+    (dir) => !dir.startsWith('/tmp/'),
+  );
+  return [
+    ...['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'],
+    ...['--size', String(spec.limits.tmpMiB * MIB), '--tmpfs', '/tmp'],
+    ...hidden.flatMap((dir) => ['--tmpfs', dir]),
+    ...spec.readOnly.flatMap((path) => ['--ro-bind-try', path, path]),
+    ...[spec.workspace, ...spec.writable].flatMap((dir) => ['--bind', dir, dir]),
+    ...workspaceRules(spec),
+    // Hidden stays hidden and read-only: nothing written there could be mistaken for the real
+    // files. (Mounts bound inside, like the workspace, keep their own flags.)
+    ...hidden.flatMap((dir) => ['--remount-ro', dir]),
     '--unshare-all',
-    '--new-session',
+    // Without a terminal of its own, the process would share the one Paddock was started from:
+    // a new session keeps TIOCSTI from typing into it. A session's pseudo-terminal is its own
+    // (Paddock made it for this agent), so there the agent keeps it as its controlling terminal:
+    // resizes, job control and Paddock's pause and stop reach it.
+    ...(spec.ownTerminal ? [] : ['--new-session']),
     '--die-with-parent',
     '--clearenv',
-    ...Object.entries(mounts.env).flatMap(([name, value]) => ['--setenv', name, value]),
-    '--setenv',
-    'TMPDIR',
-    mounts.tmpDir,
-    '--chdir',
-    mounts.workspace,
-    '--',
+    ...Object.entries({ ...spec.env, TMPDIR: spec.tmpDir }).flatMap(([name, value]) => [
+      '--setenv',
+      name,
+      value,
+    ]),
+    ...['--chdir', spec.workspace, '--'],
+  ];
+}
+
+/**
+ * Inside the writable workspace: directories pinned (bound onto themselves: a mount point cannot
+ * be renamed or removed, so `.git` cannot be swapped for one with another config), paths made
+ * read-only, files masked by an empty one, and missing paths blocked by a read-only stand-in
+ * (bwrap makes its mount point on the host; the service removes it after the session).
+ */
+function workspaceRules(spec: SandboxSpec): string[] {
+  return [
+    ...spec.pinned.filter(isRealDir).flatMap((dir) => ['--bind', dir, dir]),
+    ...spec.readOnlyInWorkspace.filter((path) => existsSync(path)).flatMap(roBind),
+    ...spec.masked.flatMap((path) => ['--ro-bind', spec.emptyFile, path]),
+    ...spec.blocked.flatMap((path) => [
+      '--ro-bind',
+      path.endsWith('.json') ? spec.emptyJson : spec.emptyDir,
+      path,
+    ]),
+  ];
+}
+
+function roBind(path: string): string[] {
+  return ['--ro-bind', path, path];
+}
+
+/** The programs the Linux sandbox runs, where Debian and most distributions install them. */
+const PROGRAMS = {
+  bwrap: { paths: ['/usr/bin/bwrap', '/bin/bwrap'], package: 'bubblewrap' },
+  prlimit: { paths: ['/usr/bin/prlimit', '/bin/prlimit'], package: 'util-linux' },
+  socat: { paths: ['/usr/bin/socat', '/bin/socat'], package: 'socat' },
+} as const;
+
+function programPath(name: keyof typeof PROGRAMS): string | null {
+  return PROGRAMS[name].paths.find((path) => existsSync(path)) ?? null;
+}
+
+/**
+ * bubblewrap under prlimit: rlimits are set before bwrap starts, so every process inside inherits
+ * them (the number of processes, CPU seconds per process, the largest file, no core dumps).
+ */
+export function bubblewrapBackend(): SandboxBackend {
+  return {
+    name: 'bubblewrap',
+    problem: bubblewrapProblem,
+    wrap: (spec) => {
+      const bwrap = programPath('bwrap');
+      const prlimit = programPath('prlimit');
+      if (!bwrap || !prlimit) throw new Error('bubblewrap or prlimit is missing');
+      const { limits } = spec;
+      return {
+        file: prlimit,
+        args: [
+          `--nproc=${limits.processes}`,
+          `--cpu=${limits.cpuSeconds}`,
+          `--fsize=${limits.fileMiB * MIB}`,
+          '--core=0',
+          '--',
+          bwrap,
+          ...bubblewrapArgs(spec),
+          ...bridgeCommand(spec.bridges),
+        ],
+      };
+    },
+  };
+}
+
+async function bubblewrapProblem(): Promise<string | null> {
+  for (const name of ['bwrap', 'prlimit', 'socat'] as const) {
+    if (!programPath(name))
+      return `${name} is not installed. Install it: \`sudo apt-get install ${PROGRAMS[name].package}\` (or run scripts/install-system-deps.sh).`;
+  }
+  const bwrap = programPath('bwrap') as string;
+  const failed = await new Promise<string | null>((resolve) =>
+    execFile(
+      bwrap,
+      ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', '/bin/true'],
+      { timeout: 10_000 },
+      (error, _stdout, stderr) => resolve(error ? stderr.trim() || error.message : null),
+    ),
   );
-  return args;
+  if (!failed) return null;
+  return `bubblewrap cannot make its namespaces here (${failed}). Allow unprivileged user namespaces: \`sudo sysctl kernel.unprivileged_userns_clone=1\`, or on Ubuntu 24.04+ \`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0\` (or an AppArmor profile for bwrap).`;
 }

@@ -1,2 +1,11 @@
-/** Containment: the sandbox a session's processes run in (bubblewrap on Linux). Groundwork for #8. */
-export { bubblewrapArgs, type SandboxMounts } from './bubblewrap';
+/** Containment: every process of a session runs in an OS sandbox (bubblewrap on Linux, Seatbelt on macOS). */
+export { bubblewrapArgs, bubblewrapBackend } from './bubblewrap';
+export {
+  PROTECTED_FILES,
+  SandboxService,
+  SandboxUnavailableError,
+  type ContainedRun,
+  type ContainRequest,
+  type SandboxServiceOptions,
+} from './service';
+export type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';

@@ -11,6 +11,8 @@ export interface SpawnRequest {
   env: Record<string, string>;
   cols: number;
   rows: number;
+  /** Where stop's SIGTERM and pause's SIGSTOP go (a sandbox's agent); default: the whole group. */
+  signalTargets?: ((leaderPid: number) => number[]) | null;
 }
 
 export interface AgentProcess {
@@ -47,6 +49,22 @@ export function spawnAgent(request: SpawnRequest): AgentProcess {
       // the group is gone already
     }
   };
+  /**
+   * The group, or the sandbox's agent processes: SIGTERM must reach the agent, not the sandbox (it
+   * would take the agent down with SIGKILL); SIGSTOP and SIGCONT go to both, so processes that
+   * left the group (a shell's jobs) pause too.
+   */
+  const signalAgent = (signal: NodeJS.Signals) => {
+    if (!request.signalTargets) return signalGroup(signal);
+    if (signal !== 'SIGTERM') signalGroup(signal);
+    for (const pid of request.signalTargets(pty.pid)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
   return {
     pid: pty.pid,
     // With `encoding: null` node-pty hands over Buffers; its typings only know strings.
@@ -58,12 +76,13 @@ export function spawnAgent(request: SpawnRequest): AgentProcess {
       void pty.onExit(({ exitCode, signal }) => listener({ exitCode, signal: signal ?? null })),
     write: (data) => pty.write(data),
     resize: (cols, rows) => pty.resize(cols, rows),
-    pause: () => signalGroup('SIGSTOP'),
+    pause: () => signalAgent('SIGSTOP'),
     holdOutput: (hold) => (hold ? pty.pause() : pty.resume()),
-    resume: () => signalGroup('SIGCONT'),
+    resume: () => signalAgent('SIGCONT'),
     stop: (graceMs) => {
-      signalGroup('SIGCONT'); // a paused group cannot act on SIGTERM
-      signalGroup('SIGTERM');
+      signalAgent('SIGCONT'); // a paused group cannot act on SIGTERM
+      signalAgent('SIGTERM');
+      // The group's SIGKILL reaches the sandbox's leader; its namespace dies with it.
       setTimeout(() => {
         if (!exited) signalGroup('SIGKILL');
       }, graceMs).unref();

@@ -61,13 +61,15 @@ describe('Claude Code in a session', () => {
       person,
     );
     const workspace = session.workspace as string;
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 20_000;
     while (
       !plainGit(workspace, ['log', '--format=%s']).includes('from claude') ||
       !screen.replace(/\s+/g, '').includes('Allcommitted')
     ) {
       if (Date.now() > deadline)
-        throw new Error(`Claude Code did not commit in time. Screen:\n${screen.slice(-2000)}`);
+        throw new Error(
+          `Claude Code did not commit in time. Screen:\n${JSON.stringify(screen.slice(-3000))}`,
+        );
       for (const dialog of [
         'Welcome to Claude Code',
         'Quick safety check',

@@ -38,14 +38,23 @@ export interface OutputSink {
   output(chunk: Buffer): void;
 }
 
-/** Runs the plan with pipes; resolves with the exit code (128 + N when signal N ended it). */
-export function runWithPipes(plan: SpawnPlan, io: ExecIo, recorder: OutputSink): Promise<number> {
+/**
+ * Runs the plan with pipes; resolves with the exit code (128 + N when signal N ended it). The
+ * signal kills it (SIGKILL: a sandbox's breach).
+ */
+export function runWithPipes(
+  plan: SpawnPlan,
+  io: ExecIo,
+  recorder: OutputSink,
+  signal?: AbortSignal,
+): Promise<number> {
   const { file, args } = launchCommand(plan);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: plan.cwd,
       env: plan.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}),
     });
     child.stdout.on('data', (chunk: Buffer) => {
       io.stdout(chunk);
@@ -55,7 +64,10 @@ export function runWithPipes(plan: SpawnPlan, io: ExecIo, recorder: OutputSink):
       io.stderr(chunk);
       recorder.output(chunk);
     });
-    child.once('error', reject);
+    // An abort is reported as an error and then as the close below, with SIGKILL.
+    child.once('error', (error) => {
+      if (error.name !== 'AbortError') reject(error);
+    });
     child.once('close', (code, signal) =>
       resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)),
     );
@@ -68,9 +80,12 @@ export function runInTerminal(
   io: ExecIo,
   recorder: OutputSink,
   size: { cols: number; rows: number },
+  signal?: AbortSignal,
 ): Promise<number> {
   const { file, args } = launchCommand(plan);
-  const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, ...size });
+  const signalTargets = plan.wrapper?.signalTargets ?? null;
+  const agent = spawnAgent({ file, args, cwd: plan.cwd, env: plan.env, ...size, signalTargets });
+  signal?.addEventListener('abort', () => agent.stop(0), { once: true });
   agent.onData((chunk) => {
     io.stdout(chunk);
     recorder.output(chunk);

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { JsonObject } from '../../../shared/audit';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
@@ -16,6 +16,7 @@ import {
   buildSpawnPlan,
   getPreset,
   launchCommand,
+  paddockBinDirs,
   prepareSessionHome,
   resolvePresetProgram,
   type AgentPreset,
@@ -30,12 +31,14 @@ import {
   Redactor,
   TerminalRecorder,
 } from '../recorder';
+import { SandboxService, type ContainedRun, type SandboxServiceOptions } from '../sandbox';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
   branchFor,
   copyIntoWorkspace,
   createWorkspace,
+  hideFromGit,
   removeWorkspace,
   sessionLayout,
   resolveBase,
@@ -71,8 +74,24 @@ export interface SessionManagerOptions {
    * Extra arguments that connect an agent to Paddock's hook endpoint (Claude Code's `--settings`),
    * given the session and its private directory; none for agents without hooks.
    */
-  agentHooks?: (sessionId: string, preset: AgentPreset, sessionDir: string) => Promise<string[]>;
+  agentHooks?: (sessionId: string, preset: AgentPreset, sessionDir: string) => Promise<AgentHooks>;
+  /** The sandbox every session's processes run in: the platform's, with the settings' limits. */
+  sandbox?: Partial<SandboxServiceOptions>;
+  /** Whether the project's policy lets agents read `.env` files (default: no, they are masked). */
+  envFilesAllowed?: (project: Project, baseCommit: string) => Promise<boolean>;
 }
+
+/** How an agent reaches Paddock's hook endpoint: its arguments, the ports and files they name. */
+export interface AgentHooks {
+  args: string[];
+  /** Loopback ports the agent must reach (the hook endpoint). */
+  ports: number[];
+  /** Files the agent must read (its settings, in the session's private directory). */
+  files: string[];
+}
+
+/** The sandbox profile of a session the person chose to run without one. */
+export const UNSANDBOXED = 'unsandboxed';
 
 /** Made ready before the agent starts: files copied from the person's checkout, then a command. */
 export interface WorkspaceSetup {
@@ -103,6 +122,8 @@ export interface ExecRequest {
   keep?: boolean;
   /** Run CMD in a pseudo-terminal (stdout and stderr merged, as a terminal shows them). */
   tty?: { cols: number; rows: number };
+  /** Without the sandbox: the person's explicit choice, recorded. */
+  unsandboxed?: boolean;
 }
 
 export interface ExecResult {
@@ -119,11 +140,15 @@ export interface StartRequest {
   base?: string;
   cols?: number;
   rows?: number;
+  /** Without the sandbox: the person's explicit choice, recorded and shown on the session. */
+  unsandboxed?: boolean;
 }
 
 interface LiveSession {
   /** The set-up command's process, then the agent's. */
   process: AgentProcess;
+  /** The sandbox of that process; null when the session runs unsandboxed. */
+  sandboxRun: ContainedRun | null;
   phase: 'setup' | 'agent';
   /** Made at the first byte either way (its first write is an fsync, kept off the start path). */
   recorder: TerminalRecorder | null;
@@ -154,9 +179,17 @@ export class SessionManager {
   private readonly outputListeners = new Set<OutputListener>();
   private readonly changeListeners = new Set<ChangeListener>();
   private thread: RecordingThread | null = null;
+  readonly sandbox: SandboxService;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.records = new SessionRecords(options.store);
+    this.sandbox = new SandboxService({
+      paddockHome: options.home,
+      workspacesRoot: () => this.workspacesRoot(),
+      limits: () => options.settings.get('sandbox.limits'),
+      installRoot: paddockInstallRoot(),
+      ...options.sandbox,
+    });
   }
 
   /** Sessions whose process died with a previous Paddock are interrupted, not running. */
@@ -178,6 +211,7 @@ export class SessionManager {
     const preset = getPreset(this.presetFor(request), this.options.customPresets?.() ?? []);
     const model = this.modelSettings();
     resolvePresetProgram(preset, this.options.sourceEnv ?? process.env);
+    const sandboxProfile = await this.sandboxProfile(request.unsandboxed);
     const reserved = await this.reserve(request, by);
     const { project, id } = reserved;
     const setup = await this.setupFor(project, reserved.baseCommit);
@@ -194,6 +228,7 @@ export class SessionManager {
           workspace: sessionLayout(reserved.root, project.id, id).work,
           branch: branchFor(id.slice(4)),
           baseCommit: reserved.baseCommit,
+          sandboxProfile,
         },
         by,
       );
@@ -203,9 +238,13 @@ export class SessionManager {
     try {
       workspace = await this.checkout(reserved);
       const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
-      const extraArgs = await this.hookArgs(id, preset);
-      const plan = this.plan(id, preset, workspace.path, model, { task: request.task, extraArgs });
-      this.launch(record, workspace, plan, request, model.apiKey, setupStep);
+      const hooks = await this.hookArgs(id, preset);
+      const plan = this.plan(id, preset, workspace.path, model, {
+        task: request.task,
+        extraArgs: hooks.args,
+      });
+      const agent = { plan, ports: this.loopbackPorts(hooks, model), files: hooks.files };
+      await this.launch(record, workspace, agent, request, model.apiKey, setupStep);
       return record;
     } catch (error) {
       if (workspace) await removeWorkspace(workspace).catch(() => undefined);
@@ -224,6 +263,7 @@ export class SessionManager {
   async exec(request: ExecRequest, io: ExecIo, by: By): Promise<ExecResult> {
     const preset = commandPreset(request.argv);
     const model = this.modelSettings();
+    const sandboxProfile = await this.sandboxProfile(request.unsandboxed);
     const reserved = await this.reserve(request, by);
     const { project, id } = reserved;
     const setup = await this.setupFor(project, reserved.baseCommit);
@@ -246,6 +286,7 @@ export class SessionManager {
         workspace: workspace.path,
         branch: workspace.branch,
         baseCommit: workspace.baseCommit,
+        sandboxProfile,
       },
       by,
       { argv: [...request.argv] },
@@ -269,10 +310,27 @@ export class SessionManager {
           { stdout: io.stderr, stderr: io.stderr },
           recorder,
         );
-      exitCode = request.tty
-        ? await runInTerminal(plan, io, recorder, request.tty)
-        : await runWithPipes(plan, io, recorder);
+      const contained = await this.runContained(id, plan, !!request.tty, (signal) =>
+        request.tty
+          ? runInTerminal(plan, io, recorder, request.tty, signal)
+          : runWithPipes(plan, io, recorder, signal),
+      );
+      exitCode = contained.exitCode;
+      if (contained.breach) {
+        await recorder.close();
+        this.changed(
+          this.records.transition(id, 'failed', SYSTEM, {
+            reason: `the sandbox stopped it: ${contained.breach}`,
+            exitCode,
+          }),
+        );
+        if (!request.keep) await this.discard(id, SYSTEM);
+        throw new SessionError(
+          `${request.argv[0]} was stopped by the sandbox: ${contained.breach}`,
+        );
+      }
     } catch (error) {
+      if (error instanceof SessionError) throw error;
       await recorder.close().catch(() => undefined);
       this.changed(
         this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
@@ -304,12 +362,18 @@ export class SessionManager {
       throw new SessionError(`Session ${id}'s workspace ${workspace.path} is gone.`);
     const model = this.modelSettings();
     const resumable = Boolean(preset.resume.latest);
-    const extraArgs = await this.hookArgs(id, preset);
+    const hooks = await this.hookArgs(id, preset);
     const plan = this.plan(id, preset, workspace.path, model, {
-      extraArgs,
+      extraArgs: hooks.args,
       ...(resumable ? { resume: {} } : {}),
     });
-    this.launch(session, workspace, plan, {}, model.apiKey);
+    await this.launch(
+      session,
+      workspace,
+      { plan, ports: this.loopbackPorts(hooks, model), files: hooks.files },
+      {},
+      model.apiKey,
+    );
     return this.changed(
       this.records.transition(id, 'running', by, {
         payload: { restarted: true, resumedConversation: resumable },
@@ -343,9 +407,9 @@ export class SessionManager {
       findings.push(...part.findings.map((f) => f.ruleId));
     };
     const started = Date.now();
-    const exitCode = await runWithPipes(plan, io, {
-      output: (chunk) => keep(redactor.write(chunk)),
-    });
+    const { exitCode, breach } = await this.runContained(id, plan, false, (signal) =>
+      runWithPipes(plan, io, { output: (chunk) => keep(redactor.write(chunk)) }, signal),
+    );
     keep(redactor.flush());
     this.options.store.append({
       kind: 'session.exec',
@@ -356,9 +420,11 @@ export class SessionManager {
         exitCode,
         durationMs: Date.now() - started,
         redactions: findings,
+        ...(breach ? { sandboxStopped: breach } : {}),
       },
       blobs: [Buffer.concat(recorded)],
     });
+    if (breach) throw new SessionError(`${argv[0]} was stopped by the sandbox: ${breach}`);
     return { exitCode };
   }
 
@@ -575,7 +641,10 @@ export class SessionManager {
       command: setup.command,
       timeoutMs: setup.timeoutMs,
     });
-    const exitCode = await runWithPipes(setup.plan, io, recorder);
+    const { exitCode, breach } = await this.runContained(id, setup.plan, false, (signal) =>
+      runWithPipes(setup.plan, io, recorder, signal),
+    );
+    if (breach) throw new SessionError(`the sandbox stopped the set-up command: ${breach}`);
     this.event(id, 'workspace.setup.finished', {
       command: setup.command,
       exitCode,
@@ -618,25 +687,49 @@ export class SessionManager {
     return this.thread;
   }
 
-  private launch(
+  private async launch(
     record: Pick<SessionRecord, 'id'>,
     workspace: Workspace,
-    plan: ReturnType<typeof buildSpawnPlan>,
+    agent: { plan: SpawnPlan; ports: readonly number[]; files: readonly string[] },
     request: Pick<StartRequest, 'cols' | 'rows'>,
     apiKey: string,
     setup: SetupStep | null = null,
-  ): void {
+  ): Promise<void> {
     const cols = request.cols ?? 120;
     const rows = request.rows ?? 32;
     // Started now, so it is up by the first byte.
     const thread = this.recordingThread();
     const id = record.id;
-    const spawnPlan = (step: SpawnPlan) => {
+    // In the sandbox first: a step whose sandbox cannot start never runs.
+    const spawnStep = async (
+      step: SpawnPlan,
+      reach: { ports: readonly number[]; files: readonly string[] } = { ports: [], files: [] },
+    ) => {
+      const run = await this.contain(id, step, true, reach);
       const { file, args } = launchCommand(step);
-      return spawnAgent({ file, args, cwd: step.cwd, env: step.env, cols, rows });
+      const signalTargets = step.wrapper?.signalTargets ?? null;
+      try {
+        return {
+          run,
+          process: spawnAgent({
+            file,
+            args,
+            cwd: step.cwd,
+            env: step.env,
+            cols,
+            rows,
+            signalTargets,
+          }),
+        };
+      } catch (error) {
+        await run?.release();
+        throw error;
+      }
     };
+    const first = await spawnStep(setup?.plan ?? agent.plan, setup ? undefined : agent);
     const live: LiveSession = {
-      process: spawnPlan(setup?.plan ?? plan),
+      process: first.process,
+      sandboxRun: first.run,
       phase: setup ? 'setup' : 'agent',
       recorder: null,
       newRecorder: () =>
@@ -661,6 +754,7 @@ export class SessionManager {
       queued: [],
     };
     this.live.set(id, live);
+    this.watchSandbox(id, live);
     // Clients get text; a sequence split between two reads is completed by the next one.
     const decoder = new TextDecoder();
     const wire = (process: AgentProcess) =>
@@ -683,10 +777,28 @@ export class SessionManager {
     };
     if (!setup) return startAgent();
     wire(live.process);
-    this.runSetup(id, live, setup, () => {
+    this.runSetup(id, live, setup, async () => {
       live.phase = 'agent';
-      live.process = spawnPlan(plan);
+      try {
+        const next = await spawnStep(agent.plan, agent);
+        live.process = next.process;
+        live.sandboxRun = next.run;
+      } catch (error) {
+        live.failure ??= `the agent could not start: ${(error as Error).message}`;
+        return void this.afterExit(id, live, 1, null);
+      }
+      this.watchSandbox(id, live);
+      if (live.stopRequestedBy) live.process.stop(0);
       startAgent();
+    });
+  }
+
+  /** A breach of the sandbox's limits stops the session's processes, and it ends failed. */
+  private watchSandbox(id: string, live: LiveSession): void {
+    live.sandboxRun?.watch((why) => {
+      live.failure ??= `the sandbox stopped it: ${why}`;
+      this.event(id, 'sandbox.breach', { reason: why });
+      live.process.stop(0);
     });
   }
 
@@ -694,7 +806,12 @@ export class SessionManager {
    * The set-up command runs first, in the session's terminal (recorded like the agent); the agent
    * starts only after it exits 0 within its time. Otherwise the session ends `failed`, saying why.
    */
-  private runSetup(id: string, live: LiveSession, setup: SetupStep, next: () => void): void {
+  private runSetup(
+    id: string,
+    live: LiveSession,
+    setup: SetupStep,
+    next: () => Promise<void>,
+  ): void {
     const started = Date.now();
     this.event(id, 'workspace.setup.started', {
       command: setup.command,
@@ -705,7 +822,7 @@ export class SessionManager {
       live.process.stop(this.options.stopGraceMs ?? 5000);
     }, setup.timeoutMs);
     timer.unref();
-    live.process.onExit(({ exitCode, signal }) => {
+    live.process.onExit(async ({ exitCode, signal }) => {
       clearTimeout(timer);
       const code = signal ? 128 + signal : exitCode;
       this.event(id, 'workspace.setup.finished', {
@@ -713,6 +830,8 @@ export class SessionManager {
         exitCode: code,
         durationMs: Date.now() - started,
       });
+      await live.sandboxRun?.release();
+      live.sandboxRun = null;
       if (code === 0 && !live.failure && !live.stopRequestedBy) return next();
       if (!live.stopRequestedBy)
         live.failure ??= `the set-up command \`${setup.command}\` exited with ${code}; its output is in the session's recording`;
@@ -738,6 +857,8 @@ export class SessionManager {
     signal: number | null,
   ): Promise<void> {
     this.clearIdle(live);
+    await live.sandboxRun?.release();
+    live.sandboxRun = null;
     await recorderOf(live)
       .close()
       .catch((error: Error) => (live.failure ??= `its recording failed: ${error.message}`));
@@ -882,11 +1003,96 @@ export class SessionManager {
     });
   }
 
-  private hookArgs(id: string, preset: AgentPreset): Promise<string[]> {
+  private hookArgs(id: string, preset: AgentPreset): Promise<AgentHooks> {
     return (
-      this.options.agentHooks?.(id, preset, join(this.options.home, 'sessions', id)) ??
-      Promise.resolve([])
+      this.options.agentHooks?.(id, preset, this.sessionDir(id)) ??
+      Promise.resolve({ args: [], ports: [], files: [] })
     );
+  }
+
+  private sessionDir(id: string): string {
+    return join(this.options.home, 'sessions', id);
+  }
+
+  /** The loopback ports an agent must reach from its sandbox: its hooks, a local model server. */
+  private loopbackPorts(hooks: AgentHooks, model: ModelSettings): number[] {
+    const ports = [...hooks.ports];
+    const modelPort = loopbackPort(model.baseUrl);
+    if (modelPort !== null) ports.push(modelPort);
+    return ports;
+  }
+
+  /**
+   * The profile a new session records: the platform's sandbox, or `unsandboxed` when the person
+   * asked for that. Checked before anything is made: no sandbox, no session.
+   */
+  private async sandboxProfile(unsandboxed: boolean | undefined): Promise<string> {
+    if (unsandboxed) return UNSANDBOXED;
+    const problem = await this.sandbox.problem();
+    if (problem)
+      throw new SessionError(
+        `${problem} (The session did not start. \`paddock doctor\` checks the sandbox; --unsandboxed runs without one, at your own risk.)`,
+      );
+    return this.sandbox.backendName;
+  }
+
+  /** Puts a spawn plan into the session's sandbox (sets its wrapper); null for unsandboxed sessions. */
+  private async contain(
+    id: string,
+    plan: SpawnPlan,
+    ownTerminal: boolean,
+    reach: { ports: readonly number[]; files: readonly string[] } = { ports: [], files: [] },
+  ): Promise<ContainedRun | null> {
+    const session = this.records.require(id);
+    if (session.sandboxProfile === UNSANDBOXED) return null;
+    const project = this.options.projects.find(session.projectId);
+    if (!project) throw new SessionError(`Session ${id}'s project is gone.`);
+    const run = await this.sandbox.contain({
+      sessionId: id,
+      sessionDir: this.sessionDir(id),
+      workspace: plan.cwd,
+      sessionHome: this.sessionHome(id),
+      projectPath: project.path,
+      program: plan.file,
+      env: plan.env,
+      loopbackPorts: reach.ports,
+      readable: reach.files,
+      ownTerminal,
+      allowEnvFiles: session.baseCommit
+        ? ((await this.options.envFilesAllowed?.(project, session.baseCommit)) ?? false)
+        : false,
+    });
+    plan.wrapper = run.wrapper;
+    hideFromGit(this.workspaceOf(id), run.stubs);
+    return run;
+  }
+
+  /**
+   * Runs a one-shot step in the sandbox: a breach of its limits kills it (SIGKILL through the
+   * signal), and the breach is returned beside the exit code.
+   */
+  private async runContained(
+    id: string,
+    plan: SpawnPlan,
+    ownTerminal: boolean,
+    run: (signal: AbortSignal) => Promise<number>,
+  ): Promise<{ exitCode: number; breach: string | null }> {
+    const contained = await this.contain(id, plan, ownTerminal);
+    const abort = new AbortController();
+    let breach: string | null = null;
+    contained?.watch((why) => {
+      breach = why;
+      this.event(id, 'sandbox.breach', { reason: why });
+      abort.abort();
+    });
+    let exitCode: number;
+    try {
+      exitCode = await run(abort.signal);
+    } finally {
+      // Its last look at the limits can still report a breach.
+      await contained?.release();
+    }
+    return { exitCode, breach };
   }
 
   private sessionHome(id: string): string {
@@ -907,6 +1113,24 @@ export class SessionManager {
 }
 
 const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
+
+/** The port of an http URL on this machine's loopback, or null (remote, empty, or not a URL). */
+function loopbackPort(url: string): number | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return null;
+    return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return null;
+  }
+}
+
+/** Paddock's install: the folder that holds its node_modules (bundled agents live there). */
+function paddockInstallRoot(): string | undefined {
+  const [bin] = paddockBinDirs();
+  return bin ? dirname(dirname(bin)) : undefined;
+}
 
 function recorderOf(live: LiveSession): TerminalRecorder {
   live.recorder ??= live.newRecorder();

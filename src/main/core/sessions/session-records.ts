@@ -34,6 +34,8 @@ export interface NewSession {
   workspace: string;
   branch: string;
   baseCommit: string;
+  /** The sandbox backend the session runs in, or `unsandboxed`. */
+  sandboxProfile: string;
 }
 
 export class SessionRecords {
@@ -44,8 +46,8 @@ export class SessionRecords {
     this.store.transaction(() => {
       this.store.database
         .prepare(
-          `INSERT INTO sessions (id, project_id, agent_preset, task, author, workspace, branch, base_commit, state, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'starting', ?, ?)`,
+          `INSERT INTO sessions (id, project_id, agent_preset, task, author, workspace, branch, base_commit, sandbox_profile, state, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'starting', ?, ?)`,
         )
         .run(
           session.id,
@@ -56,6 +58,7 @@ export class SessionRecords {
           session.workspace,
           session.branch,
           session.baseCommit,
+          session.sandboxProfile,
           now,
           now,
         );
@@ -70,6 +73,7 @@ export class SessionRecords {
           workspace: session.workspace,
           branch: session.branch,
           baseCommit: session.baseCommit,
+          sandbox: session.sandboxProfile,
           ...details,
         },
       });

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 /** A project with a gitignored .env, and sessions whose workspaces `setup` prepares. */
-function withSetup(setup: () => Promise<WorkspaceSetup | null>) {
+function withSetup(setup: () => Promise<WorkspaceSetup | null>, envFilesAllowed = false) {
   const home = tempDir();
   const script = [{ type: 'print', text: 'agent says hello\r\n' }];
   const context = testSessions({
@@ -25,6 +25,7 @@ function withSetup(setup: () => Promise<WorkspaceSetup | null>) {
     sourceEnv: { PATH: process.env.PATH, FAKE_AGENT_SCRIPT: JSON.stringify(script) },
     stopGraceMs: 1000,
     workspaceSetup: setup,
+    envFilesAllowed: async () => envFilesAllowed,
   });
   open.push(context.close);
   const repo = makeRepository(tempDir(), { '.gitignore': '.env\n', '.env': 'API_URL=http://x\n' });
@@ -44,10 +45,13 @@ function recordedText(store: AuditStore, id: string): string {
 
 describe('workspace set-up', () => {
   it('copies the named files, runs the command in the terminal, then starts the agent', async () => {
-    const { store, sessions, repo } = withSetup(async () => ({
-      copy: ['.env', 'missing.json'],
-      command: 'echo preparing the workspace; cat .env > copied-env.txt',
-    }));
+    const { store, sessions, repo } = withSetup(
+      async () => ({
+        copy: ['.env', 'missing.json'],
+        command: 'echo preparing the workspace; cat .env > copied-env.txt',
+      }),
+      true,
+    );
     const started = await sessions.start({ project: repo, preset: 'fake' }, person);
     const ended = await sessions.waitForExit(started.id);
     expect(ended.state).toBe('exited');
@@ -119,9 +123,14 @@ describe('workspace set-up', () => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const io = { stdout: (b: Buffer) => out.push(b), stderr: (b: Buffer) => err.push(b) };
-    const result = await sessions.exec({ project: repo, argv: ['cat', '.env'] }, io, person);
-    expect(result.exitCode).toBe(0);
-    expect(Buffer.concat(out).toString()).toBe('API_URL=http://x\n');
-    expect(Buffer.concat(err).toString()).toBe('setting up\n');
+    const result = await sessions.exec(
+      { project: repo, argv: ['sh', '-c', 'wc -c < .env; echo "x" > .env'] },
+      io,
+      person,
+    );
+    // The copied .env is there, seen empty and read-only: the policy does not allow .env files.
+    expect(result.exitCode).not.toBe(0);
+    expect(Buffer.concat(out).toString()).toBe('0\n');
+    expect(Buffer.concat(err).toString()).toMatch(/^setting up\n.*Read-only file system/s);
   });
 });

@@ -14,8 +14,9 @@
  * The diff is what a commit of the work tree's files would hold, whatever the agent committed.
  * The agent's commits are not read at all (see the note on objects in create.ts).
  */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SessionDiff } from '../../../shared/sessions';
 import { runGit, runGitBuffer, type GitOptions } from '../git';
 import { messageOf, WorkspaceError } from './errors';
@@ -57,6 +58,22 @@ export async function workspaceDiff(workspace: Workspace): Promise<SessionDiff> 
     );
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Keeps these work-tree paths out of git's sight: out of the session's diff (the control dir's
+ * exclude file) and out of the agent's own `git add -A` (the workspace's). They are the sandbox's
+ * stand-ins for files the agent may not create: they exist only while it runs, and say `{}`.
+ */
+export function hideFromGit(workspace: Workspace, paths: readonly string[]): void {
+  sessionDirOf(workspace);
+  for (const gitDir of [workspace.controlDir, join(workspace.path, '.git')]) {
+    const file = join(gitDir, 'info', 'exclude');
+    mkdirSync(dirname(file), { recursive: true });
+    const present = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+    const lines = paths.map((path) => `/${path}`).filter((line) => !present.includes(line));
+    if (lines.length) appendFileSync(file, `${lines.join('\n')}\n`);
   }
 }
 

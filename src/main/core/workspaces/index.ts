@@ -3,7 +3,7 @@
  * read-only, a private control dir beside it, and the session's diff read as data.
  */
 export { createWorkspace, type WorkspaceRequest } from './create';
-export { workspaceDiff } from './diff';
+export { hideFromGit, workspaceDiff } from './diff';
 export { removeWorkspace, workspaceBytes } from './disk';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors';
 export { branchFor, sessionLayout, type Workspace } from './layout';

@@ -60,10 +60,10 @@ export function sessionHandlers(
     'session.export': ({ id }) => sessions.exportAsciicast(id),
     'session.restart': ({ id }) => sessions.restart(id, person),
     'session.exec': ({ id, argv }) => captured((io) => sessions.execIn(id, argv, io, person)),
-    'exec.run': async ({ project, argv, keep }) => {
+    'exec.run': async ({ project, argv, keep, unsandboxed }) => {
       let ran = { sessionId: '', workspace: '' };
       const output = await captured(async (io) => {
-        const result = await sessions.exec({ project, argv, keep }, io, person);
+        const result = await sessions.exec({ project, argv, keep, unsandboxed }, io, person);
         ran = { sessionId: result.session.id, workspace: result.workspace };
         return result;
       });

@@ -1,0 +1,456 @@
+/**
+ * The sandbox service: for one run of a session's process tree (the agent, its set-up command, a
+ * gate's command), the spec of what it may touch, the host-side preparation that spec needs, and
+ * the wrapper that enforces it. After the run, `release` undoes what preparation made.
+ *
+ * Fail closed: where no backend can run, `contain` throws with what to install or change; a
+ * session runs unsandboxed only when the person says so for that session.
+ */
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { runGit } from '../git';
+import { openHostBridge, type HostBridge } from './bridge';
+import { bubblewrapBackend } from './bubblewrap';
+import { createCgroup, type SessionCgroup } from './cgroup';
+import { sandboxedProcesses } from './processes';
+import { seatbeltBackend } from './seatbelt';
+import type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
+
+export class SandboxUnavailableError extends Error {
+  override name = 'SandboxUnavailableError';
+}
+
+export interface SandboxServiceOptions {
+  /** $PADDOCK_HOME: hidden from every session. */
+  paddockHome: string;
+  /** Where workspaces are made (other sessions' workspaces are hidden too). */
+  workspacesRoot: () => string;
+  limits: () => SandboxLimits;
+  /** Paddock's own install (its node_modules' parent): readable, so bundled agents run. */
+  installRoot?: string;
+  personHome?: string;
+  /** Default: bubblewrap on Linux, Seatbelt on macOS, none elsewhere. */
+  backend?: SandboxBackend | null;
+  /** How often the limits are checked (cgroup counters; disk use, which walks the workspace). */
+  breachPollMs?: number;
+  diskPollMs?: number;
+}
+
+export interface ContainRequest {
+  sessionId: string;
+  /** $PADDOCK_HOME/sessions/<id>: the session's private directory. */
+  sessionDir: string;
+  workspace: string;
+  sessionHome: string;
+  /** The project's checkout: hidden, but for its object store (the workspace borrows it). */
+  projectPath: string;
+  /** The program started in the sandbox (its directory is made readable if it is hidden). */
+  program: string;
+  env: Readonly<Record<string, string>>;
+  /** Files in hidden places the process must read (the agent's settings, made by Paddock). */
+  readable?: readonly string[];
+  /** Host loopback ports the process reaches as 127.0.0.1:PORT (hook endpoint, local model). */
+  loopbackPorts: readonly number[];
+  /** A session's own pseudo-terminal (true), or pipes from Paddock's process (false). */
+  ownTerminal: boolean;
+  /** The project policy lets agents read `.env` files. */
+  allowEnvFiles: boolean;
+}
+
+export interface ContainedRun {
+  backend: SandboxBackend['name'];
+  wrapper: {
+    file: string;
+    args: string[];
+    /** The processes a polite signal (stop, pause) goes to: the agent's, not the sandbox's own. */
+    signalTargets: ((leaderPid: number) => number[]) | null;
+  };
+  /** Stand-ins for blocked files that git would see, relative to the workspace: hide them from git. */
+  stubs: string[];
+  /** Which limits are enforced how (for the audit trail). */
+  enforced: { cgroup: boolean; limits: SandboxLimits };
+  /** Watches the limits once the process is up; `onBreach` says which one it broke. */
+  watch(onBreach: (why: string) => void): void;
+  /** After the run's processes are gone: ends the watch and removes what preparation made. */
+  release(): Promise<void>;
+}
+
+/** Files tools outside the sandbox trust later: they may not appear or change inside it. */
+export const PROTECTED_FILES = [
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.mcp.json',
+  '.vscode/settings.json',
+  '.vscode/tasks.json',
+  '.envrc',
+] as const;
+/** Git runs what these name, later, outside the sandbox. */
+const GIT_CONTROL = ['.git/config', '.git/hooks'];
+/** Directories that hold protected paths: pinned, so they cannot be renamed away and remade. */
+const PINNED = ['.git', '.claude', '.vscode'];
+const ENV_FILE = /^\.env(\..+)?$/;
+const ENV_EXAMPLE = /\.(example|sample|template|dist)$/;
+const ENV_SCAN_LIMIT = 50_000;
+const BREACH_POLL_MS = 500;
+const DISK_POLL_MS = 5000;
+/** Unix socket paths are limited to 108 bytes by the kernel. */
+const MAX_SOCKET_PATH = 100;
+
+export class SandboxService {
+  private readonly backend: SandboxBackend | null;
+  private problemOnce: Promise<string | null> | null = null;
+  /** Runs per session: what preparation made in a workspace is removed after the last one. */
+  private readonly runs = new Map<string, number>();
+  private readonly objectStores = new Map<string, Promise<string>>();
+
+  constructor(private readonly options: SandboxServiceOptions) {
+    this.backend = options.backend === undefined ? platformBackend() : options.backend;
+  }
+
+  get backendName(): SandboxBackend['name'] | 'none' {
+    return this.backend?.name ?? 'none';
+  }
+
+  /** Null when sessions can be sandboxed here; otherwise what is wrong and how to fix it. */
+  problem(): Promise<string | null> {
+    this.problemOnce ??= this.backend
+      ? this.backend.problem()
+      : Promise.resolve(
+          `Paddock has no sandbox for ${process.platform} (bubblewrap on Linux, Seatbelt on macOS). Run the session unsandboxed (--unsandboxed) only if you accept an agent with your full access.`,
+        );
+    return this.problemOnce;
+  }
+
+  async contain(request: ContainRequest): Promise<ContainedRun> {
+    const problem = await this.problem();
+    if (problem || !this.backend)
+      throw new SandboxUnavailableError(
+        `The sandbox cannot start, so the session does not: ${problem}`,
+      );
+    const backend = this.backend;
+    const objects = await this.objectStore(request.projectPath);
+    const private_ = preparePrivateDir(request.sessionDir);
+    const made = prepareWorkspace(request.workspace);
+    // Seatbelt shares the host's network (it allows exactly the named ports); bubblewrap has a
+    // network of its own, reached through bridges.
+    const bridged = backend.name === 'bubblewrap' ? request.loopbackPorts : [];
+    const bridges = await openBridges(private_.bridges, bridged);
+    const limits = this.options.limits();
+    const cgroup = createCgroup(`${request.sessionId}-${randomBytes(3).toString('hex')}`, limits);
+    const spec = this.spec(request, objects, private_, bridges, limits, made.blocked);
+    const wrapped = backend.wrap(spec);
+    this.runs.set(request.sessionId, (this.runs.get(request.sessionId) ?? 0) + 1);
+    const watching: { timers: NodeJS.Timeout[]; report: (why: string | null) => void } = {
+      timers: [],
+      report: () => undefined,
+    };
+    return {
+      backend: backend.name,
+      wrapper: {
+        ...withCgroup(cgroup, wrapped.file, wrapped.args),
+        signalTargets:
+          request.ownTerminal && backend.name === 'bubblewrap' ? sandboxedProcesses : null,
+      },
+      stubs: made.stubs,
+      enforced: { cgroup: cgroup !== null, limits },
+      watch: (onBreach) =>
+        Object.assign(
+          watching,
+          watchLimits(cgroup, spec, onBreach, {
+            breach: this.options.breachPollMs ?? BREACH_POLL_MS,
+            disk: this.options.diskPollMs ?? DISK_POLL_MS,
+          }),
+        ),
+      release: async () => {
+        for (const timer of watching.timers) clearInterval(timer);
+        // A tree that broke a limit often ends before the next look (a fork loop fails fast).
+        watching.report(cgroup?.breach() ?? null);
+        cgroup?.killAll();
+        await cgroup?.remove();
+        await Promise.all(bridges.map((bridge) => bridge.close()));
+        const left = (this.runs.get(request.sessionId) ?? 1) - 1;
+        if (left > 0) return void this.runs.set(request.sessionId, left);
+        this.runs.delete(request.sessionId);
+        // Only after the last run: a block removed under a live sandbox would unmount it there.
+        removeStandIns(made.blocked);
+        removeEmptyDirs(made.dirs);
+      },
+    };
+  }
+
+  /**
+   * The project's object store, asked of git in the project (never read from the workspace's
+   * alternates file: the agent can write that, and it would name what gets bound in).
+   */
+  private objectStore(projectPath: string): Promise<string> {
+    let store = this.objectStores.get(projectPath);
+    if (!store) {
+      store = runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+        cwd: projectPath,
+      }).then((dir) => join(dir.trim(), 'objects'));
+      store.catch(() => this.objectStores.delete(projectPath));
+      this.objectStores.set(projectPath, store);
+    }
+    return store;
+  }
+
+  private spec(
+    request: ContainRequest,
+    projectObjects: string,
+    private_: PrivateDir,
+    bridges: readonly HostBridge[],
+    limits: SandboxLimits,
+    blocked: readonly string[],
+  ): SandboxSpec {
+    const hidden = this.hiddenDirs(request.projectPath);
+    const isHidden = (path: string) =>
+      path.startsWith('/tmp/') || hidden.some((dir) => path === dir || path.startsWith(`${dir}/`));
+    const program = realpathOr(request.program);
+    const reachable = [
+      this.options.installRoot,
+      dirname(dirname(realpathOr(process.execPath))),
+      dirname(request.program),
+      dirname(program),
+    ];
+    return {
+      workspace: request.workspace,
+      writable: [request.sessionHome, private_.tmp],
+      tmpDir: private_.tmp,
+      readOnly: [
+        projectObjects,
+        private_.bridges,
+        ...(request.readable ?? []),
+        ...reachable.filter((path): path is string => !!path && isHidden(path)),
+      ],
+      hidden,
+      readOnlyInWorkspace: GIT_CONTROL.map((path) => join(request.workspace, path)),
+      pinned: PINNED.map((dir) => join(request.workspace, dir)),
+      masked: request.allowEnvFiles ? [] : envFiles(request.workspace),
+      blocked,
+      emptyFile: private_.emptyFile,
+      emptyJson: private_.emptyJson,
+      emptyDir: private_.emptyDir,
+      env: request.env,
+      bridges:
+        this.backend?.name === 'bubblewrap'
+          ? bridges.map(({ socket, port }) => ({ socket, port }))
+          : request.loopbackPorts.map((port) => ({ socket: '', port })),
+      limits,
+      ownTerminal: request.ownTerminal,
+    };
+  }
+
+  private hiddenDirs(projectPath: string): string[] {
+    const person = this.options.personHome ?? homedir();
+    const runtime = process.env.XDG_RUNTIME_DIR;
+    return [
+      process.platform === 'darwin' ? '/Users' : '/home',
+      '/root',
+      person,
+      this.options.paddockHome,
+      this.options.workspacesRoot(),
+      projectPath,
+      ...(runtime?.startsWith('/') ? [runtime] : []),
+    ];
+  }
+}
+
+/** Seatbelt matches resolved paths, and a program is often a link into a hidden folder. */
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function platformBackend(): SandboxBackend | null {
+  if (process.platform === 'linux') return bubblewrapBackend();
+  if (process.platform === 'darwin') return seatbeltBackend();
+  return null;
+}
+
+interface PrivateDir {
+  tmp: string;
+  bridges: string;
+  emptyFile: string;
+  emptyJson: string;
+  emptyDir: string;
+}
+
+function preparePrivateDir(sessionDir: string): PrivateDir {
+  const base = join(sessionDir, 'sandbox');
+  const dir = {
+    tmp: join(sessionDir, 'tmp'),
+    bridges: join(sessionDir, 'b'),
+    emptyFile: join(base, 'empty-file'),
+    emptyJson: join(base, 'empty.json'),
+    emptyDir: join(base, 'empty-dir'),
+  };
+  for (const path of [dir.tmp, dir.bridges, dir.emptyDir])
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (!existsSync(dir.emptyFile)) writeFileSync(dir.emptyFile, '', { mode: 0o444 });
+  if (!existsSync(dir.emptyJson)) writeFileSync(dir.emptyJson, '{}\n', { mode: 0o444 });
+  return dir;
+}
+
+/**
+ * Makes on the host what the sandbox's rules need in the workspace: `.git/hooks` (so it can be
+ * made read-only; Paddock's clones have none), and the folders of protected files that are
+ * missing (so they can be pinned). Returns the protected paths that do not exist (to be blocked)
+ * and the folders it made, for removal after the session.
+ */
+function prepareWorkspace(workspace: string): {
+  blocked: string[];
+  dirs: string[];
+  stubs: string[];
+} {
+  const dirs: string[] = [];
+  const ensureDir = (path: string) => {
+    if (existsSync(path)) return;
+    mkdirSync(path, { recursive: true });
+    dirs.push(path);
+  };
+  ensureDir(join(workspace, '.git', 'hooks'));
+  const missing = PROTECTED_FILES.filter((path) => !existsSync(join(workspace, path)));
+  const blocked = missing.map((path) => join(workspace, path));
+  for (const path of blocked) if (dirname(path) !== workspace) ensureDir(dirname(path));
+  // Stand-ins git would see (files; a directory it never sees): the caller hides them from git.
+  const stubs = missing.filter((path) => path.endsWith('.json'));
+  // The hooks folder stays: it is part of the clone now, and empty.
+  return { blocked, dirs: dirs.slice(1), stubs };
+}
+
+async function openBridges(dir: string, ports: readonly number[]): Promise<HostBridge[]> {
+  const bridges: HostBridge[] = [];
+  try {
+    for (const port of new Set(ports)) {
+      const socket = join(dir, String(port));
+      if (socket.length > MAX_SOCKET_PATH)
+        throw new SandboxUnavailableError(
+          `The session's bridge socket ${socket} is longer than a Unix socket path may be. Give Paddock a shorter home (PADDOCK_HOME).`,
+        );
+      bridges.push(await openHostBridge(socket, port));
+    }
+    return bridges;
+  } catch (error) {
+    await Promise.all(bridges.map((bridge) => bridge.close()));
+    throw error;
+  }
+}
+
+/**
+ * `.env` files in the workspace (copied in by the set-up, or made by the agent before a later
+ * run), but not examples. Symbolic links are not followed: a link points outside or at a file
+ * the walk finds anyway.
+ */
+function envFiles(workspace: string): string[] {
+  const found: string[] = [];
+  const pending = [workspace];
+  let seen = 0;
+  for (let dir = pending.pop(); dir !== undefined && seen < ENV_SCAN_LIMIT; dir = pending.pop()) {
+    for (const entry of entriesOf(dir)) {
+      seen += 1;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== '.git' && entry.name !== 'node_modules')
+        pending.push(path);
+      else if (entry.isFile() && ENV_FILE.test(entry.name) && !ENV_EXAMPLE.test(entry.name))
+        found.push(path);
+    }
+  }
+  return found;
+}
+
+function entriesOf(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** Processes join the group before bwrap starts: everything it forks is counted from the first. */
+const JOIN_SCRIPT =
+  'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+function withCgroup(
+  cgroup: SessionCgroup | null,
+  file: string,
+  args: readonly string[],
+): { file: string; args: string[] } {
+  if (!cgroup) return { file, args: [...args] };
+  return {
+    file: '/bin/sh',
+    args: ['-c', JOIN_SCRIPT, 'paddock-cgroup', ...cgroup.joinFiles, '--', file, ...args],
+  };
+}
+
+function watchLimits(
+  cgroup: SessionCgroup | null,
+  spec: SandboxSpec,
+  onBreach: (why: string) => void,
+  every: { breach: number; disk: number },
+): { timers: NodeJS.Timeout[]; report: (why: string | null) => void } {
+  let reported = false;
+  const report = (why: string | null) => {
+    if (!why || reported) return;
+    reported = true;
+    onBreach(why);
+    cgroup?.killAll();
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (cgroup) timers.push(setInterval(() => report(cgroup.breach()), every.breach));
+  timers.push(
+    setInterval(
+      () => void diskBreach([spec.workspace, spec.tmpDir], spec.limits.diskMiB).then(report),
+      every.disk,
+    ),
+  );
+  for (const timer of timers) timer.unref();
+  return { timers, report };
+}
+
+/** `du` walks the tree in C, off Paddock's thread; hard links are counted once. */
+function diskBreach(dirs: readonly string[], limitMiB: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('du', ['-sck', '--', ...dirs], { timeout: 60_000 }, (_error, stdout) => {
+      const total = /(\d+)\s+total\s*$/.exec(stdout);
+      // du exits 1 on a file it cannot read, and still counts the rest.
+      if (!total) return resolve(null);
+      const usedMiB = Number(total[1]) / 1024;
+      resolve(usedMiB > limitMiB ? `its workspace and temp files grew past ${limitMiB} MiB` : null);
+    });
+  });
+}
+
+/** The mount points bwrap left: an empty directory, or a file as empty as the `{}` it held. */
+function removeStandIns(paths: readonly string[]): void {
+  for (const path of paths) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats?.isDirectory()) removeEmptyDirs([path]);
+    else if (stats?.isFile() && stats.size === 0) rmSync(path, { force: true });
+  }
+}
+
+function removeEmptyDirs(paths: readonly string[]): void {
+  // Deepest first, so a folder emptied by removing its child goes too.
+  for (const path of [...paths].sort((a, b) => b.split(sep).length - a.split(sep).length)) {
+    try {
+      rmdirSync(path);
+    } catch {
+      // Not empty (the agent put something there) or gone: leave it.
+    }
+  }
+}
