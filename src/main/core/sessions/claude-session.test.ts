@@ -61,7 +61,7 @@ describe('Claude Code in a session', () => {
       person,
     );
     const workspace = session.workspace as string;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 120_000;
     while (
       !plainGit(workspace, ['log', '--format=%s']).includes('from claude') ||
       !screen.replace(/\s+/g, '').includes('Allcommitted')
