@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import type { CheckStatus, DoctorCheck, DoctorReport } from '../../../shared/doctor';
 import { detectAgents, type DetectedAgent } from '../agents';
+import { bubblewrapBackend, createCgroup } from '../sandbox';
 
 interface Probe {
   id: string;
@@ -102,19 +103,34 @@ function allProbes(env: NodeJS.ProcessEnv): Probe[] {
       title: 'bubblewrap sandbox (Linux)',
       required: true,
       platforms: ['linux'],
+      // The very check a session makes before it starts: bwrap, prlimit and socat, and a sandbox.
       run: async () => {
-        const version = await run('bwrap', ['--version']);
-        try {
-          await run('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true']);
-        } catch (error) {
-          return {
-            status: 'warn',
-            detail: `${version}, but it cannot create a sandbox here: ${firstLine((error as Error).message)}`,
-          };
-        }
-        return { status: 'ok', detail: version };
+        const problem = await bubblewrapBackend().problem();
+        if (problem) return { status: 'missing', detail: problem };
+        return { status: 'ok', detail: await run('bwrap', ['--version']) };
       },
-      fix: 'Install bubblewrap: `sudo apt-get install bubblewrap`. If it is installed but fails, allow unprivileged user namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1`, or the AppArmor userns setting on Ubuntu 24.04+).',
+      fix: 'Sessions do not start without it. Run scripts/install-system-deps.sh, or install bubblewrap, socat and util-linux; if bwrap is installed but fails, allow unprivileged user namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1`, or `kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04+).',
+    },
+    {
+      id: 'sandbox-limits',
+      title: 'Sandbox limits: memory and processes of a whole session (cgroups)',
+      required: false,
+      platforms: ['linux'],
+      run: async () => {
+        const probe = createCgroup(`doctor-${process.pid}`, { processes: 16, memoryMiB: 64 });
+        await probe?.remove();
+        return probe
+          ? {
+              status: 'ok',
+              detail: 'Paddock can make control groups: memory and process limits hold',
+            }
+          : {
+              status: 'warn',
+              detail:
+                'no writable cgroups: per-process limits (rlimits) and the disk watch hold; a session’s total memory is not limited',
+            };
+      },
+      fix: 'Optional. Run Paddock where it may create cgroups (root, or a systemd user slice with delegation: `systemd-run --user --scope -p Delegate=yes paddock ...`).',
     },
     {
       id: 'seatbelt',
@@ -135,17 +151,16 @@ function allProbes(env: NodeJS.ProcessEnv): Probe[] {
       run: async () => secretServiceStatus(env, run),
       fix: 'Install and unlock a Secret Service: `sudo apt-get install gnome-keyring dbus-x11` and log in to a desktop session (KeePassXC with Secret Service integration also works).',
     },
-    ...[
-      ['socat', 'socat', 'socat (bridges the network proxy into the sandbox)'],
-      ['rg', 'ripgrep', 'ripgrep (file search inside the sandbox)'],
-    ].map(([tool = '', pkg = '', title = '']): Probe => ({
-      id: tool,
-      title,
-      required: false,
-      platforms: ['linux'],
-      run: async () => ({ status: 'ok', detail: firstLine(await run(tool, ['-V'])) }),
-      fix: `Install it: \`sudo apt-get install ${pkg}\`.`,
-    })),
+    ...[['rg', 'ripgrep', 'ripgrep (file search inside the sandbox)']].map(
+      ([tool = '', pkg = '', title = '']): Probe => ({
+        id: tool,
+        title,
+        required: false,
+        platforms: ['linux'],
+        run: async () => ({ status: 'ok', detail: firstLine(await run(tool, ['-V'])) }),
+        fix: `Install it: \`sudo apt-get install ${pkg}\`.`,
+      }),
+    ),
     {
       id: 'chromium',
       title: 'Chromium (browser mode and end-to-end tests)',

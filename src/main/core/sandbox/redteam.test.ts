@@ -16,6 +16,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -341,6 +342,38 @@ describe.skipIf(!available)('red team: what the sandbox leaves behind', () => {
     await sessions.waitForExit(started.id);
     for (const path of ['.mcp.json', '.claude', '.vscode', '.envrc'])
       expect(existsSync(join(workspace, path)), path).toBe(false);
+  });
+});
+
+describe.skipIf(!available)('red team: links the sandbox must not follow', () => {
+  it('a repository that commits .claude as a link to ~/.ssh', async () => {
+    const hostile = join(home, 'src', 'hostile');
+    mkdirSync(hostile, { recursive: true });
+    makeRepository(hostile, { 'README.md': '# hostile\n' });
+    symlinkSync(join(home, '.ssh'), join(hostile, '.claude'));
+    plainGit(hostile, ['add', '-A']);
+    plainGit(hostile, ['commit', '-qm', 'a link']);
+    let output = '';
+    const collect = (chunk: Buffer) => void (output += chunk.toString());
+    await expect(
+      sessions.exec(
+        { project: hostile, argv: ['cat', '.claude/id_rsa'] },
+        { stdout: collect, stderr: collect },
+        person,
+      ),
+    ).rejects.toThrow(/\.claude in the workspace is a symbolic link/);
+    expect(output).not.toContain(CANARY);
+    canaryOnlyWherePlanted();
+  });
+
+  it("a link planted in the workspace's .git/info, to make Paddock write into the home", async () => {
+    const attempt = await viaSession(`rm -rf .git/info && ln -s ${home} .git/info && echo planted`);
+    expect(attempt.output).toContain('planted');
+    const session = sessions.list()[0];
+    await expect(sessions.execIn(session?.id as string, ['true'], quiet(), person)).rejects.toThrow(
+      /symbolic link/,
+    );
+    expect(existsSync(join(home, 'exclude'))).toBe(false);
   });
 });
 

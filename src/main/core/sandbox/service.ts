@@ -13,6 +13,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readlinkSync,
   realpathSync,
   rmdirSync,
   rmSync,
@@ -79,6 +80,9 @@ export interface ContainedRun {
   };
   /** Stand-ins for blocked files that git would see, relative to the workspace: hide them from git. */
   stubs: string[];
+  /** Files seen empty (`.env`), and protected paths that cannot be created: for the record. */
+  masked: readonly string[];
+  blocked: readonly string[];
   /** Which limits are enforced how (for the audit trail). */
   enforced: { cgroup: boolean; limits: SandboxLimits };
   /** Watches the limits once the process is up; `onBreach` says which one it broke. */
@@ -142,6 +146,7 @@ export class SandboxService {
     const backend = this.backend;
     const objects = await this.objectStore(request.projectPath);
     const private_ = preparePrivateDir(request.sessionDir);
+    requireNoLinks(request.workspace, [...GIT_CONTROL, ...PINNED, ...PROTECTED_FILES]);
     const made = prepareWorkspace(request.workspace);
     // Seatbelt shares the host's network (it allows exactly the named ports); bubblewrap has a
     // network of its own, reached through bridges.
@@ -164,6 +169,8 @@ export class SandboxService {
           request.ownTerminal && backend.name === 'bubblewrap' ? sandboxedProcesses : null,
       },
       stubs: made.stubs,
+      masked: spec.masked,
+      blocked: spec.blocked,
       enforced: { cgroup: cgroup !== null, limits },
       watch: (onBreach) =>
         Object.assign(
@@ -304,6 +311,24 @@ function preparePrivateDir(sessionDir: string): PrivateDir {
   if (!existsSync(dir.emptyFile)) writeFileSync(dir.emptyFile, '', { mode: 0o444 });
   if (!existsSync(dir.emptyJson)) writeFileSync(dir.emptyJson, '{}\n', { mode: 0o444 });
   return dir;
+}
+
+/**
+ * The workspace paths the sandbox binds onto themselves are bound from the host's view: a link
+ * there (a repository can commit `.claude -> ~/.ssh`; an unsandboxed run can make one) would bind
+ * what it points at into the sandbox. No path on the way may be a link: the run does not start.
+ */
+function requireNoLinks(workspace: string, paths: readonly string[]): void {
+  for (const path of paths) {
+    const parts = path.split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const part = join(workspace, ...parts.slice(0, depth));
+      if (!lstatSync(part, { throwIfNoEntry: false })?.isSymbolicLink()) continue;
+      throw new SandboxUnavailableError(
+        `${parts.slice(0, depth).join('/')} in the workspace is a symbolic link (to ${readlinkSync(part)}), where the sandbox protects a path: it does not bind through links. Remove the link from the branch (or the repository) and start again.`,
+      );
+    }
+  }
 }
 
 /**

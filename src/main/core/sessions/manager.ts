@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { JsonObject } from '../../../shared/audit';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
@@ -1064,6 +1064,16 @@ export class SessionManager {
     });
     plan.wrapper = run.wrapper;
     hideFromGit(this.workspaceOf(id), run.stubs);
+    // How this process is contained, on the record: which limits hold, what is masked and blocked.
+    this.event(id, 'sandbox.started', {
+      backend: run.backend,
+      program: plan.file,
+      cgroup: run.enforced.cgroup,
+      limits: { ...run.enforced.limits },
+      masked: run.masked.map((path) => relative(plan.cwd, path)),
+      blocked: run.blocked.map((path) => relative(plan.cwd, path)),
+      bridgedPorts: [...reach.ports],
+    });
     return run;
   }
 

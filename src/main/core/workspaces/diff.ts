@@ -14,7 +14,15 @@
  * The diff is what a commit of the work tree's files would hold, whatever the agent committed.
  * The agent's commits are not read at all (see the note on objects in create.ts).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SessionDiff } from '../../../shared/sessions';
@@ -68,12 +76,35 @@ export async function workspaceDiff(workspace: Workspace): Promise<SessionDiff> 
  */
 export function hideFromGit(workspace: Workspace, paths: readonly string[]): void {
   sessionDirOf(workspace);
-  for (const gitDir of [workspace.controlDir, join(workspace.path, '.git')]) {
-    const file = join(gitDir, 'info', 'exclude');
-    mkdirSync(dirname(file), { recursive: true });
-    const present = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-    const lines = paths.map((path) => `/${path}`).filter((line) => !present.includes(line));
-    if (lines.length) appendFileSync(file, `${lines.join('\n')}\n`);
+  for (const gitDir of [workspace.controlDir, join(workspace.path, '.git')])
+    appendExcludes(
+      join(gitDir, 'info'),
+      paths.map((path) => `/${path}`),
+    );
+}
+
+/**
+ * The agent can write in the workspace's `.git`: a link there must not make Paddock write
+ * elsewhere (`info` a link to a folder, `exclude` a link to the person's ~/.bashrc). No link is
+ * followed: the folder is checked, the file opened with O_NOFOLLOW.
+ */
+function appendExcludes(info: string, lines: readonly string[]): void {
+  for (const dir of [dirname(info), info]) {
+    if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink())
+      throw new WorkspaceError(
+        `${dir} is a symbolic link: Paddock does not write through it.`,
+        'git-failed',
+      );
+  }
+  mkdirSync(info, { recursive: true });
+  const flags = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
+  const fd = openSync(join(info, 'exclude'), flags, 0o644);
+  try {
+    const present = readFileSync(fd, 'utf8').split('\n');
+    const missing = lines.filter((line) => !present.includes(line));
+    if (missing.length) writeSync(fd, `${missing.join('\n')}\n`);
+  } finally {
+    closeSync(fd);
   }
 }
 
