@@ -22,12 +22,13 @@ import {
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCustomPreset, type AgentPreset } from '../agents';
+import type { AgentPreset } from '../agents';
 import { makeRepository, plainGit } from '../git/testing';
 import type { SessionManager } from '../sessions';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import { SETTINGS } from '../../../shared/settings';
+import { shellPreset } from '../../../test-support/fixtures/shell-preset';
 import { testSessions } from '../../../test-support/sessions';
 import { createCgroup } from './cgroup';
 
@@ -181,14 +182,7 @@ async function viaExec(script: string): Promise<Attempt> {
 
 /** Through a session: the agent is a shell running the attack, in its pseudo-terminal. */
 async function viaSession(script: string): Promise<Attempt & { state: string; reason: string }> {
-  const preset = parseCustomPreset({
-    id: `attack-${presets.length}`,
-    name: 'attack',
-    command: '/bin/sh',
-    args: ['-c', `echo SANDBOX-UP; ${script}`],
-    taskArg: 'none',
-    env: [],
-  });
+  const preset = shellPreset(`attack-${presets.length}`, `echo SANDBOX-UP; ${script}`);
   presets.push(preset);
   const started = await sessions.start({ project, preset: preset.id }, person);
   const ended = await sessions.waitForExit(started.id, 30_000);
@@ -322,14 +316,7 @@ describe.skipIf(!available)('red team: the filesystem half', () => {
 
 describe.skipIf(!available)('red team: what the sandbox leaves behind', () => {
   it('no stand-in in the diff while the agent runs, and none in the workspace after it', async () => {
-    const preset = parseCustomPreset({
-      id: 'idle',
-      name: 'idle',
-      command: '/bin/sh',
-      args: ['-c', 'echo work > notes.md; sleep 30'],
-      taskArg: 'none',
-      env: [],
-    });
+    const preset = shellPreset('idle', 'echo work > notes.md; sleep 30');
     presets.push(preset);
     const started = await sessions.start({ project, preset: preset.id }, person);
     const workspace = started.workspace as string;

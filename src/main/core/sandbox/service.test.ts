@@ -5,8 +5,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCustomPreset } from '../agents';
 import { makeRepository } from '../git/testing';
+import { shellPreset } from '../../../test-support/fixtures/shell-preset';
 import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
 import { bubblewrapBackend } from './bubblewrap';
@@ -14,14 +14,7 @@ import type { SandboxBackend } from './spec';
 
 const bubblewrapRuns = (await bubblewrapBackend().problem()) === null;
 const person = { actor: 'person' as const, actorId: 'ada' };
-const echo = parseCustomPreset({
-  id: 'echo',
-  name: 'echo',
-  command: '/bin/sh',
-  args: ['-c', 'echo hello'],
-  taskArg: 'none',
-  env: [],
-});
+const echo = shellPreset('echo', 'echo hello');
 
 const open: Array<() => Promise<void>> = [];
 afterEach(async () => {
