@@ -17,6 +17,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['policy', () => import('./policy.bench')],
   ['ui', () => import('./ui.bench')],
   ['approvals', () => import('./approvals.bench')],
+  ['sandbox', () => import('./sandbox.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

@@ -39,14 +39,37 @@ function repository(files: Record<string, string> = {}): string {
   return dir;
 }
 
-/** A host whose agents include the fake one, playing SCRIPT. */
-async function hostWithFakeAgent(
-  files: Record<string, string> = {},
-): Promise<{ host: Host; repo: string }> {
+/**
+ * Runs `body` with the page open on a host whose agents include the fake one, playing SCRIPT, and a
+ * repository holding `files`; both are removed afterwards, whatever happens.
+ */
+async function withFakeAgentHost(
+  page: Page,
+  files: Record<string, string>,
+  body: (host: Host, repo: string) => Promise<void>,
+): Promise<void> {
   const host = await startHost(undefined, { FAKE_AGENT_SCRIPT: JSON.stringify(SCRIPT) });
-  const set = host.cli(['settings', 'set', 'agents.custom', JSON.stringify([FAKE_AGENT_PRESET])]);
-  expect(set.stderr).toBe('');
-  return { host, repo: repository(files) };
+  const repo = repository(files);
+  try {
+    const set = host.cli(['settings', 'set', 'agents.custom', JSON.stringify([FAKE_AGENT_PRESET])]);
+    expect(set.stderr).toBe('');
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+    await body(host, repo);
+  } finally {
+    await host.stop();
+    rmSync(host.home, { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
+}
+
+/** Opens the new-session form (key n) on `repo` with the fake agent chosen. */
+async function newSessionForm(page: Page, repo: string) {
+  await page.keyboard.press('n');
+  const form = page.getByTestId('new-session');
+  await form.getByLabel('Project (a git repository)').fill(repo);
+  await form.getByLabel('Agent').selectOption('fake');
+  return form;
 }
 
 const terminal = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows');
@@ -56,10 +79,7 @@ test('start a session from the UI, work in its terminal, review its diff, pause,
   page,
 }) => {
   test.setTimeout(60_000);
-  const { host, repo } = await hostWithFakeAgent();
-  try {
-    await page.goto(host.url);
-    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+  await withFakeAgentHost(page, {}, async (host, repo) => {
     await expect(page.getByText('No sessions yet')).toBeVisible();
 
     // n opens the form; the same checks as the CLI answer a path that is no repository.
@@ -77,6 +97,11 @@ test('start a session from the UI, work in its terminal, review its diff, pause,
     await expect(page.getByTestId('session-row')).toHaveCount(1);
     await expect(terminal(page)).toContainText('name?');
     await expect(stateOf(page)).toHaveText(/running|waiting/);
+    // A sandboxed session names its sandbox quietly, with no unsandboxed banner or tag.
+    await expect(page.getByTestId('sandbox-profile')).toHaveText(
+      /^sandbox: (bubblewrap|seatbelt)$/,
+    );
+    await expect(page.getByTestId('unsandboxed-tag')).toHaveCount(0);
     mkdirSync(SCREENSHOTS, { recursive: true });
 
     // Keys typed into the terminal reach the agent.
@@ -122,11 +147,7 @@ test('start a session from the UI, work in its terminal, review its diff, pause,
     await page.keyboard.press('x');
     await page.getByTestId('confirm-stop').getByRole('button', { name: 'Stop' }).click();
     await expect(stateOf(page)).toHaveText('stopped');
-  } finally {
-    await host.stop();
-    rmSync(host.home, { recursive: true, force: true });
-    rmSync(repo, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a repository policy is reviewed and trusted before its workspace set-up runs', async ({
@@ -134,14 +155,8 @@ test('a repository policy is reviewed and trusted before its workspace set-up ru
 }) => {
   test.setTimeout(60_000);
   const policy = 'version: 1\nworkspace:\n  setup: echo preparing the workspace\n';
-  const { host, repo } = await hostWithFakeAgent({ '.paddock/policy.yaml': policy });
-  try {
-    await page.goto(host.url);
-    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-    await page.keyboard.press('n');
-    const form = page.getByTestId('new-session');
-    await form.getByLabel('Project (a git repository)').fill(repo);
-    await form.getByLabel('Agent').selectOption('fake');
+  await withFakeAgentHost(page, { '.paddock/policy.yaml': policy }, async (_host, repo) => {
+    const form = await newSessionForm(page, repo);
     const notice = form.getByTestId('policy-notice');
     await expect(notice).toContainText('you have not trusted');
 
@@ -158,9 +173,42 @@ test('a repository policy is reviewed and trusted before its workspace set-up ru
     await form.getByRole('button', { name: 'Start session' }).click();
     await expect(terminal(page)).toContainText('preparing the workspace');
     await expect(terminal(page)).toContainText('name?');
-  } finally {
-    await host.stop();
-    rmSync(host.home, { recursive: true, force: true });
-    rmSync(repo, { recursive: true, force: true });
-  }
+  });
+});
+
+test('running without a sandbox is ticked per session, warned about, and marked where it shows', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await withFakeAgentHost(page, {}, async (_host, repo) => {
+    const form = await newSessionForm(page, repo);
+    await form.getByLabel('Task').fill('Greet the person, unsandboxed');
+
+    // Off by default; ticking it warns in the form and renames the button.
+    const unsandboxed = form.getByLabel('Run without sandbox');
+    await expect(unsandboxed).not.toBeChecked();
+    await expect(form.getByText('your SSH keys, cloud credentials')).toHaveCount(0);
+    await unsandboxed.check();
+    await expect(form.getByText('The agent gets your full access')).toContainText(
+      'Recorded in the audit trail.',
+    );
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'new-session-unsandboxed.png') });
+    await form.getByRole('button', { name: 'Start UNSANDBOXED' }).click();
+
+    const detail = page.getByTestId('session-detail');
+    await expect(detail.getByRole('alert')).toHaveText(
+      'Unsandboxed: this agent runs with your full access.',
+    );
+    await expect(page.getByTestId('session-row').getByTestId('unsandboxed-tag')).toHaveText(
+      'unsandboxed',
+    );
+    await expect(terminal(page)).toContainText('name?');
+    await page.screenshot({ path: join(ROOT, 'test-results', 'sessions-unsandboxed.png') });
+
+    // The next start asks afresh: the form does not remember the choice.
+    await page.getByRole('button', { name: /New session/ }).click();
+    await expect(form.getByLabel('Run without sandbox')).not.toBeChecked();
+    await expect(form.getByRole('button', { name: 'Start session' })).toBeVisible();
+  });
 });

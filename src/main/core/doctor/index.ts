@@ -103,13 +103,13 @@ function allProbes(env: NodeJS.ProcessEnv): Probe[] {
       title: 'bubblewrap sandbox (Linux)',
       required: true,
       platforms: ['linux'],
-      // The very check a session makes before it starts: bwrap, prlimit and socat, and a sandbox.
+      // The very check a session makes before it starts: bwrap and socat, and a sandbox.
       run: async () => {
         const problem = await bubblewrapBackend().problem();
         if (problem) return { status: 'missing', detail: problem };
         return { status: 'ok', detail: await run('bwrap', ['--version']) };
       },
-      fix: 'Sessions do not start without it. Run scripts/install-system-deps.sh, or install bubblewrap, socat and util-linux; if bwrap is installed but fails, allow unprivileged user namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1`, or `kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04+).',
+      fix: 'Sessions do not start without it. Run scripts/install-system-deps.sh, or install bubblewrap and socat; if bwrap is installed but fails, allow unprivileged user namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1`, or `kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04+).',
     },
     {
       id: 'sandbox-limits',

@@ -93,34 +93,53 @@ function roBind(path: string): string[] {
 /** The programs the Linux sandbox runs, where Debian and most distributions install them. */
 const PROGRAMS = {
   bwrap: { paths: ['/usr/bin/bwrap', '/bin/bwrap'], package: 'bubblewrap' },
-  prlimit: { paths: ['/usr/bin/prlimit', '/bin/prlimit'], package: 'util-linux' },
   socat: { paths: ['/usr/bin/socat', '/bin/socat'], package: 'socat' },
 } as const;
+
+/**
+ * Runs before bwrap, in the shell that becomes bwrap: the rlimits (CPU seconds per process, the
+ * largest file in 512-byte blocks, no core dumps, the number of processes: `-u` in bash, `-p` in
+ * dash), then the session's control group; both are inherited by everything bwrap starts. One
+ * shell instead of prlimit plus a shell: each exec costs a command a millisecond or two. Values
+ * and paths are arguments, never part of the script:
+ *   sh -c PRELUDE paddock-sandbox CPU FILE_BLOCKS PROCESSES CGROUP_PROCS... -- bwrap ...
+ */
+const PRELUDE = [
+  'ulimit -t "$1" && ulimit -f "$2" && ulimit -c 0 &&',
+  '  { ulimit -u "$3" 2>/dev/null || ulimit -p "$3"; } ||',
+  '  { echo "paddock: the sandbox could not set its limits" >&2; exit 125; }',
+  'shift 3',
+  'while [ "$1" != -- ]; do',
+  '  echo $$ > "$1" || { echo "paddock: the sandbox could not join its control group" >&2; exit 125; }',
+  '  shift',
+  'done',
+  'shift',
+  'exec "$@"',
+].join('\n');
 
 function programPath(name: keyof typeof PROGRAMS): string | null {
   return PROGRAMS[name].paths.find((path) => existsSync(path)) ?? null;
 }
 
-/**
- * bubblewrap under prlimit: rlimits are set before bwrap starts, so every process inside inherits
- * them (the number of processes, CPU seconds per process, the largest file, no core dumps).
- */
+/** bubblewrap, started by the prelude that sets its limits. */
 export function bubblewrapBackend(): SandboxBackend {
   return {
     name: 'bubblewrap',
     problem: bubblewrapProblem,
     wrap: (spec) => {
       const bwrap = programPath('bwrap');
-      const prlimit = programPath('prlimit');
-      if (!bwrap || !prlimit) throw new Error('bubblewrap or prlimit is missing');
+      if (!bwrap) throw new Error('bubblewrap is missing');
       const { limits } = spec;
       return {
-        file: prlimit,
+        file: '/bin/sh',
         args: [
-          `--nproc=${limits.processes}`,
-          `--cpu=${limits.cpuSeconds}`,
-          `--fsize=${limits.fileMiB * MIB}`,
-          '--core=0',
+          '-c',
+          PRELUDE,
+          'paddock-sandbox',
+          String(limits.cpuSeconds),
+          String((limits.fileMiB * MIB) / 512),
+          String(limits.processes),
+          ...spec.cgroupJoin,
           '--',
           bwrap,
           ...bubblewrapArgs(spec),
@@ -132,7 +151,7 @@ export function bubblewrapBackend(): SandboxBackend {
 }
 
 async function bubblewrapProblem(): Promise<string | null> {
-  for (const name of ['bwrap', 'prlimit', 'socat'] as const) {
+  for (const name of ['bwrap', 'socat'] as const) {
     if (!programPath(name))
       return `${name} is not installed. Install it: \`sudo apt-get install ${PROGRAMS[name].package}\` (or run scripts/install-system-deps.sh).`;
   }

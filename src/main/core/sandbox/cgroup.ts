@@ -12,11 +12,20 @@ export interface CgroupLimits {
   memoryMiB: number;
 }
 
+/** How often each limit was hit so far (the kernel's counters only grow). */
+export interface BreachCounts {
+  processes: number;
+  memory: number;
+}
+
 export interface SessionCgroup {
   /** One `cgroup.procs` per hierarchy: a process joins by writing its pid into each. */
   joinFiles: string[];
-  /** The limit that was hit since the group was made, if one was. */
-  breach(): string | null;
+  /** Sets the limits again (the settings may have changed since the group was made). */
+  apply(limits: CgroupLimits): void;
+  counts(): BreachCounts;
+  /** The limit hit since `before`, if one was. */
+  breach(before: BreachCounts): string | null;
   /** SIGKILL to every process in the group, until none is left. */
   killAll(): void;
   /** Removes the group, waiting (a little) for killed processes to be gone. */
@@ -48,45 +57,83 @@ function createV2(name: string, limits: CgroupLimits, root: string): SessionCgro
   writeFileSync(join(parent, 'cgroup.subtree_control'), '+pids +memory');
   const dir = join(parent, name);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'pids.max'), String(limits.processes));
-  writeFileSync(join(dir, 'memory.max'), String(limits.memoryMiB * MIB));
   // An out-of-memory kill takes the whole tree, not one process of it.
   writeFileSync(join(dir, 'memory.oom.group'), '1');
   const procs = join(dir, 'cgroup.procs');
-  return {
-    joinFiles: [procs],
-    breach: () =>
-      breachOf(counter(join(dir, 'pids.events'), 'max'), limits.processes) ??
-      oomBreach(counter(join(dir, 'memory.events'), 'oom_kill'), limits.memoryMiB),
-    killAll: () => killEvery(procs),
-    remove: () => removeDirs([dir]),
-  };
+  const group = withCounters(
+    {
+      joinFiles: [procs],
+      apply: (next) => {
+        writeFileSync(join(dir, 'pids.max'), String(next.processes));
+        writeFileSync(join(dir, 'memory.max'), String(next.memoryMiB * MIB));
+      },
+      killAll: () => killEvery(procs),
+      remove: () => removeDirs([dir]),
+    },
+    () => ({
+      processes: counter(join(dir, 'pids.events'), 'max'),
+      memory: counter(join(dir, 'memory.events'), 'oom_kill'),
+    }),
+  );
+  group.apply(limits);
+  return group;
 }
 
 function createV1(name: string, limits: CgroupLimits, root: string): SessionCgroup {
   const pids = join(root, 'pids', 'paddock', name);
   const memory = join(root, 'memory', 'paddock', name);
   mkdirSync(pids, { recursive: true });
-  writeFileSync(join(pids, 'pids.max'), String(limits.processes));
   const dirs = [pids];
   try {
     mkdirSync(memory, { recursive: true });
-    writeFileSync(join(memory, 'memory.limit_in_bytes'), String(limits.memoryMiB * MIB));
     dirs.push(memory);
   } catch {
     // No writable memory hierarchy: the process limit still holds.
   }
   const hasMemory = dirs.includes(memory);
+  const group = withCounters(
+    {
+      joinFiles: dirs.map((dir) => join(dir, 'cgroup.procs')),
+      apply: (next) => {
+        writeFileSync(join(pids, 'pids.max'), String(next.processes));
+        if (hasMemory)
+          writeFileSync(join(memory, 'memory.limit_in_bytes'), String(next.memoryMiB * MIB));
+      },
+      // v1 kills one process when memory runs out; the watcher then kills the rest through here.
+      killAll: () => killEvery(join(pids, 'cgroup.procs')),
+      remove: () => removeDirs(dirs),
+    },
+    () => ({
+      processes: counter(join(pids, 'pids.events'), 'max'),
+      memory: hasMemory ? counter(join(memory, 'memory.oom_control'), 'oom_kill') : 0,
+    }),
+  );
+  group.apply(limits);
+  return group;
+}
+
+/** The group with its counters, and breaches read as counters that grew (limits as applied last). */
+function withCounters(
+  group: Omit<SessionCgroup, 'counts' | 'breach'>,
+  counts: () => BreachCounts,
+): SessionCgroup {
+  let applied: CgroupLimits = { processes: 0, memoryMiB: 0 };
   return {
-    joinFiles: dirs.map((dir) => join(dir, 'cgroup.procs')),
-    breach: () =>
-      breachOf(counter(join(pids, 'pids.events'), 'max'), limits.processes) ??
-      (hasMemory
-        ? oomBreach(counter(join(memory, 'memory.oom_control'), 'oom_kill'), limits.memoryMiB)
-        : null),
-    // v1 kills one process when memory runs out; the watcher then kills the rest through here.
-    killAll: () => killEvery(join(pids, 'cgroup.procs')),
-    remove: () => removeDirs(dirs),
+    ...group,
+    // Written only when changed: a memory limit write can make the kernel reclaim at once.
+    apply: (limits) => {
+      if (limits.processes === applied.processes && limits.memoryMiB === applied.memoryMiB) return;
+      applied = { ...limits };
+      group.apply(limits);
+    },
+    counts,
+    breach: (before) => {
+      const now = counts();
+      if (now.processes > before.processes)
+        return `it reached its limit of ${applied.processes} processes`;
+      if (now.memory > before.memory) return `it ran out of its ${applied.memoryMiB} MiB of memory`;
+      return null;
+    },
   };
 }
 
@@ -100,14 +147,6 @@ function counter(file: string, key: string): number {
   } catch {
     return 0;
   }
-}
-
-function breachOf(count: number, limit: number): string | null {
-  return count > 0 ? `it reached its limit of ${limit} processes` : null;
-}
-
-function oomBreach(count: number, memoryMiB: number): string | null {
-  return count > 0 ? `it ran out of its ${memoryMiB} MiB of memory` : null;
 }
 
 function killEvery(procsFile: string): void {

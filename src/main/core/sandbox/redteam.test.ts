@@ -325,6 +325,14 @@ describe.skipIf(!available)('red team: what the sandbox leaves behind', () => {
     expect(existsSync(join(workspace, '.mcp.json'))).toBe(true); // the stand-in, on the host
     const diff = await sessions.diff(started.id);
     expect(diff.files.map((file) => file.path)).toEqual(['notes.md']);
+    // A command run beside the agent (a gate's) finds the stand-in on the host: still blocked.
+    const beside = await sessions.execIn(
+      started.id,
+      ['/bin/sh', '-c', 'echo \'{"mcpServers":{}}\' > .mcp.json'],
+      quiet(),
+      person,
+    );
+    expect(beside.exitCode).not.toBe(0);
     sessions.stop(started.id, person);
     await sessions.waitForExit(started.id);
     for (const path of ['.mcp.json', '.claude', '.vscode', '.envrc'])

@@ -69,6 +69,7 @@ function sessionSpec(home = '/Users/ada'): SandboxSpec {
     ],
     limits: LIMITS,
     ownTerminal: true,
+    cgroupJoin: [],
   };
 }
 
@@ -92,6 +93,7 @@ function headlessSpec(): SandboxSpec {
     bridges: [],
     limits: LIMITS,
     ownTerminal: false,
+    cgroupJoin: [],
   };
 }
 

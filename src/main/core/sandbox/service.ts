@@ -24,7 +24,7 @@ import { dirname, join, sep } from 'node:path';
 import { runGit } from '../git';
 import { openHostBridge, type HostBridge } from './bridge';
 import { bubblewrapBackend } from './bubblewrap';
-import { createCgroup, type SessionCgroup } from './cgroup';
+import { createCgroup, type BreachCounts, type SessionCgroup } from './cgroup';
 import { sandboxedProcesses } from './processes';
 import { seatbeltBackend } from './seatbelt';
 import type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
@@ -115,8 +115,13 @@ const MAX_SOCKET_PATH = 100;
 export class SandboxService {
   private readonly backend: SandboxBackend | null;
   private problemOnce: Promise<string | null> | null = null;
-  /** Runs per session: what preparation made in a workspace is removed after the last one. */
-  private readonly runs = new Map<string, number>();
+  /**
+   * Per session with a run in its sandbox: how many runs, and the control group they share (made
+   * once: a new group per command would cost more than the sandbox itself). What preparation made
+   * in the workspace, and the group, go after the last run.
+   */
+  private readonly live = new Map<string, LiveSandbox>();
+  private readonly removing = new Set<Promise<void>>();
   private readonly objectStores = new Map<string, Promise<string>>();
 
   constructor(private readonly options: SandboxServiceOptions) {
@@ -125,6 +130,11 @@ export class SandboxService {
 
   get backendName(): SandboxBackend['name'] | 'none' {
     return this.backend?.name ?? 'none';
+  }
+
+  /** Waits for the control groups being removed (so none is left behind when Paddock exits). */
+  async close(): Promise<void> {
+    await Promise.all(this.removing);
   }
 
   /** Null when sessions can be sandboxed here; otherwise what is wrong and how to fix it. */
@@ -145,18 +155,27 @@ export class SandboxService {
       );
     const backend = this.backend;
     const objects = await this.objectStore(request.projectPath);
-    const private_ = preparePrivateDir(request.sessionDir);
-    requireNoLinks(request.workspace, [...GIT_CONTROL, ...PINNED, ...PROTECTED_FILES]);
-    const made = prepareWorkspace(request.workspace);
+    const private_ = privateDirOf(request.sessionDir);
+    // While a run of the session lives, its mounts hold these paths as they were checked and
+    // prepared: a later run (a gate's command beside the agent) reuses that, and is faster for it.
+    const first = !this.live.has(request.sessionId);
+    if (first) {
+      preparePrivateDir(private_);
+      requireNoLinks(request.workspace, [...GIT_CONTROL, ...PINNED, ...PROTECTED_FILES]);
+    }
     // Seatbelt shares the host's network (it allows exactly the named ports); bubblewrap has a
     // network of its own, reached through bridges.
     const bridged = backend.name === 'bubblewrap' ? request.loopbackPorts : [];
     const bridges = await openBridges(private_.bridges, bridged);
     const limits = this.options.limits();
-    const cgroup = createCgroup(`${request.sessionId}-${randomBytes(3).toString('hex')}`, limits);
-    const spec = this.spec(request, objects, private_, bridges, limits, made.blocked);
+    const session = this.join(request.sessionId, request.workspace, limits);
+    const { cgroup, made } = session;
+    const before = cgroup?.counts() ?? { processes: 0, memory: 0 };
+    const spec = {
+      ...this.spec(request, objects, private_, bridges, limits, made.blocked),
+      cgroupJoin: cgroup?.joinFiles ?? [],
+    };
     const wrapped = backend.wrap(spec);
-    this.runs.set(request.sessionId, (this.runs.get(request.sessionId) ?? 0) + 1);
     const watching: { timers: NodeJS.Timeout[]; report: (why: string | null) => void } = {
       timers: [],
       report: () => undefined,
@@ -164,18 +183,18 @@ export class SandboxService {
     return {
       backend: backend.name,
       wrapper: {
-        ...withCgroup(cgroup, wrapped.file, wrapped.args),
+        ...wrapped,
         signalTargets:
           request.ownTerminal && backend.name === 'bubblewrap' ? sandboxedProcesses : null,
       },
-      stubs: made.stubs,
+      stubs: first ? made.stubs : [],
       masked: spec.masked,
       blocked: spec.blocked,
       enforced: { cgroup: cgroup !== null, limits },
       watch: (onBreach) =>
         Object.assign(
           watching,
-          watchLimits(cgroup, spec, onBreach, {
+          watchLimits(cgroup, before, spec, onBreach, {
             breach: this.options.breachPollMs ?? BREACH_POLL_MS,
             disk: this.options.diskPollMs ?? DISK_POLL_MS,
           }),
@@ -183,18 +202,34 @@ export class SandboxService {
       release: async () => {
         for (const timer of watching.timers) clearInterval(timer);
         // A tree that broke a limit often ends before the next look (a fork loop fails fast).
-        watching.report(cgroup?.breach() ?? null);
-        cgroup?.killAll();
-        await cgroup?.remove();
+        watching.report(cgroup?.breach(before) ?? null);
         await Promise.all(bridges.map((bridge) => bridge.close()));
-        const left = (this.runs.get(request.sessionId) ?? 1) - 1;
-        if (left > 0) return void this.runs.set(request.sessionId, left);
-        this.runs.delete(request.sessionId);
+        session.runs -= 1;
+        if (session.runs > 0) return;
+        this.live.delete(request.sessionId);
+        // In the background: a group whose last process just exited can take a moment to let go.
+        if (cgroup) this.removing.add(cgroup.remove());
         // Only after the last run: a block removed under a live sandbox would unmount it there.
         removeStandIns(made.blocked);
         removeEmptyDirs(made.dirs);
       },
     };
+  }
+
+  /**
+   * The session's shared state, made by its first run: later runs while it lives must block what
+   * the first blocked (its stand-ins exist on the host now, and would pass for files).
+   */
+  private join(sessionId: string, workspace: string, limits: SandboxLimits): LiveSandbox {
+    let session = this.live.get(sessionId);
+    if (session) session.cgroup?.apply(limits);
+    else {
+      const name = `${sessionId}-${randomBytes(3).toString('hex')}`;
+      session = { runs: 0, cgroup: createCgroup(name, limits), made: prepareWorkspace(workspace) };
+      this.live.set(sessionId, session);
+    }
+    session.runs += 1;
+    return session;
   }
 
   /**
@@ -220,7 +255,7 @@ export class SandboxService {
     bridges: readonly HostBridge[],
     limits: SandboxLimits,
     blocked: readonly string[],
-  ): SandboxSpec {
+  ): Omit<SandboxSpec, 'cgroupJoin'> {
     const hidden = this.hiddenDirs(request.projectPath);
     const isHidden = (path: string) =>
       path.startsWith('/tmp/') || hidden.some((dir) => path === dir || path.startsWith(`${dir}/`));
@@ -289,6 +324,21 @@ function platformBackend(): SandboxBackend | null {
   return null;
 }
 
+interface LiveSandbox {
+  runs: number;
+  cgroup: SessionCgroup | null;
+  made: PreparedWorkspace;
+}
+
+interface PreparedWorkspace {
+  /** Protected paths that did not exist: blocked by stand-ins until the last run ends. */
+  blocked: string[];
+  /** Folders made for them (removed again if still empty). */
+  dirs: string[];
+  /** Stand-ins git would see, relative to the workspace. */
+  stubs: string[];
+}
+
 interface PrivateDir {
   tmp: string;
   bridges: string;
@@ -297,20 +347,22 @@ interface PrivateDir {
   emptyDir: string;
 }
 
-function preparePrivateDir(sessionDir: string): PrivateDir {
+function privateDirOf(sessionDir: string): PrivateDir {
   const base = join(sessionDir, 'sandbox');
-  const dir = {
+  return {
     tmp: join(sessionDir, 'tmp'),
     bridges: join(sessionDir, 'b'),
     emptyFile: join(base, 'empty-file'),
     emptyJson: join(base, 'empty.json'),
     emptyDir: join(base, 'empty-dir'),
   };
+}
+
+function preparePrivateDir(dir: PrivateDir): void {
   for (const path of [dir.tmp, dir.bridges, dir.emptyDir])
     mkdirSync(path, { recursive: true, mode: 0o700 });
   if (!existsSync(dir.emptyFile)) writeFileSync(dir.emptyFile, '', { mode: 0o444 });
   if (!existsSync(dir.emptyJson)) writeFileSync(dir.emptyJson, '{}\n', { mode: 0o444 });
-  return dir;
 }
 
 /**
@@ -337,11 +389,7 @@ function requireNoLinks(workspace: string, paths: readonly string[]): void {
  * missing (so they can be pinned). Returns the protected paths that do not exist (to be blocked)
  * and the folders it made, for removal after the session.
  */
-function prepareWorkspace(workspace: string): {
-  blocked: string[];
-  dirs: string[];
-  stubs: string[];
-} {
+function prepareWorkspace(workspace: string): PreparedWorkspace {
   const dirs: string[] = [];
   const ensureDir = (path: string) => {
     if (existsSync(path)) return;
@@ -406,24 +454,9 @@ function entriesOf(dir: string) {
   }
 }
 
-/** Processes join the group before bwrap starts: everything it forks is counted from the first. */
-const JOIN_SCRIPT =
-  'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-
-function withCgroup(
-  cgroup: SessionCgroup | null,
-  file: string,
-  args: readonly string[],
-): { file: string; args: string[] } {
-  if (!cgroup) return { file, args: [...args] };
-  return {
-    file: '/bin/sh',
-    args: ['-c', JOIN_SCRIPT, 'paddock-cgroup', ...cgroup.joinFiles, '--', file, ...args],
-  };
-}
-
 function watchLimits(
   cgroup: SessionCgroup | null,
+  before: BreachCounts,
   spec: SandboxSpec,
   onBreach: (why: string) => void,
   every: { breach: number; disk: number },
@@ -436,7 +469,7 @@ function watchLimits(
     cgroup?.killAll();
   };
   const timers: NodeJS.Timeout[] = [];
-  if (cgroup) timers.push(setInterval(() => report(cgroup.breach()), every.breach));
+  if (cgroup) timers.push(setInterval(() => report(cgroup.breach(before)), every.breach));
   timers.push(
     setInterval(
       () => void diskBreach([spec.workspace, spec.tmpDir], spec.limits.diskMiB).then(report),

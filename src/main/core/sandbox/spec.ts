@@ -66,6 +66,8 @@ export interface SandboxSpec {
   env: Readonly<Record<string, string>>;
   bridges: readonly LoopbackBridge[];
   limits: SandboxLimits;
+  /** The session's control group: a `cgroup.procs` per hierarchy to join before anything starts. */
+  cgroupJoin: readonly string[];
   /**
    * Whether the process runs on a terminal of its own (a session's pseudo-terminal). Without one
    * it starts a new terminal session, so it cannot reach the terminal Paddock was started from.

@@ -407,8 +407,14 @@ export class SessionManager {
       findings.push(...part.findings.map((f) => f.ruleId));
     };
     const started = Date.now();
-    const { exitCode, breach } = await this.runContained(id, plan, false, (signal) =>
-      runWithPipes(plan, io, { output: (chunk) => keep(redactor.write(chunk)) }, signal),
+    // One event for the command and its sandbox (a second fsync would cost every gate command).
+    const { exitCode, breach, sandbox } = await this.runContained(
+      id,
+      plan,
+      false,
+      (signal) =>
+        runWithPipes(plan, io, { output: (chunk) => keep(redactor.write(chunk)) }, signal),
+      false,
     );
     keep(redactor.flush());
     this.options.store.append({
@@ -420,6 +426,7 @@ export class SessionManager {
         exitCode,
         durationMs: Date.now() - started,
         redactions: findings,
+        sandbox,
         ...(breach ? { sandboxStopped: breach } : {}),
       },
       blobs: [Buffer.concat(recorded)],
@@ -608,6 +615,7 @@ export class SessionManager {
     );
     await this.thread?.close();
     this.thread = null;
+    await this.sandbox.close();
   }
 
   /** An event of the session, caused by Paddock itself unless `by` says who. */
@@ -1042,6 +1050,8 @@ export class SessionManager {
     plan: SpawnPlan,
     ownTerminal: boolean,
     reach: { ports: readonly number[]; files: readonly string[] } = { ports: [], files: [] },
+    /** Its own `sandbox.started` event; a caller that records the run itself says false. */
+    record = true,
   ): Promise<ContainedRun | null> {
     const session = this.records.require(id);
     if (session.sandboxProfile === UNSANDBOXED) return null;
@@ -1062,18 +1072,14 @@ export class SessionManager {
         ? ((await this.options.envFilesAllowed?.(project, session.baseCommit)) ?? false)
         : false,
     });
+    try {
+      if (run.stubs.length) hideFromGit(this.workspaceOf(id), run.stubs);
+    } catch (error) {
+      await run.release();
+      throw error;
+    }
     plan.wrapper = run.wrapper;
-    hideFromGit(this.workspaceOf(id), run.stubs);
-    // How this process is contained, on the record: which limits hold, what is masked and blocked.
-    this.event(id, 'sandbox.started', {
-      backend: run.backend,
-      program: plan.file,
-      cgroup: run.enforced.cgroup,
-      limits: { ...run.enforced.limits },
-      masked: run.masked.map((path) => relative(plan.cwd, path)),
-      blocked: run.blocked.map((path) => relative(plan.cwd, path)),
-      bridgedPorts: [...reach.ports],
-    });
+    if (record) this.event(id, 'sandbox.started', containment(run, plan, reach.ports));
     return run;
   }
 
@@ -1086,8 +1092,9 @@ export class SessionManager {
     plan: SpawnPlan,
     ownTerminal: boolean,
     run: (signal: AbortSignal) => Promise<number>,
-  ): Promise<{ exitCode: number; breach: string | null }> {
-    const contained = await this.contain(id, plan, ownTerminal);
+    record = true,
+  ): Promise<{ exitCode: number; breach: string | null; sandbox: JsonObject | null }> {
+    const contained = await this.contain(id, plan, ownTerminal, undefined, record);
     const abort = new AbortController();
     let breach: string | null = null;
     contained?.watch((why) => {
@@ -1102,7 +1109,7 @@ export class SessionManager {
       // Its last look at the limits can still report a breach.
       await contained?.release();
     }
-    return { exitCode, breach };
+    return { exitCode, breach, sandbox: contained && containment(contained, plan, []) };
   }
 
   private sessionHome(id: string): string {
@@ -1123,6 +1130,19 @@ export class SessionManager {
 }
 
 const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
+
+/** How a process is contained, for the record: which limits hold, what is masked and blocked. */
+function containment(run: ContainedRun, plan: SpawnPlan, ports: readonly number[]): JsonObject {
+  return {
+    backend: run.backend,
+    program: plan.file,
+    cgroup: run.enforced.cgroup,
+    limits: { ...run.enforced.limits },
+    masked: run.masked.map((path) => relative(plan.cwd, path)),
+    blocked: run.blocked.map((path) => relative(plan.cwd, path)),
+    bridgedPorts: [...ports],
+  };
+}
 
 /** The port of an http URL on this machine's loopback, or null (remote, empty, or not a URL). */
 function loopbackPort(url: string): number | null {

@@ -23,6 +23,8 @@ export interface StartForm {
   preset: string;
   task: string;
   base: string;
+  /** The person ticked "Run without sandbox" for this one start; the form never remembers it. */
+  unsandboxed: boolean;
 }
 
 export function isLive(session: Pick<SessionRecord, 'state'>): boolean {
@@ -166,6 +168,8 @@ export async function startSession(form: StartForm): Promise<void> {
       preset: form.preset || undefined,
       task: form.task.trim() || undefined,
       base: form.base.trim() || undefined,
+      // Only an explicit tick asks for no sandbox; an unticked form sends nothing, so main's default holds.
+      ...(form.unsandboxed ? { unsandboxed: true } : {}),
     });
     useSessions.setState((state) => ({
       start: {

@@ -54,6 +54,8 @@ export function NewSessionForm() {
     preset: projects[0]?.lastPreset ?? installed[0]?.id ?? '',
     task: '',
     base: '',
+    // Off on every opening of the form: running without a sandbox is chosen afresh each time.
+    unsandboxed: false,
   });
   const busy = start !== null && !start.failed && start.step === 'workspace';
   const set = (patch: Partial<StartForm>) => setForm((current) => ({ ...current, ...patch }));
@@ -136,9 +138,29 @@ export function NewSessionForm() {
           onChange={(event) => set({ base: event.target.value })}
         />
       </label>
+      <label className="unsandboxed-choice">
+        <input
+          type="checkbox"
+          name="unsandboxed"
+          checked={form.unsandboxed}
+          aria-describedby={form.unsandboxed ? 'unsandboxed-warning' : undefined}
+          onChange={(event) => set({ unsandboxed: event.target.checked })}
+        />
+        Run without sandbox
+      </label>
+      {form.unsandboxed && (
+        <p id="unsandboxed-warning" className="error unsandboxed-warning">
+          The agent gets your full access: your SSH keys, cloud credentials and every file you can
+          write. Recorded in the audit trail.
+        </p>
+      )}
       <div className="form-actions">
-        <button type="submit" className="button button--primary" disabled={busy}>
-          {busy ? 'Starting…' : 'Start session'}
+        <button
+          type="submit"
+          className={`button ${form.unsandboxed ? 'button--danger' : 'button--primary'}`}
+          disabled={busy}
+        >
+          {busy ? 'Starting…' : form.unsandboxed ? 'Start UNSANDBOXED' : 'Start session'}
         </button>
         <button type="button" className="button" onClick={() => setNewOpen(false)}>
           Cancel

@@ -123,6 +123,11 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
       aria-labelledby="session-title"
       data-testid="session-detail"
     >
+      {session.sandboxProfile === 'unsandboxed' && (
+        <div className="banner banner--bad unsandboxed-banner" role="alert">
+          <strong>Unsandboxed: this agent runs with your full access.</strong>
+        </div>
+      )}
       <header className="session-head">
         <div>
           <h2 id="session-title">{session.task || session.id}</h2>
@@ -136,6 +141,15 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
             {settingUp.has(session.id) && 'running its set-up command · '}
             {session.reason && `${session.reason} · `}
             {session.agentPreset} · {session.branch} · {session.id}
+            {/* The banner above speaks for an unsandboxed session; records from before sandboxes have none. */}
+            {session.sandboxProfile && session.sandboxProfile !== 'unsandboxed' && (
+              <>
+                {' · '}
+                <span className="sandbox-profile" data-testid="sandbox-profile">
+                  sandbox: {session.sandboxProfile}
+                </span>
+              </>
+            )}
           </p>
         </div>
         <div className="session-actions">

@@ -67,6 +67,12 @@ export function SessionList({ sessions, projects }: SessionListProps) {
                 {session.task || <span className="muted">(no task)</span>}
               </span>
               <span className="session-row-meta muted">
+                {/* First on the line, so the ellipsis of a long meta line never hides it. */}
+                {session.sandboxProfile === 'unsandboxed' && (
+                  <span className="tag tag--bad" data-testid="unsandboxed-tag">
+                    unsandboxed
+                  </span>
+                )}
                 {session.agentPreset} · {projectName(session.projectId)} · {session.id}
               </span>
               <span className="session-row-note">{note(session, settingUp.has(session.id))}</span>
