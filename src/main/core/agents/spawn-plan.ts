@@ -2,6 +2,7 @@
  * The launcher: from a preset and a session to the exact process to start. It only plans; the
  * sessions service starts the plan in a pseudo-terminal, and the sandbox fills in the wrapper.
  */
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { AgentLaunchError, AgentPresetError } from './errors';
@@ -30,6 +31,8 @@ export interface SpawnPlan {
      * leader's whole process group. A sandbox's own processes must not get SIGTERM first.
      */
     signalTargets?: ((leaderPid: number) => number[]) | null;
+    /** Starts the contained command with pipes from a process made ready ahead of it (faster). */
+    spawnPiped?: ((command: readonly string[]) => ChildProcess) | null;
   };
 }
 

@@ -127,26 +127,61 @@ export function bubblewrapBackend(): SandboxBackend {
     name: 'bubblewrap',
     problem: bubblewrapProblem,
     wrap: (spec) => {
-      const bwrap = programPath('bwrap');
-      if (!bwrap) throw new Error('bubblewrap is missing');
-      const { limits } = spec;
+      const prelude = preludeFor(spec.limits, spec.cgroupJoin);
       return {
-        file: '/bin/sh',
+        ...prelude,
+        args: [...prelude.args, ...bubblewrapArgs(spec), ...bridgeCommand(spec.bridges)],
+      };
+    },
+    spare: (spec) => {
+      const prelude = preludeFor(spec.limits, spec.cgroupJoin);
+      return {
+        ...prelude,
         args: [
-          '-c',
-          PRELUDE,
-          'paddock-sandbox',
-          String(limits.cpuSeconds),
-          String((limits.fileMiB * MIB) / 512),
-          String(limits.processes),
-          ...spec.cgroupJoin,
-          '--',
-          bwrap,
+          ...prelude.args,
           ...bubblewrapArgs(spec),
-          ...bridgeCommand(spec.bridges),
+          '/bin/bash',
+          '-c',
+          TRAMPOLINE,
+          'paddock-command',
         ],
       };
     },
+    spareCommand: (command) => {
+      if (command.some((arg) => arg.includes('\0')))
+        throw new Error('a command argument holds a NUL byte');
+      return Buffer.from(command.map((arg) => `${arg}\0`).join(''));
+    },
+  };
+}
+
+/**
+ * Inside a spare sandbox: reads the command from fd 3 (NUL-separated) and becomes it, so its exit
+ * status is the command's. Nothing read (Paddock went away) is exit 125.
+ */
+const TRAMPOLINE =
+  'mapfile -d "" -t -u 3 argv; exec 3<&-; [ ${#argv[@]} -gt 0 ] || exit 125; exec "${argv[@]}"';
+
+/** The prelude up to and including the bwrap program: what follows are bwrap's arguments. */
+function preludeFor(
+  limits: SandboxSpec['limits'],
+  cgroupJoin: readonly string[],
+): { file: string; args: string[] } {
+  const bwrap = programPath('bwrap');
+  if (!bwrap) throw new Error('bubblewrap is missing');
+  return {
+    file: '/bin/sh',
+    args: [
+      '-c',
+      PRELUDE,
+      'paddock-sandbox',
+      String(limits.cpuSeconds),
+      String((limits.fileMiB * MIB) / 512),
+      String(limits.processes),
+      ...cgroupJoin,
+      '--',
+      bwrap,
+    ],
   };
 }
 

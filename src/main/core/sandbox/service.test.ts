@@ -21,11 +21,11 @@ afterEach(async () => {
   for (const close of open.splice(0)) await close();
 });
 
-function setup(backend?: SandboxBackend | null) {
+function setup(backend?: SandboxBackend | null, presets = [echo]) {
   const home = tempDir();
   const context = testSessions({
     home,
-    presets: [echo],
+    presets,
     sandbox: backend === undefined ? {} : { backend },
   });
   open.push(context.close);
@@ -101,4 +101,34 @@ describe('the sandbox, as sessions use it', () => {
       limits: { processes: 1024 },
     });
   });
+
+  it.skipIf(!bubblewrapRuns)(
+    'runs commands beside the agent in its sandbox, from a spare made ahead too, with their exit codes',
+    async () => {
+      const { sessions, repo } = setup(undefined, [shellPreset('idle', 'sleep 30')]);
+      const started = await sessions.start({ project: repo, preset: 'idle' }, person);
+      const attempts: Array<{ exitCode: number; output: string }> = [];
+      for (let i = 0; i < 3; i++) {
+        let output = '';
+        const io = {
+          stdout: (chunk: Buffer) => void (output += chunk.toString()),
+          stderr: (chunk: Buffer) => void (output += chunk.toString()),
+        };
+        const { exitCode } = await sessions.execIn(
+          started.id,
+          ['/bin/sh', '-c', 'echo x > /etc/paddock-probe || exit 7'],
+          io,
+          person,
+        );
+        attempts.push({ exitCode, output });
+      }
+      for (const attempt of attempts) {
+        expect(attempt.exitCode).toBe(7);
+        expect(attempt.output).toMatch(/Read-only file system/);
+      }
+      expect(existsSync('/etc/paddock-probe')).toBe(false);
+      sessions.stop(started.id, person);
+      await sessions.waitForExit(started.id);
+    },
+  );
 });

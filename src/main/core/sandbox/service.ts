@@ -7,7 +7,7 @@
  * session runs unsandboxed only when the person says so for that session.
  */
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
+import type { Writable } from 'node:stream';
 import { dirname, join, sep } from 'node:path';
 import { runGit } from '../git';
 import { openHostBridge, type HostBridge } from './bridge';
@@ -77,6 +78,11 @@ export interface ContainedRun {
     args: string[];
     /** The processes a polite signal (stop, pause) goes to: the agent's, not the sandbox's own. */
     signalTargets: ((leaderPid: number) => number[]) | null;
+    /**
+     * Starts the command (program and arguments) in this sandbox with pipes (stdin ignored), in
+     * a process started ahead of it where the backend can: faster than `file` and `args`.
+     */
+    spawnPiped: ((command: readonly string[]) => ChildProcess) | null;
   };
   /** Stand-ins for blocked files that git would see, relative to the workspace: hide them from git. */
   stubs: string[];
@@ -176,6 +182,7 @@ export class SandboxService {
       cgroupJoin: cgroup?.joinFiles ?? [],
     };
     const wrapped = backend.wrap(spec);
+    const piped = !request.ownTerminal && backend.spare !== undefined && existsSync('/bin/bash');
     const watching: { timers: NodeJS.Timeout[]; report: (why: string | null) => void } = {
       timers: [],
       report: () => undefined,
@@ -186,6 +193,7 @@ export class SandboxService {
         ...wrapped,
         signalTargets:
           request.ownTerminal && backend.name === 'bubblewrap' ? sandboxedProcesses : null,
+        spawnPiped: piped ? (command) => this.spawnFromSpare(session, spec, command) : null,
       },
       stubs: first ? made.stubs : [],
       masked: spec.masked,
@@ -207,6 +215,7 @@ export class SandboxService {
         session.runs -= 1;
         if (session.runs > 0) return;
         this.live.delete(request.sessionId);
+        session.spare?.child.kill('SIGKILL');
         // In the background: a group whose last process just exited can take a moment to let go.
         if (cgroup) this.removing.add(cgroup.remove());
         // Only after the last run: a block removed under a live sandbox would unmount it there.
@@ -225,11 +234,38 @@ export class SandboxService {
     if (session) session.cgroup?.apply(limits);
     else {
       const name = `${sessionId}-${randomBytes(3).toString('hex')}`;
-      session = { runs: 0, cgroup: createCgroup(name, limits), made: prepareWorkspace(workspace) };
+      const cgroup = createCgroup(name, limits);
+      session = { runs: 0, cgroup, made: prepareWorkspace(workspace), spare: null };
       this.live.set(sessionId, session);
     }
     session.runs += 1;
     return session;
+  }
+
+  /**
+   * Starts a piped command in the session's spare sandbox when it was made for exactly this one
+   * (same mounts, environment, limits: the same argv), else in a new one; then readies the next
+   * spare for the next command (a gate runs several in a row).
+   */
+  private spawnFromSpare(
+    session: LiveSandbox,
+    spec: SandboxSpec,
+    command: readonly string[],
+  ): ChildProcess {
+    const backend = this.backend;
+    if (!backend?.spare || !backend.spareCommand) throw new Error('this sandbox has no spares');
+    const wrapper = backend.spare(spec);
+    const key = JSON.stringify(wrapper);
+    const ready = session.spare;
+    session.spare = null;
+    const fits = ready?.key === key && ready.child.exitCode === null && !ready.child.signalCode;
+    if (ready && !fits) ready.child.kill('SIGKILL');
+    const child = fits ? ready.child : spawnWaiting(wrapper);
+    (child.stdio[3] as Writable).end(backend.spareCommand(command));
+    setImmediate(() => {
+      if (session.runs > 0 && !session.spare) session.spare = { child: spawnWaiting(wrapper), key };
+    });
+    return child;
   }
 
   /**
@@ -328,6 +364,8 @@ interface LiveSandbox {
   runs: number;
   cgroup: SessionCgroup | null;
   made: PreparedWorkspace;
+  /** A sandbox waiting for the next piped command, and the argv it was started with. */
+  spare: { child: ChildProcess; key: string } | null;
 }
 
 interface PreparedWorkspace {
@@ -345,6 +383,19 @@ interface PrivateDir {
   emptyFile: string;
   emptyJson: string;
   emptyDir: string;
+}
+
+/**
+ * A spare sandbox, started with no environment of its own (bwrap sets the command's, and its own
+ * stays visible in its /proc). One that dies unused (the session ended) is nobody's error.
+ */
+function spawnWaiting(wrapper: { file: string; args: string[] }): ChildProcess {
+  const child = spawn(wrapper.file, wrapper.args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: {},
+  });
+  child.once('error', () => undefined);
+  return child;
 }
 
 function privateDirOf(sessionDir: string): PrivateDir {

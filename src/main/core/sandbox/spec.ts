@@ -86,4 +86,12 @@ export interface SandboxBackend {
   /** Null when the backend can run here; otherwise what is wrong and how to fix it. */
   problem(): Promise<string | null>;
   wrap(spec: SandboxSpec): SandboxWrapper;
+  /**
+   * A sandbox started ahead of its command: limited, in the session's control group, set up, and
+   * waiting for the command (`spareCommand`: program and arguments, NUL-separated) on its fd 3.
+   * Joining a control group costs a grace period of the kernel's RCU (milliseconds on a busy
+   * machine) and bwrap's mounts cost more: a spare pays both before the command is known.
+   */
+  spare?(spec: SandboxSpec): SandboxWrapper;
+  spareCommand?(command: readonly string[]): Buffer;
 }

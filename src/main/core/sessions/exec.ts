@@ -50,24 +50,20 @@ export function runWithPipes(
 ): Promise<number> {
   const { file, args } = launchCommand(plan);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: plan.cwd,
-      env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}),
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
+    const ready = plan.wrapper?.spawnPiped;
+    const child = ready
+      ? ready([plan.file, ...plan.args])
+      : spawn(file, args, { cwd: plan.cwd, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    signal?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
+    child.stdout?.on('data', (chunk: Buffer) => {
       io.stdout(chunk);
       recorder.output(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       io.stderr(chunk);
       recorder.output(chunk);
     });
-    // An abort is reported as an error and then as the close below, with SIGKILL.
-    child.once('error', (error) => {
-      if (error.name !== 'AbortError') reject(error);
-    });
+    child.once('error', reject);
     child.once('close', (code, signal) =>
       resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)),
     );
