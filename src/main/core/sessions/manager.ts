@@ -300,6 +300,7 @@ export class SessionManager {
       knownValues: model.apiKey ? [model.apiKey] : [],
     });
     let exitCode: number;
+    let breach: string | null;
     try {
       const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
       // Its output goes to stderr: stdout carries CMD's output only.
@@ -310,37 +311,29 @@ export class SessionManager {
           { stdout: io.stderr, stderr: io.stderr },
           recorder,
         );
-      const contained = await this.runContained(id, plan, !!request.tty, (signal) =>
+      ({ exitCode, breach } = await this.runContained(id, plan, !!request.tty, (signal) =>
         request.tty
           ? runInTerminal(plan, io, recorder, request.tty, signal)
           : runWithPipes(plan, io, recorder, signal),
-      );
-      exitCode = contained.exitCode;
-      if (contained.breach) {
-        await recorder.close();
-        this.changed(
-          this.records.transition(id, 'failed', SYSTEM, {
-            reason: `the sandbox stopped it: ${contained.breach}`,
-            exitCode,
-          }),
-        );
-        if (!request.keep) await this.discard(id, SYSTEM);
-        throw new SessionError(
-          `${request.argv[0]} was stopped by the sandbox: ${contained.breach}`,
-        );
-      }
+      ));
     } catch (error) {
-      if (error instanceof SessionError) throw error;
       await recorder.close().catch(() => undefined);
-      this.changed(
-        this.records.transition(id, 'failed', SYSTEM, { reason: (error as Error).message }),
-      );
+      this.endExec(id, { reason: (error as Error).message });
       throw new SessionError(`Could not start ${request.argv[0]}: ${(error as Error).message}`);
     }
     await recorder.close();
+    if (breach) {
+      this.endExec(id, { reason: `the sandbox stopped it: ${breach}`, exitCode });
+      throw new SessionError(`${request.argv[0]} was stopped by the sandbox: ${breach}`);
+    }
     let session = this.changed(this.records.transition(id, 'exited', SYSTEM, { exitCode }));
     if (!request.keep) session = (await this.discard(id, SYSTEM)).session;
     return { session, exitCode, workspace: workspace.path };
+  }
+
+  /** A one-shot session that failed: its workspace stays for a look (`paddock gc` removes it). */
+  private endExec(id: string, failure: { reason: string; exitCode?: number }): void {
+    this.changed(this.records.transition(id, 'failed', SYSTEM, failure));
   }
 
   /**

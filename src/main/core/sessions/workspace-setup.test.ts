@@ -133,4 +133,15 @@ describe('workspace set-up', () => {
     expect(Buffer.concat(out).toString()).toBe('0\n');
     expect(Buffer.concat(err).toString()).toMatch(/^setting up\n.*Read-only file system/s);
   });
+
+  it('records an `exec` whose set-up fails as failed, saying why', async () => {
+    const { sessions, repo } = withSetup(async () => ({ copy: [], command: 'exit 3' }));
+    const io = { stdout: () => undefined, stderr: () => undefined };
+    await expect(sessions.exec({ project: repo, argv: ['true'] }, io, person)).rejects.toThrow(
+      /set-up command `exit 3` exited with 3/,
+    );
+    const [session] = sessions.list();
+    expect(session?.state).toBe('failed');
+    expect(session?.reason).toContain('exited with 3');
+  });
 });
