@@ -215,7 +215,7 @@ export class SandboxService {
         session.runs -= 1;
         if (session.runs > 0) return;
         this.live.delete(request.sessionId);
-        session.spare?.child.kill('SIGKILL');
+        if (session.spare) discardSpare(session.spare.child);
         // In the background: a group whose last process just exited can take a moment to let go.
         if (cgroup) this.removing.add(cgroup.remove());
         // Only after the last run: a block removed under a live sandbox would unmount it there.
@@ -259,7 +259,7 @@ export class SandboxService {
     const ready = session.spare;
     session.spare = null;
     const fits = ready?.key === key && ready.child.exitCode === null && !ready.child.signalCode;
-    if (ready && !fits) ready.child.kill('SIGKILL');
+    if (ready && !fits) discardSpare(ready.child);
     const child = fits ? ready.child : spawnWaiting(wrapper);
     (child.stdio[3] as Writable).end(backend.spareCommand(command));
     setImmediate(() => {
@@ -396,6 +396,12 @@ function spawnWaiting(wrapper: { file: string; args: string[] }): ChildProcess {
   });
   child.once('error', () => undefined);
   return child;
+}
+
+/** Its pipes are closed too: a pipe no one reads would keep Paddock's process alive. */
+function discardSpare(child: ChildProcess): void {
+  child.kill('SIGKILL');
+  for (const stream of child.stdio) stream?.destroy();
 }
 
 function privateDirOf(sessionDir: string): PrivateDir {
