@@ -120,6 +120,8 @@ async function sameMounts(
     loopbackPorts: [],
     ownTerminal: false,
     allowEnvFiles: false,
+    baseCommit: sessions.get(id).baseCommit as string,
+    copied: [],
   });
   const args = contained.wrapper.args;
   await contained.release();

@@ -131,4 +131,17 @@ describe('the sandbox, as sessions use it', () => {
       await sessions.waitForExit(started.id);
     },
   );
+
+  it.skipIf(!bubblewrapRuns)('shows tracked .env files empty, but not their examples', async () => {
+    const { sessions } = setup();
+    const repo = makeRepository(tempDir(), {
+      'config/.env': 'TOKEN=from-git\n',
+      'config/.env.example': 'TOKEN=\n',
+    });
+    let output = '';
+    const io = { stdout: (c: Buffer) => void (output += c.toString()), stderr: () => {} };
+    const argv = ['/bin/sh', '-c', 'cat config/.env; cat config/.env.example'];
+    await sessions.exec({ project: repo, argv }, io, person);
+    expect(output).toBe('TOKEN=\n');
+  });
 });

@@ -1064,6 +1064,8 @@ export class SessionManager {
       allowEnvFiles: session.baseCommit
         ? ((await this.options.envFilesAllowed?.(project, session.baseCommit)) ?? false)
         : false,
+      baseCommit: session.baseCommit ?? 'HEAD',
+      copied: this.copiedPaths(id),
     });
     try {
       if (run.stubs.length) hideFromGit(this.workspaceOf(id), run.stubs);
@@ -1074,6 +1076,20 @@ export class SessionManager {
     plan.wrapper = run.wrapper;
     if (record) this.event(id, 'sandbox.started', containment(run, plan, reach.ports));
     return run;
+  }
+
+  /** What the set-up copied into the session's workspace (its `workspace.copied` event). */
+  private copiedPaths(id: string): string[] {
+    // One of a session's first events: it is copied before anything runs.
+    const copied = this.options.store
+      .list({ sessionId: id, limit: 20 })
+      .find((event) => event.kind === 'workspace.copied')?.payload.copied;
+    if (!Array.isArray(copied)) return [];
+    return copied.flatMap((entry) =>
+      entry && typeof entry === 'object' && 'path' in entry && typeof entry.path === 'string'
+        ? [entry.path]
+        : [],
+    );
   }
 
   /**
