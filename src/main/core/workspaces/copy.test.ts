@@ -65,4 +65,18 @@ describe('copyIntoWorkspace', () => {
     expect(existsSync(join(workspace, 'key'))).toBe(false);
     expect(existsSync(join(workspace, 'fixtures', 'db', 'key'))).toBe(false);
   });
+
+  it('never writes through a link in the workspace (a repository can commit one)', () => {
+    const { root, project, workspace } = checkout();
+    symlinkSync(join(root, 'id_ed25519'), join(workspace, '.env'));
+    symlinkSync(root, join(workspace, 'fixtures'));
+    expect(() => copyIntoWorkspace(project, workspace, ['.env'])).toThrow(
+      /\.env in the workspace is a symbolic link/,
+    );
+    expect(() => copyIntoWorkspace(project, workspace, ['fixtures'])).toThrow(
+      /fixtures in the workspace is a symbolic link/,
+    );
+    expect(readFileSync(join(root, 'id_ed25519'), 'utf8')).toBe('PRIVATE KEY\n');
+    expect(existsSync(join(root, 'db'))).toBe(false);
+  });
 });

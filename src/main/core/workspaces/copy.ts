@@ -70,6 +70,9 @@ function copyEntry(
   report: CopyReport,
 ): void {
   const target = join(workspacePath, path);
+  // The workspace is the agent's (and a clone of a repository that can commit links): a link
+  // there would send the person's file elsewhere.
+  requireNoLinkIn(workspacePath, path);
   if (stats.isFile()) {
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(projectPath, path), target);
@@ -84,6 +87,15 @@ function copyEntry(
       copyEntry(projectPath, workspacePath, child, childStats, report);
     }
   } else throw refused(path, 'it is neither a file nor a folder');
+}
+
+function requireNoLinkIn(workspacePath: string, path: string): void {
+  let at = workspacePath;
+  for (const part of path.split(sep)) {
+    at = join(at, part);
+    if (lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink())
+      throw refused(path, `${relative(workspacePath, at)} in the workspace is a symbolic link`);
+  }
 }
 
 function refused(name: string, why: string): WorkspaceError {
