@@ -1,8 +1,8 @@
 /** Containment: every process of a session runs in an OS sandbox (bubblewrap on Linux, Seatbelt on macOS). */
 export { bubblewrapArgs, bubblewrapBackend } from './bubblewrap';
 export { createCgroup } from './cgroup';
+export { PROTECTED_FILES } from './workspace-guard';
 export {
-  PROTECTED_FILES,
   SandboxService,
   SandboxUnavailableError,
   type ContainedRun,
