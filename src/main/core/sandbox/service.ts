@@ -42,8 +42,11 @@ export interface SandboxServiceOptions {
   /** Where workspaces are made (other sessions' workspaces are hidden too). */
   workspacesRoot: () => string;
   limits: () => SandboxLimits;
-  /** Paddock's own install (its node_modules' parent): readable, so bundled agents run. */
-  installRoot?: string;
+  /**
+   * Paddock's own node_modules: readable, so bundled agents run. Only that folder: Paddock's
+   * install may be a checkout under your home, with its own `.env` and history beside it.
+   */
+  installModules?: string;
   personHome?: string;
   /** Default: bubblewrap on Linux, Seatbelt on macOS, none elsewhere. */
   backend?: SandboxBackend | null;
@@ -312,7 +315,7 @@ export class SandboxService {
       path.startsWith('/tmp/') || hidden.some((dir) => path === dir || path.startsWith(`${dir}/`));
     const program = realpathOr(request.program);
     const reachable = [
-      this.options.installRoot,
+      this.options.installModules,
       dirname(dirname(realpathOr(process.execPath))),
       dirname(request.program),
       dirname(program),

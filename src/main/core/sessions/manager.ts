@@ -6,8 +6,8 @@
  * program, base, workspace root), so a bad request leaves nothing behind.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { JsonObject } from '../../../shared/audit';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
@@ -187,7 +187,7 @@ export class SessionManager {
       paddockHome: options.home,
       workspacesRoot: () => this.workspacesRoot(),
       limits: () => options.settings.get('sandbox.limits'),
-      installRoot: paddockInstallRoot(),
+      installModules: paddockModules(),
       ...options.sandbox,
     });
   }
@@ -243,7 +243,8 @@ export class SessionManager {
         task: request.task,
         extraArgs: hooks.args,
       });
-      const agent = { plan, ports: this.loopbackPorts(hooks, model), files: hooks.files };
+      const files = [...hooks.files, ...presetFiles(preset)];
+      const agent = { plan, ports: this.loopbackPorts(hooks, model), files };
       await this.launch(record, workspace, agent, request, model.apiKey, setupStep);
       return record;
     } catch (error) {
@@ -363,7 +364,11 @@ export class SessionManager {
     await this.launch(
       session,
       workspace,
-      { plan, ports: this.loopbackPorts(hooks, model), files: hooks.files },
+      {
+        plan,
+        ports: this.loopbackPorts(hooks, model),
+        files: [...hooks.files, ...presetFiles(preset)],
+      },
       {},
       model.apiKey,
     );
@@ -1165,10 +1170,25 @@ function loopbackPort(url: string): number | null {
   }
 }
 
-/** Paddock's install: the folder that holds its node_modules (bundled agents live there). */
-function paddockInstallRoot(): string | undefined {
+/** Paddock's node_modules (bundled agents live there). */
+function paddockModules(): string | undefined {
   const [bin] = paddockBinDirs();
-  return bin ? dirname(dirname(bin)) : undefined;
+  return bin ? dirname(bin) : undefined;
+}
+
+/**
+ * Files an agent preset's own arguments name (a custom preset's script): the person configured
+ * them, so they are readable in the sandbox. Never the task's words or a command's arguments.
+ */
+function presetFiles(preset: AgentPreset): string[] {
+  return preset.args.filter((arg) => {
+    if (!isAbsolute(arg)) return false;
+    try {
+      return statSync(arg).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function recorderOf(live: LiveSession): TerminalRecorder {
