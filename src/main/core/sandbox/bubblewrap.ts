@@ -36,10 +36,9 @@ function isRealDir(path: string): boolean {
 
 /** The bwrap argv up to and including `--`; the command to run comes after it. */
 export function bubblewrapArgs(spec: SandboxSpec): string[] {
-  // The private /tmp hides what is under the host's already.
-  const hidden = outermost([...HOST_RUNTIME, ...spec.hidden].filter(isRealDir)).filter(
-    (dir) => !dir.startsWith('/tmp/'),
-  );
+  // Hidden places under /tmp are hidden again inside the private /tmp (mounted first): bwrap makes
+  // the folders that lead to a bound path there, and they must be read-only like any hidden place.
+  const hidden = outermost([...HOST_RUNTIME, ...spec.hidden].filter(isRealDir));
   return [
     ...['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'],
     ...['--size', String(spec.limits.tmpMiB * MIB), '--tmpfs', '/tmp'],
