@@ -2,6 +2,7 @@
 // `npm test`: the whole suite, in the order that fails fastest, with the time each step took.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
@@ -61,8 +62,28 @@ function countTests() {
   return `tests: ${passed} passed, ${failed} failed, ${skipped} skipped`;
 }
 
-/** Every skipped end-to-end test with the reason it gave, so a skip is never silent. */
+/**
+ * Every skipped test, so a skip is never silent: end-to-end tests with the reason they gave, and
+ * unit tests skipped where this machine cannot run them (the condition is beside the test).
+ */
 function skippedWithReasons() {
+  return [...skippedUnitTests(), ...skippedEndToEnd()];
+}
+
+function skippedUnitTests() {
+  const file = 'test-results/vitest.json';
+  if (!existsSync(file)) return [];
+  return JSON.parse(readFileSync(file, 'utf8')).testResults.flatMap((result) =>
+    result.assertionResults
+      .filter((test) => ['pending', 'skipped', 'todo'].includes(test.status))
+      .map(
+        (test) =>
+          `skipped: ${relative(process.cwd(), result.name)} › ${test.fullName}: this machine cannot run it (see the condition beside the test)`,
+      ),
+  );
+}
+
+function skippedEndToEnd() {
   const file = 'test-results/playwright.json';
   if (!existsSync(file)) return [];
   const lines = [];
