@@ -50,6 +50,7 @@ export function bubblewrapArgs(spec: SandboxSpec): string[] {
     // files. (Mounts bound inside, like the workspace, keep their own flags.)
     ...hidden.flatMap((dir) => ['--remount-ro', dir]),
     '--unshare-all',
+    ...['--seccomp', '9'],
     // Without a terminal of its own, the process would share the one Paddock was started from:
     // a new session keeps TIOCSTI from typing into it. A session's pseudo-terminal is its own
     // (Paddock made it for this agent), so there the agent keeps it as its controlling terminal:
@@ -98,16 +99,18 @@ const PROGRAMS = {
 /**
  * Runs before bwrap, in the shell that becomes bwrap: the rlimits (CPU seconds per process, the
  * largest file in 512-byte blocks, no core dumps, the number of processes: `-u` in bash, `-p` in
- * dash), then the session's control group; both are inherited by everything bwrap starts. One
- * shell instead of prlimit plus a shell: each exec costs a command a millisecond or two. Values
- * and paths are arguments, never part of the script:
- *   sh -c PRELUDE paddock-sandbox CPU FILE_BLOCKS PROCESSES CGROUP_PROCS... -- bwrap ...
+ * dash), then the session's control group; both are inherited by everything bwrap starts; and
+ * the seccomp filter opened for bwrap. One shell instead of prlimit plus a shell: each exec costs
+ * a command a millisecond or two. Values and paths are arguments, never part of the script:
+ *   sh -c PRELUDE paddock-sandbox CPU FILE_BLOCKS PROCESSES SECCOMP_FILE CGROUP_PROCS... -- bwrap ...
  */
 const PRELUDE = [
   'ulimit -t "$1" && ulimit -f "$2" && ulimit -c 0 &&',
   '  { ulimit -u "$3" 2>/dev/null || ulimit -p "$3"; } ||',
   '  { echo "paddock: the sandbox could not set its limits" >&2; exit 125; }',
-  'shift 3',
+  // bwrap reads the seccomp filter from fd 9 (`--seccomp 9`).
+  'exec 9<"$4" || { echo "paddock: the sandbox could not read its seccomp filter" >&2; exit 125; }',
+  'shift 4',
   'while [ "$1" != -- ]; do',
   '  echo $$ > "$1" || { echo "paddock: the sandbox could not join its control group" >&2; exit 125; }',
   '  shift',
@@ -126,14 +129,14 @@ export function bubblewrapBackend(): SandboxBackend {
     name: 'bubblewrap',
     problem: bubblewrapProblem,
     wrap: (spec) => {
-      const prelude = preludeFor(spec.limits, spec.cgroupJoin);
+      const prelude = preludeFor(spec);
       return {
         ...prelude,
         args: [...prelude.args, ...bubblewrapArgs(spec), ...bridgeCommand(spec.bridges)],
       };
     },
     spare: (spec) => {
-      const prelude = preludeFor(spec.limits, spec.cgroupJoin);
+      const prelude = preludeFor(spec);
       return {
         ...prelude,
         args: [
@@ -162,12 +165,10 @@ const TRAMPOLINE =
   'mapfile -d "" -t -u 3 argv; exec 3<&-; [ ${#argv[@]} -gt 0 ] || exit 125; exec "${argv[@]}"';
 
 /** The prelude up to and including the bwrap program: what follows are bwrap's arguments. */
-function preludeFor(
-  limits: SandboxSpec['limits'],
-  cgroupJoin: readonly string[],
-): { file: string; args: string[] } {
+function preludeFor(spec: SandboxSpec): { file: string; args: string[] } {
   const bwrap = programPath('bwrap');
   if (!bwrap) throw new Error('bubblewrap is missing');
+  const { limits, cgroupJoin } = spec;
   return {
     file: '/bin/sh',
     args: [
@@ -177,6 +178,7 @@ function preludeFor(
       String(limits.cpuSeconds),
       String((limits.fileMiB * MIB) / 512),
       String(limits.processes),
+      spec.seccompFilter,
       ...cgroupJoin,
       '--',
       bwrap,

@@ -298,6 +298,19 @@ describe.skipIf(!available)('red team: the filesystem half', () => {
 
   it('writing /etc', () => refused('echo x > /etc/paddock-was-here'));
 
+  // In a session the agent's terminal is its own pty: without the seccomp filter, TIOCSTI there
+  // succeeds (this kernel allows it, dev.tty.legacy_tiocsti=1). On pipes there is no terminal.
+  it.skipIf(!existsSync('/usr/bin/python3'))(
+    'pushing keystrokes into its terminal (TIOCSTI)',
+    async () => {
+      const push = `python3 -c "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x')"`;
+      const attempt = await viaSession(push);
+      expect(attempt.output).toContain('SANDBOX-UP');
+      expect(attempt.exitCode).not.toBe(0);
+      expect(attempt.output).toContain('Operation not permitted');
+    },
+  );
+
   it('still lets the agent work: read the project, write and commit in its workspace, use /tmp', async () => {
     const script =
       'cat src/a.ts && echo done > notes.md && echo t > /tmp/t && cat /tmp/t && git add -A && git commit -qm "from the sandbox" && git log -1 --format=%s';

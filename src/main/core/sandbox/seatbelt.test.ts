@@ -61,6 +61,7 @@ function sessionSpec(home = '/Users/ada'): SandboxSpec {
     blocked: [`${ws}/.claude/settings.json`, `${ws}/.mcp.json`, `${ws}/.envrc`],
     emptyFile: `${session}/sandbox/empty-file`,
     emptyJson: `${session}/sandbox/empty.json`,
+    seccompFilter: `${session}/sandbox/seccomp.bpf`,
     emptyDir: `${session}/sandbox/empty-dir`,
     env: { PATH: '/usr/bin:/bin', HOME: `${session}/home` },
     bridges: [
@@ -88,6 +89,7 @@ function headlessSpec(): SandboxSpec {
     blocked: [],
     emptyFile: `${root}/empty-file`,
     emptyJson: `${root}/empty.json`,
+    seccompFilter: `${root}/seccomp.bpf`,
     emptyDir: `${root}/empty-dir`,
     env: {},
     bridges: [],

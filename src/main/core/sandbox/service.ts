@@ -19,6 +19,7 @@ import { createCgroup, type SessionCgroup } from './cgroup';
 import { SandboxUnavailableError } from './errors';
 import { watchLimits } from './limits-watch';
 import { sandboxedProcesses } from './processes';
+import { terminalInjectionFilter } from './seccomp';
 import { seatbeltBackend } from './seatbelt';
 import type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
 import {
@@ -337,6 +338,7 @@ export class SandboxService {
       blocked,
       emptyFile: private_.emptyFile,
       emptyJson: private_.emptyJson,
+      seccompFilter: private_.seccompFilter,
       emptyDir: private_.emptyDir,
       env: request.env,
       bridges:
@@ -392,6 +394,7 @@ interface PrivateDir {
   emptyFile: string;
   emptyJson: string;
   emptyDir: string;
+  seccompFilter: string;
 }
 
 /**
@@ -421,6 +424,7 @@ function privateDirOf(sessionDir: string): PrivateDir {
     emptyFile: join(base, 'empty-file'),
     emptyJson: join(base, 'empty.json'),
     emptyDir: join(base, 'empty-dir'),
+    seccompFilter: join(base, 'seccomp.bpf'),
   };
 }
 
@@ -429,6 +433,8 @@ function preparePrivateDir(dir: PrivateDir): void {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   if (!existsSync(dir.emptyFile)) writeFileSync(dir.emptyFile, '', { mode: 0o444 });
   if (!existsSync(dir.emptyJson)) writeFileSync(dir.emptyJson, '{}\n', { mode: 0o444 });
+  if (!existsSync(dir.seccompFilter))
+    writeFileSync(dir.seccompFilter, terminalInjectionFilter(), { mode: 0o444 });
 }
 
 async function openBridges(dir: string, ports: readonly number[]): Promise<HostBridge[]> {

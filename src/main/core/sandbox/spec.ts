@@ -62,6 +62,8 @@ export interface SandboxSpec {
   emptyFile: string;
   emptyJson: string;
   emptyDir: string;
+  /** A seccomp filter (classic BPF) that refuses terminal injection (see seccomp.ts). */
+  seccompFilter: string;
   /** The agent's whole environment (TMPDIR is set to `tmpDir` on top). */
   env: Readonly<Record<string, string>>;
   bridges: readonly LoopbackBridge[];
