@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decide, mergePolicies, type DecideOptions, type PermissionRequest } from './decide';
+import {
+  decide,
+  inspectsHost,
+  mergePolicies,
+  type DecideOptions,
+  type PermissionRequest,
+} from './decide';
 import { parsePolicy } from './load';
 import type { Policy } from './schema';
 import { ready } from './shell/parser';
@@ -210,6 +216,69 @@ describe('decide', () => {
     expect(decide({ tool: 'Network', host: 'x', port: 1e6 }, base).reason).toBe(
       'malformed request: Network needs a port from 0 to 65535',
     );
+  });
+});
+
+describe('network rules with a method and a path', () => {
+  const personal = policy(PERSONAL, {
+    allow: ['Network(GET github.com)', 'Network(api.example.com:443)'],
+    deny: ['Network(POST github.com/*/gists)', 'Network(DELETE api.example.com/admin)'],
+  });
+  const options = { ...base, personal };
+  const network = (host: string, port: number, method?: string, path?: string) =>
+    decide(
+      method === undefined
+        ? { tool: 'Network', host, port }
+        : { tool: 'Network', host, port, method, path },
+      options,
+    ).decision;
+
+  it('lets a connection open on any allow rule for its host, then decides each request', () => {
+    expect(network('github.com', 443)).toBe('allow');
+    expect(network('github.com', 443, 'GET', '/ada/repo')).toBe('allow');
+    expect(network('github.com', 443, 'POST', '/ada/gists')).toBe('deny');
+    expect(network('github.com', 443, 'POST', '/ada/gists?x=1')).toBe('deny');
+    // No rule allows a POST elsewhere on github.com: a person is asked.
+    expect(network('github.com', 443, 'POST', '/ada/repo/issues')).toBe('ask');
+  });
+
+  it('never denies a whole connection for a rule about some of its requests', () => {
+    expect(network('api.example.com', 443)).toBe('allow');
+    expect(network('api.example.com', 443, 'DELETE', '/admin/users')).toBe('deny');
+    expect(network('api.example.com', 443, 'GET', '/admin/users')).toBe('allow');
+  });
+
+  it('inspects hosts named by inspect or by a method or path rule, and no others', () => {
+    const inspecting = parsePolicy(
+      'version: 1\nnetwork:\n  inspect: [registry.npmjs.org, "*.pypi.org"]\n',
+      PERSONAL,
+    );
+    const both = { personal, repository: { policy: inspecting } };
+    expect(inspectsHost('github.com', 443, both)).toBe(true);
+    expect(inspectsHost('api.example.com', 443, both)).toBe(true);
+    expect(inspectsHost('registry.npmjs.org', 443, both)).toBe(true);
+    expect(inspectsHost('files.pypi.org', 443, both)).toBe(true);
+    expect(inspectsHost('pypi.org', 443, both)).toBe(false);
+    expect(inspectsHost('example.com', 443, both)).toBe(false);
+  });
+
+  it('refuses malformed method and path rules when the policy loads', () => {
+    for (const rule of [
+      'Network(FETCH github.com)',
+      'Network(GET  POST github.com)',
+      'Network(github.com/a/../b)',
+      'Network(github.com/a?b)',
+    ])
+      expect(() => policy(PERSONAL, { allow: [rule] }), rule).toThrow(/Network/);
+    expect(() =>
+      parsePolicy('version: 1\nnetwork:\n  inspect: ["GET github.com"]\n', PERSONAL),
+    ).toThrow(/expected a host like github.com/);
+  });
+
+  it('asks for a request with a method but no path', () => {
+    expect(
+      decide({ tool: 'Network', host: 'github.com', port: 443, method: 'GET' }, options).reason,
+    ).toBe('malformed request: Network needs both a method and a path, or neither');
   });
 });
 

@@ -18,9 +18,11 @@ import {
   commandMatches,
   hostMatches,
   mcpMatches,
+  requestMatches,
   pathMatches,
   urlHost,
   type PathContext,
+  type Rule,
 } from './rules';
 import type { LocatedRule, PermissionList, Policy } from './schema';
 import { classifyFile } from './file-classifier';
@@ -29,7 +31,8 @@ export type PermissionRequest =
   | { tool: 'Bash'; command: string }
   | { tool: 'Read' | 'Edit' | 'Write'; path: string }
   | { tool: 'WebFetch'; url: string }
-  | { tool: 'Network'; host: string; port: number }
+  /** A connection (method and path absent) or, where visible, one HTTP request on it. */
+  | { tool: 'Network'; host: string; port: number; method?: string; path?: string }
   | { tool: 'Mcp'; server: string; toolName: string }
   | { tool: string };
 
@@ -73,7 +76,7 @@ export function decide(request: PermissionRequest, options: DecideOptions): Deci
     workspace: options.workspace,
     ...(options.home === undefined ? {} : { home: options.home }),
   };
-  const hits = blockingMatcher(request, context);
+  const hits = blockingMatcher(request, context, false);
 
   const denied = from('deny', ['personal', 'repository']).find(hits);
   if (denied) return ruled('deny', `denied by ${where(denied)}`, denied);
@@ -89,7 +92,7 @@ export function decide(request: PermissionRequest, options: DecideOptions): Deci
 
   const allows = from('allow', trusted ? ['personal', 'repository'] : ['personal']);
   if (isBash(request)) return decideBash(request.command, allows, options);
-  const allowed = allows.find(hits);
+  const allowed = allows.find(blockingMatcher(request, context, true));
   if (allowed) return ruled('allow', `allowed by ${where(allowed)}`, allowed);
   if (isFileRequest(request)) {
     const judged = classifyFile(request.tool, request.path, context);
@@ -137,6 +140,7 @@ function where({ rule, source }: SourcedRule): string {
 function blockingMatcher(
   request: PermissionRequest,
   context: PathContext,
+  allowList: boolean,
 ): (sourced: SourcedRule) => boolean {
   let commands: string[][] | undefined | null = null;
   return ({ rule }) => {
@@ -159,10 +163,14 @@ function blockingMatcher(
       case 'host': {
         const host =
           request.tool === 'WebFetch' ? urlHost(String(r.url)) : (r.host as string | undefined);
-        return (
-          host !== undefined &&
-          hostMatches(matcher, host, typeof r.port === 'number' ? r.port : undefined)
-        );
+        if (host === undefined) return false;
+        if (!hostMatches(matcher, host, typeof r.port === 'number' ? r.port : undefined))
+          return false;
+        // A connection's requests are not seen yet: a rule with a method or path lets it open (it
+        // is then inspected, and each request is decided), but never denies or asks for all of it.
+        if (typeof r.method !== 'string' || typeof r.path !== 'string')
+          return allowList || (matcher.method === undefined && matcher.path === undefined);
+        return requestMatches(matcher, r.method, r.path);
       }
       case 'mcp':
         return mcpMatches(matcher, String(r.server), String(r.toolName));
@@ -213,6 +221,8 @@ function shapeProblem(request: PermissionRequest): string | undefined {
     !(Number.isInteger(r.port) && (r.port as number) >= 0 && (r.port as number) <= 65535)
   )
     return 'Network needs a port from 0 to 65535';
+  if (request.tool === 'Network' && (typeof r.method === 'string') !== (typeof r.path === 'string'))
+    return 'Network needs both a method and a path, or neither';
   return undefined;
 }
 
@@ -221,7 +231,9 @@ function describe(request: PermissionRequest): string {
   const detail =
     r.path ??
     r.url ??
-    (r.host === undefined ? undefined : `${String(r.host)}:${String(r.port)}`) ??
+    (r.host === undefined
+      ? undefined
+      : `${r.method === undefined ? '' : `${String(r.method)} `}${String(r.host)}:${String(r.port)}${r.path === undefined ? '' : String(r.path)}`) ??
     (r.server === undefined ? undefined : `${String(r.server)}:${String(r.toolName)}`);
   return detail === undefined ? request.tool : `${request.tool} ${String(detail)}`;
 }
@@ -259,5 +271,34 @@ export function mergePolicies(
             : list,
       })),
     ),
+  );
+}
+
+/**
+ * Whether the proxy must inspect connections to `host:port`: the policy's `network.inspect` names
+ * the host, or a Network rule names a method or path for it (such a rule can only be kept by
+ * seeing each request). Untrusted repository policies count too: inspection only adds checks.
+ */
+export function inspectsHost(
+  host: string,
+  port: number,
+  policies: { personal?: Policy; repository?: { policy: Policy } },
+): boolean {
+  const covers = (rule: Rule) =>
+    rule.tool === 'Network' &&
+    rule.matcher?.kind === 'host' &&
+    hostMatches(rule.matcher, host, port);
+  return [policies.personal, policies.repository?.policy].some(
+    (policy) =>
+      policy !== undefined &&
+      ((policy.network?.inspect ?? []).some(covers) ||
+        Object.values(policy.permissions)
+          .flat()
+          .some(
+            (rule) =>
+              covers(rule) &&
+              rule.matcher?.kind === 'host' &&
+              (rule.matcher.method !== undefined || rule.matcher.path !== undefined),
+          )),
   );
 }

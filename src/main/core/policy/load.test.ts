@@ -137,12 +137,12 @@ describe('parsePolicy', () => {
     [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network',
     ],
     [
       'version: 1\ngates: {}\n',
       2,
-      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox',
+      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network',
     ],
   ])('refuses %j at line %i', (text, line, problem) => {
     const error = failure(text);

@@ -94,6 +94,7 @@ export function parsePolicy(text: string, file: string): Policy {
     permissions: { allow: locate('allow'), ask: locate('ask'), deny: locate('deny') },
     ...(parsed.workspace ? { workspace: parsed.workspace } : {}),
     ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
+    ...(parsed.network ? { network: parsed.network } : {}),
     source: { file, digest: policyDigest(text) },
   };
 }

@@ -9,13 +9,25 @@
  * Paths: `./src/**` and `src/**` are relative to the workspace, `~/x` to the person's home, `//etc/x`
  * is absolute (Claude Code's convention); a single leading `/` is refused as ambiguous, and `..` is
  * refused everywhere. A path without wildcards covers that path and everything under it.
+ *
+ * Network rules name `host[:port]`, optionally with an HTTP method before and a URL path after:
+ * `Network(POST api.github.com/gists)`. Method and path are seen only on plain HTTP and on hosts the
+ * proxy inspects; a host any such rule names is inspected (see `inspectsHost`).
  */
 import { posix } from 'node:path';
 
 export type RuleMatcher =
   | { kind: 'command'; words: readonly string[]; prefix: boolean }
   | { kind: 'path'; base: 'workspace' | 'home' | 'root'; pattern: string; regex: RegExp }
-  | { kind: 'host'; host: string; subdomains: boolean; port?: number }
+  | {
+      kind: 'host';
+      host: string;
+      subdomains: boolean;
+      port?: number;
+      /** Network rules only: an HTTP method and a path glob, seen where the proxy inspects. */
+      method?: string;
+      path?: { pattern: string; regex: RegExp };
+    }
   | { kind: 'mcp'; server: string; tool?: string };
 
 export interface Rule {
@@ -78,7 +90,7 @@ function parseSpecifier(tool: string, specifier: string): RuleMatcher | null | s
       return parseHostSpecifier(specifier.slice('domain:'.length), false);
     }
     case 'Network':
-      return parseHostSpecifier(specifier, true);
+      return parseNetworkSpecifier(specifier);
     case 'Mcp':
       return parseMcpSpecifier(specifier);
     default:
@@ -138,6 +150,51 @@ function globRegex(pattern: string): RegExp {
   });
   const underneath = /[*?]/.test(pattern) ? '' : '(?:/.*)?';
   return new RegExp(`^${source}${underneath}$`, 's');
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** `[METHOD ]host[:port][/path]`: the host part as for WebFetch, plus what inspection sees. */
+function parseNetworkSpecifier(specifier: string): RuleMatcher | string {
+  const words = specifier.split(/[ \t]+/);
+  if (words.length > 2) return 'write METHOD host[:port]/path, with one space after the method';
+  const method = words.length === 2 ? words[0] : undefined;
+  if (method !== undefined && !HTTP_METHODS.has(method))
+    return `the method is one of ${[...HTTP_METHODS].join(', ')}`;
+  const target = words[words.length - 1] ?? '';
+  const slash = target.startsWith('[')
+    ? target.indexOf('/', target.indexOf(']'))
+    : target.indexOf('/');
+  const hostPart = slash === -1 ? target : target.slice(0, slash);
+  const host = parseHostSpecifier(hostPart, true);
+  if (typeof host === 'string' || host.kind !== 'host') return host;
+  const path = slash === -1 ? undefined : urlPathGlob(target.slice(slash));
+  if (typeof path === 'string') return path;
+  return {
+    ...host,
+    ...(method === undefined ? {} : { method }),
+    ...(path === undefined ? {} : { path }),
+  };
+}
+
+/** A URL path glob: `*` within a segment, `**` across; without wildcards it covers what is under it. */
+function urlPathGlob(path: string): { pattern: string; regex: RegExp } | string {
+  if (/[\0\\?#%\s]/.test(path)) return 'a URL path rule has no query, fragment, escapes or spaces';
+  if (path.split('/').includes('..')) return '.. may not appear in a URL path rule';
+  const pattern = path.replace(/^\/+/, '') || '**';
+  return { pattern: `/${pattern}`, regex: globRegex(pattern) };
+}
+
+/** Whether a Network rule's method and path cover a request's (a rule without them covers any). */
+export function requestMatches(
+  matcher: Extract<RuleMatcher, { kind: 'host' }>,
+  method: string,
+  path: string,
+): boolean {
+  if (matcher.method !== undefined && matcher.method !== method) return false;
+  if (matcher.path === undefined) return true;
+  const bare = path.split(/[?#]/)[0] ?? '';
+  return matcher.path.regex.test(bare.replace(/^\/+/, ''));
 }
 
 function parseHostSpecifier(specifier: string, portAllowed: boolean): RuleMatcher | string {

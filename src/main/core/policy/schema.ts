@@ -10,7 +10,7 @@ import { parseRule, type Rule } from './rules';
 export const SUPPORTED_VERSIONS = [1] as const;
 
 /** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
-export const PLANNED_SECTIONS = ['network', 'gates', 'signoff', 'budgets', 'ssh'] as const;
+export const PLANNED_SECTIONS = ['gates', 'signoff', 'budgets', 'ssh'] as const;
 
 const rule = z
   .string({ error: 'expected a rule like Bash(npm test:*)' })
@@ -88,8 +88,34 @@ const sandbox = z
   )
   .optional();
 
+/** A host the proxy inspects, written as in a Network rule without method or path. */
+const inspectedHost = z
+  .string({ error: 'expected a host like github.com or *.example.com' })
+  .transform((text, context): Rule => {
+    const parsed = parseRule(`Network(${text})`);
+    if (parsed.ok && parsed.rule.matcher?.kind === 'host' && !parsed.rule.matcher.path)
+      if (!parsed.rule.matcher.method) return parsed.rule;
+    context.addIssue({
+      code: 'custom',
+      message: `expected a host like github.com or *.example.com:443, got ${JSON.stringify(text)}`,
+    });
+    return z.NEVER;
+  });
+
+/** What the session's proxy does beyond allowing and denying hosts. */
+const network = z
+  .strictObject(
+    {
+      // Hosts whose HTTPS the proxy terminates with the session's own certificate authority, so
+      // method and path rules apply and package downloads are recorded.
+      inspect: z.array(inspectedHost, { error: 'expected a list of hosts' }).max(1000).default([]),
+    },
+    { error: 'expected a mapping with inspect' },
+  )
+  .optional();
+
 /** Every section a policy may have, besides `version`. */
-export const SECTIONS = { permissions, workspace, sandbox } as const;
+export const SECTIONS = { permissions, workspace, sandbox, network } as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
 
@@ -105,6 +131,7 @@ export interface Policy {
   readonly permissions: Readonly<Record<PermissionList, readonly LocatedRule[]>>;
   readonly workspace?: Sections['workspace'];
   readonly sandbox?: Sections['sandbox'];
+  readonly network?: Sections['network'];
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }
