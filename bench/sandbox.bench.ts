@@ -117,7 +117,7 @@ async function sameMounts(
     projectPath: where.repo,
     program: '/bin/true',
     env: { PATH: '/usr/bin:/bin' },
-    loopbackPorts: [],
+    bridges: [],
     ownTerminal: false,
     allowEnvFiles: false,
     baseCommit: sessions.get(id).baseCommit as string,

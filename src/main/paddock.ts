@@ -22,7 +22,9 @@ import {
   writeClaudeHookSettings,
   writeClaudeMcpConfig,
 } from './core/hooks';
+import { NetworkService } from './core/network';
 import { ProjectsService } from './core/projects';
+import { bridgeDir } from './core/sandbox';
 import { SessionManager, type WorkspaceSetup } from './core/sessions';
 import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
@@ -71,6 +73,12 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   const policies = new PolicyService(settings);
   const approvals = new ApprovalService(store, settings);
   const projects = new ProjectsService(store);
+  const network = new NetworkService({
+    store,
+    policies,
+    approvals,
+    modelBaseUrl: () => settings.get('agents.model.baseUrl'),
+  });
   // Set below, once the sessions exist: the endpoint's handlers need them.
   let hooks: HookServer | null = null;
   const sessions = new SessionManager({
@@ -87,9 +95,12 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       const repository = (await policies.load(project.path, baseCommit)).repository;
       return repository?.trusted === true && repository.policy.sandbox?.envFiles === 'allow';
     },
+    network: (context) => network.open(context),
     agentHooks: async (sessionId, preset, sessionDir) => {
-      if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], ports: [], files: [] };
+      if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], bridges: [], files: [] };
       const { url } = await hooks.register(sessionId);
+      // A sandboxed agent reaches the same URL through its own socket, bridged at the same port.
+      const bridge = await hooks.bridge(sessionId, join(bridgeDir(sessionDir), 'hooks.sock'));
       const file = join(sessionDir, 'claude-settings.json');
       writeClaudeHookSettings(file, url, settings.get('approvals.expiryMinutes'));
       const mcp = writeClaudeMcpConfig(
@@ -98,7 +109,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       );
       return {
         args: [...claudeHookArgs(file), ...mcp],
-        ports: [Number(new URL(url).port)],
+        bridges: [bridge],
         files: [file, ...mcp.slice(1)],
       };
     },

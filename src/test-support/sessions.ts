@@ -3,6 +3,9 @@
  * environment a test or benchmark chooses. For tests and benchmarks only.
  */
 import type { AgentPreset } from '../main/core/agents';
+import { ApprovalService } from '../main/core/approvals';
+import { NetworkService, type NetworkContext } from '../main/core/network';
+import { PolicyService } from '../main/core/policy';
 import { ProjectsService } from '../main/core/projects';
 import { SessionManager, type SessionManagerOptions } from '../main/core/sessions';
 import { SettingsService } from '../main/core/settings';
@@ -17,6 +20,14 @@ export interface TestSessionsOptions {
   workspaceSetup?: SessionManagerOptions['workspaceSetup'];
   sandbox?: SessionManagerOptions['sandbox'];
   envFilesAllowed?: SessionManagerOptions['envFilesAllowed'];
+  /**
+   * The sessions' network, made with the store and settings. Default: Paddock's own (the proxy,
+   * decided by the person's policy in the settings and the inbox), as `openPaddock` makes it.
+   */
+  network?: (deps: {
+    store: AuditStore;
+    settings: SettingsService;
+  }) => SessionManagerOptions['network'];
 }
 
 export function testSessions(options: TestSessionsOptions) {
@@ -36,10 +47,21 @@ export function testSessions(options: TestSessionsOptions) {
     workspaceSetup: options.workspaceSetup,
     sandbox: options.sandbox,
     envFilesAllowed: options.envFilesAllowed,
+    network: (options.network ?? defaultNetwork)({ store, settings }),
   });
   const close = async () => {
     await sessions.shutdown();
     store.close();
   };
   return { store, settings, projects, sessions, close };
+}
+
+function defaultNetwork(deps: { store: AuditStore; settings: SettingsService }) {
+  const network = new NetworkService({
+    ...deps,
+    policies: new PolicyService(deps.settings),
+    approvals: new ApprovalService(deps.store, deps.settings),
+    modelBaseUrl: () => deps.settings.get('agents.model.baseUrl'),
+  });
+  return (context: NetworkContext) => network.open(context);
 }

@@ -4,7 +4,10 @@
  * refused, and the endpoint keeps serving.
  */
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HookServer, MAX_HOOK_BYTES, type HookHandlers } from './index';
 
@@ -25,11 +28,15 @@ function endpoint(handlers: Partial<HookHandlers> = {}) {
   return { server, reported };
 }
 
-function post(url: string, body: string | Buffer): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  body: string | Buffer,
+  socketPath?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      { method: 'POST', headers: { 'content-type': 'application/json' }, socketPath },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -108,5 +115,26 @@ describe('the hook endpoint', () => {
     const { url } = await server.register('ses_0123abcd');
     server.unregister('ses_0123abcd');
     expect((await post(url, preToolUse('ls'))).status).toBe(403);
+  });
+
+  it('serves a session on its own socket, which speaks for that session only', async () => {
+    const { server } = endpoint();
+    const dir = mkdtempSync(join(tmpdir(), 'paddock-hooks-'));
+    try {
+      const mine = await server.register('ses_0123abcd');
+      const other = await server.register('ses_4567cdef');
+      const bridge = await server.bridge('ses_0123abcd', join(dir, 'hooks.sock'));
+      expect(bridge.port).toBe(Number(new URL(mine.url).port));
+      const answer = await post(mine.url, preToolUse('ls'), bridge.socket);
+      expect(decisionOf(answer.body)).toBe('allow');
+      // The other session's URL and token are right, but not through this session's bridge.
+      const crossed = await post(other.url, preToolUse('ls'), bridge.socket);
+      expect(crossed.status).toBe(403);
+      expect(crossed.body).toContain('this bridge serves another session');
+      server.unregister('ses_0123abcd');
+      expect((await post(mine.url, preToolUse('ls'), bridge.socket)).status).toBe(403);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

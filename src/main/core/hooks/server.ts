@@ -1,7 +1,9 @@
 /**
  * The agents' hook endpoint: Claude Code posts each PreToolUse, PostToolUse, UserPromptSubmit,
  * Notification and Stop here (HTTP hooks: no process per tool call), one URL per session with a
- * token of its own, on 127.0.0.1.
+ * token of its own, on 127.0.0.1. A sandboxed session reaches it through a Unix socket of its own
+ * (`bridge`), bridged into its sandbox at the same port: a request arriving there may only speak
+ * for that session.
  *
  * PreToolUse is answered `allow` or `deny`, by the policy or by a person through the inbox (held
  * until then), never `ask`: that would show Claude's own prompt instead of the inbox. Anything
@@ -11,7 +13,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import { createServer as createSocketServer, type AddressInfo, type Socket } from 'node:net';
 import { toPermissionRequest, type ToolCall } from './tool-call';
 
 export const MAX_HOOK_BYTES = 1024 * 1024;
@@ -36,6 +39,9 @@ export interface HookHandlers {
 
 export class HookServer {
   private readonly sessions = new Map<string, string>();
+  /** Per sandboxed session: its socket listener, and which session each of its connections is. */
+  private readonly bridges = new Map<string, ReturnType<typeof createSocketServer>>();
+  private readonly boundTo = new WeakMap<Socket, string>();
   private server: Server | null = null;
   private port = 0;
   private stopping = false;
@@ -50,14 +56,39 @@ export class HookServer {
     return { url: `http://127.0.0.1:${this.port}/hooks/${sessionId}/${token}`, token };
   }
 
+  /**
+   * Serves the session's hooks on a Unix socket too (for its sandbox's bridge); returns the bridge:
+   * the socket, and the port the hook URL names.
+   */
+  async bridge(sessionId: string, socket: string): Promise<{ socket: string; port: number }> {
+    await this.listen();
+    const server = this.server as Server;
+    const listener = createSocketServer((connection) => {
+      this.boundTo.set(connection, sessionId);
+      server.emit('connection', connection);
+    });
+    rmSync(socket, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(socket, () => resolve());
+    });
+    this.bridges.get(sessionId)?.close();
+    this.bridges.set(sessionId, listener);
+    return { socket, port: this.port };
+  }
+
   unregister(sessionId: string): void {
     this.sessions.delete(sessionId);
+    this.bridges.get(sessionId)?.close();
+    this.bridges.delete(sessionId);
   }
 
   async close(): Promise<void> {
     this.stopping = true;
     const server = this.server;
     this.server = null;
+    for (const listener of this.bridges.values()) listener.close();
+    this.bridges.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -80,6 +111,9 @@ export class HookServer {
     if (request.method !== 'POST' || !match)
       return reply(response, 404, deny('not a hook endpoint'));
     const [, sessionId = '', token = ''] = match;
+    const bound = this.boundTo.get(request.socket);
+    if (bound !== undefined && bound !== sessionId)
+      return reply(response, 403, deny('this bridge serves another session'));
     if (!this.authentic(sessionId, token))
       return reply(response, 403, deny('unknown session or wrong token'));
     let body: Record<string, unknown>;

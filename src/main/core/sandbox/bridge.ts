@@ -1,50 +1,10 @@
 /**
- * The host end of a loopback bridge. A sandbox has a network of its own with nothing in it, so an
- * agent's `http://127.0.0.1:PORT` (the hook endpoint, a local model server) would reach nothing.
- * Inside, socat listens on that port and connects to a Unix socket bound in from the session's
- * private directory; here, Paddock accepts on that socket and connects to the real port. Only the
- * ports Paddock names are bridged: nothing else of the host's loopback is reachable.
+ * Loopback bridges. A sandbox has a network of its own with nothing in it, so an agent's
+ * `http://127.0.0.1:PORT` would reach nothing. Inside, socat listens on each port Paddock names and
+ * connects to a Unix socket bound in from the session's bridge directory, which Paddock itself
+ * serves (the session's proxy, its hook endpoint, a local model's tunnel through the proxy).
+ * Nothing of the host's own loopback is reachable.
  */
-import { rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-
-export interface HostBridge {
-  socket: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-export async function openHostBridge(socket: string, port: number): Promise<HostBridge> {
-  rmSync(socket, { force: true });
-  const open = new Set<Socket>();
-  const server: Server = createServer((inside) => {
-    const host = connect(port, '127.0.0.1');
-    for (const end of [inside, host]) {
-      open.add(end);
-      end.once('close', () => open.delete(end));
-      // Either end failing ends both: nothing half-open is left behind.
-      end.once('error', () => {
-        inside.destroy();
-        host.destroy();
-      });
-    }
-    inside.pipe(host).pipe(inside);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, () => resolve());
-  });
-  return {
-    socket,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const end of open) end.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /**
  * The script that runs first inside the sandbox when there are bridges: one socat per port, then a
  * wait until every port listens (so the agent's first call cannot arrive before its bridge), then

@@ -164,7 +164,7 @@ function killEvery(procsFile: string): void {
   }
 }
 
-function readPids(procsFile: string): number[] {
+export function readPids(procsFile: string): number[] {
   try {
     return readFileSync(procsFile, 'utf8').split('\n').filter(Boolean).map(Number);
   } catch {

@@ -3,10 +3,11 @@ export { bubblewrapArgs, bubblewrapBackend } from './bubblewrap';
 export { createCgroup } from './cgroup';
 export { PROTECTED_FILES } from './workspace-guard';
 export {
+  bridgeDir,
   SandboxService,
   SandboxUnavailableError,
   type ContainedRun,
   type ContainRequest,
   type SandboxServiceOptions,
 } from './service';
-export type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
+export type { LoopbackBridge, SandboxBackend, SandboxLimits, SandboxSpec } from './spec';

@@ -13,15 +13,14 @@ import { homedir } from 'node:os';
 import type { Writable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { runGit, runGitBuffer } from '../git';
-import { openHostBridge, type HostBridge } from './bridge';
 import { bubblewrapBackend } from './bubblewrap';
-import { createCgroup, type SessionCgroup } from './cgroup';
+import { createCgroup, readPids, type SessionCgroup } from './cgroup';
 import { SandboxUnavailableError } from './errors';
 import { watchLimits } from './limits-watch';
 import { sandboxedProcesses } from './processes';
 import { terminalInjectionFilter } from './seccomp';
 import { seatbeltBackend } from './seatbelt';
-import type { SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
+import type { LoopbackBridge, SandboxBackend, SandboxLimits, SandboxSpec } from './spec';
 import {
   envFiles,
   GIT_CONTROL,
@@ -69,8 +68,12 @@ export interface ContainRequest {
   env: Readonly<Record<string, string>>;
   /** Files in hidden places the process must read (the agent's settings, made by Paddock). */
   readable?: readonly string[];
-  /** Host loopback ports the process reaches as 127.0.0.1:PORT (hook endpoint, local model). */
-  loopbackPorts: readonly number[];
+  /**
+   * Services Paddock serves on Unix sockets in the session's bridge directory (`bridgeDir`), each
+   * reached inside as 127.0.0.1:PORT: the proxy, the hook endpoint, a local model's tunnel.
+   * Nothing of the host's own loopback is reachable.
+   */
+  bridges: readonly LoopbackBridge[];
   /** A session's own pseudo-terminal (true), or pipes from Paddock's process (false). */
   ownTerminal: boolean;
   /** The project policy lets agents read `.env` files. */
@@ -138,6 +141,15 @@ export class SandboxService {
     await Promise.all(this.removing);
   }
 
+  /**
+   * The processes in a session's sandboxes now, host pids (from its control group; none where
+   * this machine gives Paddock no control groups).
+   */
+  processes(sessionId: string): number[] {
+    const joinFile = this.live.get(sessionId)?.cgroup?.joinFiles[0];
+    return joinFile ? readPids(joinFile) : [];
+  }
+
   /** Null when sessions can be sandboxed here; otherwise what is wrong and how to fix it. */
   problem(): Promise<string | null> {
     this.problemOnce ??= this.backend
@@ -168,16 +180,13 @@ export class SandboxService {
       preparePrivateDir(private_);
       requireNoLinks(request.workspace, [...GIT_CONTROL, ...PINNED, ...PROTECTED_FILES]);
     }
-    // Seatbelt shares the host's network (it allows exactly the named ports); bubblewrap has a
-    // network of its own, reached through bridges.
-    const bridged = backend.name === 'bubblewrap' ? request.loopbackPorts : [];
-    const bridges = await openBridges(private_.bridges, bridged);
+    checkBridges(private_.bridges, request.bridges);
     const limits = this.options.limits();
     const session = this.join(request.sessionId, request.workspace, limits);
     const { cgroup, made } = session;
     const before = cgroup?.counts() ?? { processes: 0, memory: 0 };
     const spec = {
-      ...this.spec(request, objects, private_, bridges, limits, made.blocked, envCandidates),
+      ...this.spec(request, objects, private_, limits, made.blocked, envCandidates),
       cgroupJoin: cgroup?.joinFiles ?? [],
     };
     const wrapped = backend.wrap(spec);
@@ -210,7 +219,6 @@ export class SandboxService {
         for (const timer of watching.timers) clearInterval(timer);
         // A tree that broke a limit often ends before the next look (a fork loop fails fast).
         watching.report(cgroup?.breach(before) ?? null);
-        await Promise.all(bridges.map((bridge) => bridge.close()));
         session.runs -= 1;
         if (session.runs > 0) return;
         this.live.delete(request.sessionId);
@@ -306,7 +314,6 @@ export class SandboxService {
     request: ContainRequest,
     projectObjects: string,
     private_: PrivateDir,
-    bridges: readonly HostBridge[],
     limits: SandboxLimits,
     blocked: readonly string[],
     envCandidates: readonly string[],
@@ -341,10 +348,7 @@ export class SandboxService {
       seccompFilter: private_.seccompFilter,
       emptyDir: private_.emptyDir,
       env: request.env,
-      bridges:
-        this.backend?.name === 'bubblewrap'
-          ? bridges.map(({ socket, port }) => ({ socket, port }))
-          : request.loopbackPorts.map((port) => ({ socket: '', port })),
+      bridges: request.bridges,
       limits,
       ownTerminal: request.ownTerminal,
     };
@@ -416,6 +420,17 @@ function discardSpare(child: ChildProcess): void {
   for (const stream of child.stdio) stream?.destroy();
 }
 
+/**
+ * The folder of a session's private directory that its sandbox sees (read-only): the sockets of
+ * the services Paddock serves to the session (proxy, hooks, model tunnel) and the files they hand
+ * it (the session's CA certificate). Made private (0700) by whoever needs it first.
+ */
+export function bridgeDir(sessionDir: string): string {
+  const dir = join(sessionDir, 'b');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 function privateDirOf(sessionDir: string): PrivateDir {
   const base = join(sessionDir, 'sandbox');
   return {
@@ -437,20 +452,19 @@ function preparePrivateDir(dir: PrivateDir): void {
     writeFileSync(dir.seccompFilter, terminalInjectionFilter(), { mode: 0o444 });
 }
 
-async function openBridges(dir: string, ports: readonly number[]): Promise<HostBridge[]> {
-  const bridges: HostBridge[] = [];
-  try {
-    for (const port of new Set(ports)) {
-      const socket = join(dir, String(port));
-      if (socket.length > MAX_SOCKET_PATH)
-        throw new SandboxUnavailableError(
-          `The session's bridge socket ${socket} is longer than a Unix socket path may be. Give Paddock a shorter home (PADDOCK_HOME).`,
-        );
-      bridges.push(await openHostBridge(socket, port));
-    }
-    return bridges;
-  } catch (error) {
-    await Promise.all(bridges.map((bridge) => bridge.close()));
-    throw error;
+/**
+ * Bridge sockets must lie in the session's bridge directory, the one folder of the private
+ * directory the sandbox sees, and fit a Unix socket path.
+ */
+function checkBridges(dir: string, bridges: readonly LoopbackBridge[]): void {
+  for (const { socket, port } of bridges) {
+    if (dirname(socket) !== dir)
+      throw new SandboxUnavailableError(`The bridge socket ${socket} is not in ${dir}.`);
+    if (socket.length > MAX_SOCKET_PATH)
+      throw new SandboxUnavailableError(
+        `The session's bridge socket ${socket} is longer than a Unix socket path may be. Give Paddock a shorter home (PADDOCK_HOME).`,
+      );
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new SandboxUnavailableError(`The bridge port ${String(port)} is not a port.`);
   }
 }

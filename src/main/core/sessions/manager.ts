@@ -31,7 +31,14 @@ import {
   Redactor,
   TerminalRecorder,
 } from '../recorder';
-import { SandboxService, type ContainedRun, type SandboxServiceOptions } from '../sandbox';
+import type { NetworkContext, SessionNetwork } from '../network';
+import { SessionNetworks } from './session-networks';
+import {
+  SandboxService,
+  type ContainedRun,
+  type LoopbackBridge,
+  type SandboxServiceOptions,
+} from '../sandbox';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import {
@@ -77,15 +84,20 @@ export interface SessionManagerOptions {
   agentHooks?: (sessionId: string, preset: AgentPreset, sessionDir: string) => Promise<AgentHooks>;
   /** The sandbox every session's processes run in: the platform's, with the settings' limits. */
   sandbox?: Partial<SandboxServiceOptions>;
+  /**
+   * A sandboxed session's network: its proxy (and a local model's tunnel), opened with its first
+   * sandboxed process and closed after its last. Without it, sandboxed processes have no network.
+   */
+  network?: (context: NetworkContext) => Promise<SessionNetwork>;
   /** Whether the project's policy lets agents read `.env` files (default: no, they are masked). */
   envFilesAllowed?: (project: Project, baseCommit: string) => Promise<boolean>;
 }
 
-/** How an agent reaches Paddock's hook endpoint: its arguments, the ports and files they name. */
+/** How an agent reaches Paddock's hook endpoint: its arguments, the bridges and files they name. */
 export interface AgentHooks {
   args: string[];
-  /** Loopback ports the agent must reach (the hook endpoint). */
-  ports: number[];
+  /** What the agent reaches as 127.0.0.1:PORT from its sandbox (the hook endpoint). */
+  bridges: LoopbackBridge[];
   /** Files the agent must read (its settings, in the session's private directory). */
   files: string[];
 }
@@ -180,6 +192,7 @@ export class SessionManager {
   private readonly changeListeners = new Set<ChangeListener>();
   private thread: RecordingThread | null = null;
   readonly sandbox: SandboxService;
+  private readonly networks = new SessionNetworks();
 
   constructor(private readonly options: SessionManagerOptions) {
     this.records = new SessionRecords(options.store);
@@ -244,7 +257,7 @@ export class SessionManager {
         extraArgs: hooks.args,
       });
       const files = [...hooks.files, ...presetFiles(preset)];
-      const agent = { plan, ports: this.loopbackPorts(hooks, model), files };
+      const agent = { plan, bridges: hooks.bridges, files };
       await this.launch(record, workspace, agent, request, model.apiKey, setupStep);
       return record;
     } catch (error) {
@@ -366,7 +379,7 @@ export class SessionManager {
       workspace,
       {
         plan,
-        ports: this.loopbackPorts(hooks, model),
+        bridges: hooks.bridges,
         files: [...hooks.files, ...presetFiles(preset)],
       },
       {},
@@ -613,6 +626,7 @@ export class SessionManager {
     );
     await this.thread?.close();
     this.thread = null;
+    await this.networks.closeAll();
     await this.sandbox.close();
   }
 
@@ -696,7 +710,7 @@ export class SessionManager {
   private async launch(
     record: Pick<SessionRecord, 'id'>,
     workspace: Workspace,
-    agent: { plan: SpawnPlan; ports: readonly number[]; files: readonly string[] },
+    agent: Reach & { plan: SpawnPlan },
     request: Pick<StartRequest, 'cols' | 'rows'>,
     apiKey: string,
     setup: SetupStep | null = null,
@@ -707,10 +721,7 @@ export class SessionManager {
     const thread = this.recordingThread();
     const id = record.id;
     // In the sandbox first: a step whose sandbox cannot start never runs.
-    const spawnStep = async (
-      step: SpawnPlan,
-      reach: { ports: readonly number[]; files: readonly string[] } = { ports: [], files: [] },
-    ) => {
+    const spawnStep = async (step: SpawnPlan, reach: Reach = NO_REACH) => {
       const run = await this.contain(id, step, true, reach);
       const { file, args } = launchCommand(step);
       const signalTargets = step.wrapper?.signalTargets ?? null;
@@ -1012,20 +1023,12 @@ export class SessionManager {
   private hookArgs(id: string, preset: AgentPreset): Promise<AgentHooks> {
     return (
       this.options.agentHooks?.(id, preset, this.sessionDir(id)) ??
-      Promise.resolve({ args: [], ports: [], files: [] })
+      Promise.resolve({ args: [], bridges: [], files: [] })
     );
   }
 
   private sessionDir(id: string): string {
     return join(this.options.home, 'sessions', id);
-  }
-
-  /** The loopback ports an agent must reach from its sandbox: its hooks, a local model server. */
-  private loopbackPorts(hooks: AgentHooks, model: ModelSettings): number[] {
-    const ports = [...hooks.ports];
-    const modelPort = loopbackPort(model.baseUrl);
-    if (modelPort !== null) ports.push(modelPort);
-    return ports;
   }
 
   /**
@@ -1047,14 +1050,58 @@ export class SessionManager {
     id: string,
     plan: SpawnPlan,
     ownTerminal: boolean,
-    reach: { ports: readonly number[]; files: readonly string[] } = { ports: [], files: [] },
+    reach: Reach = NO_REACH,
     /** Its own `sandbox.started` event; a caller that records the run itself says false. */
     record = true,
-  ): Promise<ContainedRun | null> {
+  ): Promise<SessionRun | null> {
     const session = this.records.require(id);
     if (session.sandboxProfile === UNSANDBOXED) return null;
     const project = this.options.projects.find(session.projectId);
     if (!project) throw new SessionError(`Session ${id}'s project is gone.`);
+    const network = await this.networks.acquire(id, () =>
+      this.options.network
+        ? this.options.network({
+            sessionId: id,
+            projectPath: project.path,
+            agent: session.agentPreset,
+            baseCommit: session.baseCommit ?? 'HEAD',
+            sessionDir: this.sessionDir(id),
+            processes: () => this.sandbox.processes(id),
+          })
+        : Promise.resolve(null),
+    );
+    const bridges = [...(network?.bridges ?? []), ...reach.bridges];
+    let contained: ContainedRun;
+    try {
+      contained = await this.containIn(id, session, project, plan, ownTerminal, reach, {
+        bridges,
+        env: network?.env ?? {},
+      });
+    } catch (error) {
+      await this.networks.release(id);
+      throw error;
+    }
+    const run: SessionRun = {
+      ...contained,
+      bridgedPorts: bridges.map((bridge) => bridge.port),
+      release: async () => {
+        await contained.release();
+        await this.networks.release(id);
+      },
+    };
+    if (record) this.event(id, 'sandbox.started', containment(run, plan));
+    return run;
+  }
+
+  private async containIn(
+    id: string,
+    session: SessionRecord,
+    project: Project,
+    plan: SpawnPlan,
+    ownTerminal: boolean,
+    reach: Reach,
+    network: { bridges: LoopbackBridge[]; env: Record<string, string> },
+  ): Promise<ContainedRun> {
     const run = await this.sandbox.contain({
       sessionId: id,
       sessionDir: this.sessionDir(id),
@@ -1062,8 +1109,8 @@ export class SessionManager {
       sessionHome: this.sessionHome(id),
       projectPath: project.path,
       program: plan.file,
-      env: plan.env,
-      loopbackPorts: reach.ports,
+      env: { ...plan.env, ...network.env },
+      bridges: network.bridges,
       readable: reach.files,
       ownTerminal,
       allowEnvFiles: session.baseCommit
@@ -1079,7 +1126,6 @@ export class SessionManager {
       throw error;
     }
     plan.wrapper = run.wrapper;
-    if (record) this.event(id, 'sandbox.started', containment(run, plan, reach.ports));
     return run;
   }
 
@@ -1123,7 +1169,7 @@ export class SessionManager {
       // Its last look at the limits can still report a breach.
       await contained?.release();
     }
-    return { exitCode, breach, sandbox: contained && containment(contained, plan, []) };
+    return { exitCode, breach, sandbox: contained && containment(contained, plan) };
   }
 
   private sessionHome(id: string): string {
@@ -1145,8 +1191,18 @@ export class SessionManager {
 
 const SYSTEM: By = { actor: 'system', actorId: 'sessions' };
 
+/** What a process must reach from its sandbox beyond its session's network: hooks, settings files. */
+interface Reach {
+  bridges: readonly LoopbackBridge[];
+  files: readonly string[];
+}
+const NO_REACH: Reach = { bridges: [], files: [] };
+
+/** A run in the session's sandbox, with the ports bridged into it (for the record). */
+type SessionRun = ContainedRun & { bridgedPorts: number[] };
+
 /** How a process is contained, for the record: which limits hold, what is masked and blocked. */
-function containment(run: ContainedRun, plan: SpawnPlan, ports: readonly number[]): JsonObject {
+function containment(run: SessionRun, plan: SpawnPlan): JsonObject {
   return {
     backend: run.backend,
     program: plan.file,
@@ -1154,20 +1210,8 @@ function containment(run: ContainedRun, plan: SpawnPlan, ports: readonly number[
     limits: { ...run.enforced.limits },
     masked: run.masked.map((path) => relative(plan.cwd, path)),
     blocked: run.blocked.map((path) => relative(plan.cwd, path)),
-    bridgedPorts: [...ports],
+    bridgedPorts: run.bridgedPorts,
   };
-}
-
-/** The port of an http URL on this machine's loopback, or null (remote, empty, or not a URL). */
-function loopbackPort(url: string): number | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return null;
-    return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-  } catch {
-    return null;
-  }
 }
 
 /** Paddock's node_modules (bundled agents live there). */

@@ -1,0 +1,316 @@
+/**
+ * The network service: each sandboxed session gets its own proxy, on a Unix socket in its bridge
+ * directory, reached inside as 127.0.0.1:3128. The proxy asks here about every connection (and,
+ * on inspected hosts, every request):
+ *
+ * - the policies decide first (deny, ask, allow), with Paddock's presets after the person's own
+ *   allows: the agent's API host and the package registries;
+ * - what no rule decides goes to the approval inbox with the session, the agent and the best guess
+ *   at the command; the connection waits for the answer (once, session or project) and is denied
+ *   when the request expires;
+ * - every connection, inspected request and package fetched is an audit event.
+ *
+ * A local model endpoint in the settings is reached through its own tunnel, decided and recorded
+ * here like any connection: the sandbox sees nothing of the host's loopback but what is bridged.
+ */
+import { writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import type { JsonObject } from '../../../shared/audit';
+import type { ApprovalService } from '../approvals';
+import {
+  addressesNamed,
+  decide,
+  inspectsHost,
+  parseRule,
+  type Policy,
+  type ProjectPolicy,
+} from '../policy';
+import {
+  addressClass,
+  createSessionCa,
+  ProxyServer,
+  type ConnectionRecord,
+  type Decision,
+  type DecisionRequest,
+  type RequestRecord,
+  type Resolve,
+} from '../proxy';
+import { bridgeDir, type LoopbackBridge } from '../sandbox';
+import type { AppendInput, AuditStore } from '../store';
+import { connectedCommands } from './caller';
+import { PROXY_PORT, proxyEnvironment } from './environment';
+import { endpointOf, presetPolicy, withPresets } from './presets';
+
+export interface NetworkServiceOptions {
+  store: AuditStore;
+  policies: { load(projectPath: string, commit: string): Promise<ProjectPolicy> };
+  approvals: Pick<ApprovalService, 'allowedBefore' | 'request'>;
+  /** The model endpoint agents are pointed at (setting `agents.model.baseUrl`), or ''. */
+  modelBaseUrl: () => string;
+  /** How names resolve (default: the system's resolver); tests name loopback servers here. */
+  resolve?: Resolve;
+  /** Roots trusted for upstream servers beside the system's (tests' loopback HTTPS servers). */
+  upstreamCa?: string[];
+  /** Audit events are written in batches, one fsync each, this often (default 20 ms). */
+  flushMs?: number;
+}
+
+/** What the service needs to know of the session a proxy serves. */
+export interface NetworkContext {
+  sessionId: string;
+  projectPath: string;
+  /** The agent preset (`claude`, `exec`, ...). */
+  agent: string;
+  baseCommit: string;
+  sessionDir: string;
+  /** The session's processes now (host pids), for the best guess at a connection's command. */
+  processes: () => readonly number[];
+}
+
+export interface SessionNetwork {
+  bridges: LoopbackBridge[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const PROXY = { actor: 'system', actorId: 'proxy' } as const;
+/** A loaded policy is used again for this long: a connection must not wait on a YAML parse. */
+const POLICY_TTL_MS = 2000;
+const MAX_SUBJECT_PATH = 200;
+
+export class NetworkService {
+  private readonly pending: AppendInput[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: NetworkServiceOptions) {}
+
+  /** Starts a session's proxy (and its model tunnel); `close` stops both and writes what is left. */
+  async open(context: NetworkContext): Promise<SessionNetwork> {
+    const dir = bridgeDir(context.sessionDir);
+    const ca = await createSessionCa(context.sessionId);
+    const files = { ca: join(dir, 'ca.pem'), bundle: join(dir, 'ca-bundle.pem') };
+    writeFileSync(files.ca, ca.certPem, { mode: 0o644 });
+    writeFileSync(files.bundle, [...rootCertificates, ca.certPem].join('\n'), { mode: 0o644 });
+    const policy = this.policyCache(context);
+    const model = endpointOf(this.options.modelBaseUrl());
+    const proxy = await ProxyServer.start({
+      socketPath: join(dir, 'proxy.sock'),
+      decide: (request) => this.decide(context, policy, model, request),
+      ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
+      inspection: {
+        ca,
+        ...(this.options.upstreamCa ? { upstreamCa: this.options.upstreamCa } : {}),
+      },
+      onConnection: (record) => this.recordConnection(context.sessionId, record),
+      onRequest: (record) => this.recordRequest(context.sessionId, record),
+    });
+    const bridges: LoopbackBridge[] = [{ socket: join(dir, 'proxy.sock'), port: PROXY_PORT }];
+    if (model && isLoopback(model.host)) {
+      const socket = join(dir, 'model.sock');
+      await proxy.listenTunnel(socket, model);
+      bridges.push({ socket, port: model.port });
+    }
+    return {
+      bridges,
+      env: proxyEnvironment(files),
+      close: async () => {
+        await proxy.close();
+        this.flush();
+      },
+    };
+  }
+
+  /** Writes the events waiting for their batch (Paddock is stopping). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.pending.splice(0);
+    if (batch.length) this.options.store.appendMany(batch);
+  }
+
+  private async decide(
+    context: NetworkContext,
+    policy: () => Promise<Policies>,
+    model: { host: string; port: number } | null,
+    request: DecisionRequest,
+  ): Promise<Decision> {
+    if (request.tunnel) {
+      // Only the model endpoint has a tunnel; it was named by the person in the settings.
+      const named = model !== null && request.host === model.host && request.port === model.port;
+      return named
+        ? { allow: true, rule: 'the model endpoint in the settings', allowAddress: model.host }
+        : { allow: false, rule: 'no tunnel to this address' };
+    }
+    const policies = await policy();
+    const visible =
+      request.method !== undefined && request.path !== undefined
+        ? { method: request.method, path: request.path }
+        : {};
+    const verdict = decide(
+      { tool: 'Network', host: request.host, port: request.port, ...visible },
+      { ...policies, workspace: '/' },
+    );
+    const inspect =
+      !request.inspected && !visible.method && inspectsHost(request.host, request.port, policies);
+    // A non-public address is reached only where a rule names it exactly, or a person was asked
+    // about exactly that address.
+    const named = addressesNamed(request.port, policies);
+    if (verdict.decision === 'deny') return { allow: false, rule: verdict.reason };
+    if (verdict.decision === 'allow')
+      return { allow: true, rule: verdict.reason, inspect, allowAddress: named };
+    // Nobody is asked about a loopback, private or metadata address: only a rule can name one.
+    const kind = isIP(request.host) ? addressClass(request.host) : 'public';
+    if (kind !== 'public')
+      return { allow: false, rule: `a ${kind} address (${request.host}) that no rule names` };
+    const aboutRequest = verdict.rule !== undefined && namesRequest(verdict.rule);
+    // Inside an allowed connection, only a rule about requests asks again: the person (or a rule)
+    // allowed the host, and is not asked about each of its paths.
+    if (request.inspected && !aboutRequest)
+      return { allow: true, rule: 'the connection to this host was allowed' };
+    const answer = await this.ask(context, request, verdict.reason, aboutRequest);
+    const asked = isIP(request.host) ? [request.host] : [];
+    return { ...answer, inspect, allowAddress: [...named, ...asked] };
+  }
+
+  /** What no rule decides: an earlier answer for the session or project, or a new question. */
+  private async ask(
+    context: NetworkContext,
+    request: DecisionRequest,
+    reason: string,
+    aboutRequest: boolean,
+  ): Promise<{ allow: boolean; rule: string }> {
+    // A person answers about a host; about one request only where a rule asks about requests.
+    const subject = aboutRequest
+      ? subjectOf(request)
+      : subjectOf({ host: request.host, port: request.port });
+    const before = this.options.approvals.allowedBefore(
+      context.sessionId,
+      context.projectPath,
+      subject,
+    );
+    if (before) return { allow: true, rule: `${subject} was allowed for the ${before}` };
+    const commands = connectedCommands(context.processes(), PROXY_PORT);
+    const { answer } = this.options.approvals.request({
+      sessionId: context.sessionId,
+      projectPath: context.projectPath,
+      agent: context.agent,
+      kind: 'network',
+      subject,
+      tool: 'Network',
+      input: JSON.stringify({
+        host: request.host,
+        port: request.port,
+        ...(request.method ? { method: request.method, path: stripQuery(request.path ?? '') } : {}),
+        ...(commands.length ? { command: commands.join(' | ') } : {}),
+      }),
+      risk: 'medium',
+      reason,
+      context: commands.length
+        ? `${commands.length === 1 ? 'Command' : 'One of these commands'}: ${commands.join('\n')}`
+        : 'The command that opened the connection could not be told.',
+    });
+    const { allow, reason: why } = await answer;
+    return { allow, rule: why };
+  }
+
+  /** The session's policies, with the presets for its agent, loaded again every few seconds. */
+  private policyCache(context: NetworkContext): () => Promise<Policies> {
+    const presets = presetPolicy(context.agent, modelHostRule(this.options.modelBaseUrl()));
+    let cached: { at: number; policies: Promise<Policies> } | null = null;
+    return () => {
+      if (!cached || performance.now() - cached.at > POLICY_TTL_MS) {
+        const policies = this.options.policies
+          .load(context.projectPath, context.baseCommit)
+          .then((loaded) => ({
+            personal: withPresets(loaded.personal, presets),
+            ...(loaded.repository
+              ? {
+                  repository: {
+                    policy: loaded.repository.policy,
+                    trusted: loaded.repository.trusted,
+                  },
+                }
+              : {}),
+          }));
+        // A policy that failed to load is not kept: the next connection tries again (and fails closed).
+        policies.catch(() => (cached = null));
+        cached = { at: performance.now(), policies };
+      }
+      return cached.policies;
+    };
+  }
+
+  private recordConnection(sessionId: string, record: ConnectionRecord): void {
+    const { path, ...rest } = record;
+    this.enqueue({
+      kind: 'network.connection',
+      ...PROXY,
+      sessionId,
+      payload: { ...rest, ...(path === undefined ? {} : { path: stripQuery(path) }) } as JsonObject,
+    });
+  }
+
+  private recordRequest(sessionId: string, record: RequestRecord): void {
+    const { packages, path, ...rest } = record;
+    this.enqueue({
+      kind: 'network.request',
+      ...PROXY,
+      sessionId,
+      payload: { ...rest, path: stripQuery(path) } as JsonObject,
+    });
+    for (const fetched of packages)
+      this.enqueue({
+        kind: 'network.package',
+        ...PROXY,
+        sessionId,
+        payload: { ...fetched, host: record.host, decision: record.decision } as JsonObject,
+      });
+  }
+
+  private enqueue(event: AppendInput): void {
+    this.pending.push(event);
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 20);
+  }
+}
+
+interface Policies {
+  personal: Policy;
+  repository?: { policy: Policy; trusted: boolean };
+}
+
+/** The policy form of what is asked: what a session or project answer covers. */
+function subjectOf(request: DecisionRequest): string {
+  const host = isIP(request.host) === 6 ? `[${request.host}]` : request.host;
+  const method = request.method ? `${request.method} ` : '';
+  const path = request.path ? stripQuery(request.path).slice(0, MAX_SUBJECT_PATH) : '';
+  return `Network(${method}${host}:${request.port}${path})`;
+}
+
+/** Whether a rule's text names a method or a path (it is about requests, not a whole host). */
+function namesRequest(ruleText: string): boolean {
+  const parsed = parseRule(ruleText);
+  return (
+    parsed.ok &&
+    parsed.rule.matcher?.kind === 'host' &&
+    (parsed.rule.matcher.method !== undefined || parsed.rule.matcher.path !== undefined)
+  );
+}
+
+/** Query strings often carry tokens: the record keeps the path only. */
+function stripQuery(path: string): string {
+  return path.split(/[?#]/)[0] ?? '';
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** A remote model endpoint (a gateway the person set) is allowed like the agent's own API host. */
+function modelHostRule(url: string): string | null {
+  const endpoint = endpointOf(url);
+  if (!endpoint || isLoopback(endpoint.host)) return null;
+  const host = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
+  return `${host}:${endpoint.port}`;
+}
