@@ -12,6 +12,7 @@
  *
  * The request comes from outside (a hook message): its shape is checked, and a malformed one asks.
  */
+import { isIP } from 'node:net';
 import { commandsForMatching, mentionsCommand } from './bash-match';
 import { judgeCommand } from './classify';
 import {
@@ -300,5 +301,28 @@ export function inspectsHost(
               rule.matcher?.kind === 'host' &&
               (rule.matcher.method !== undefined || rule.matcher.path !== undefined),
           )),
+  );
+}
+
+/**
+ * The IP addresses allow rules name exactly for `port` (personal, and the repository's once
+ * trusted): the only non-public addresses a name may resolve to and still be reached.
+ */
+export function addressesNamed(
+  port: number,
+  policies: { personal?: Policy; repository?: { policy: Policy; trusted: boolean } },
+): string[] {
+  const allows = [
+    ...(policies.personal?.permissions.allow ?? []),
+    ...(policies.repository?.trusted ? policies.repository.policy.permissions.allow : []),
+  ];
+  return allows.flatMap((rule) =>
+    rule.tool === 'Network' &&
+    rule.matcher?.kind === 'host' &&
+    !rule.matcher.subdomains &&
+    isIP(rule.matcher.host) !== 0 &&
+    (rule.matcher.port === undefined || rule.matcher.port === port)
+      ? [rule.matcher.host]
+      : [],
   );
 }

@@ -5,7 +5,9 @@
  */
 export { classifyCommand, type Classification, type ClassifyContext } from './classify';
 export {
+  addressesNamed,
   decide,
+  inspectsHost,
   mergePolicies,
   type Decision,
   type DecideOptions,
