@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import {
   type Decision,
   type DecisionRequest,
   type ProxyServerOptions,
+  type RequestRecord,
 } from './proxy-server';
 
 /** A stand-in remote host on loopback that echoes and records every byte it receives. */
@@ -90,6 +91,7 @@ let dir: string;
 let echo: RecordingEcho;
 let proxy: ProxyServer | null;
 let records: ConnectionRecord[];
+let requestRecords: RequestRecord[];
 let asked: DecisionRequest[];
 let resolved: string[];
 
@@ -98,6 +100,7 @@ beforeEach(async () => {
   echo = await startEcho();
   proxy = null;
   records = [];
+  requestRecords = [];
   asked = [];
   resolved = [];
 });
@@ -113,10 +116,11 @@ const socketPath = (): string => join(dir, 'proxy.sock');
 async function startProxy(overrides: Partial<ProxyServerOptions> = {}): Promise<ProxyServer> {
   const decide = overrides.decide ?? allowListed;
   // Bound to this test's list: a previous test's late close must not leak into it.
-  const sink = records;
+  const [sink, requestSink] = [records, requestRecords];
   proxy = await ProxyServer.start({
     socketPath: socketPath(),
     onConnection: (record) => sink.push(record),
+    onRequest: (record) => requestSink.push(record),
     resolve: async (host) => {
       resolved.push(host);
       const addresses = TEST_DNS[host];
@@ -432,5 +436,177 @@ describe('ProxyServer: lifecycle', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(record.decision).not.toBe('allowed');
     expect(echo.connections()).toBe(0);
+  });
+});
+
+describe('ProxyServer: request records of forward requests', () => {
+  it('records an npm tarball fetched through a plain HTTP forward request', async () => {
+    const origin = await startHttpOrigin();
+    await startProxy();
+    const path = '/left-pad/-/left-pad-1.3.0.tgz';
+    const response = await exchange(
+      `GET http://allowed.test:${origin.port}${path} HTTP/1.1\r\nHost: allowed.test\r\n\r\n`,
+    );
+    origin.close();
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    const connection = await nextRecord();
+    expect(connection).toMatchObject({ inspected: false, requests: 1, method: 'GET', path });
+    expect(requestRecords).toEqual([
+      {
+        host: 'allowed.test',
+        port: origin.port,
+        method: 'GET',
+        path,
+        status: 200,
+        decision: 'allowed',
+        rule: 'Network(allowed.test)',
+        bytesUp: 0,
+        bytesDown: `hello from origin: GET ${path}`.length,
+        durationMs: expect.any(Number),
+        inspected: false,
+        packages: [{ ecosystem: 'npm', name: 'left-pad', version: '1.3.0', kind: 'archive' }],
+      },
+    ]);
+  });
+
+  it('records a denied forward request, and no packages for a POST', async () => {
+    await startProxy();
+    const response = await exchange(
+      `POST http://denied.test/left-pad HTTP/1.1\r\nHost: denied.test\r\nContent-Length: 0\r\n\r\n`,
+    );
+    expect(response).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await nextRecord()).toMatchObject({ decision: 'denied', requests: 1 });
+    expect(requestRecords).toMatchObject([
+      { host: 'denied.test', port: 80, status: 403, decision: 'denied', packages: [] },
+    ]);
+  });
+
+  it('a plain CONNECT tunnel records no requests', async () => {
+    await startProxy();
+    await tunnelRoundTrip(`allowed.test:${echo.port}`, 'x');
+    expect(await nextRecord()).toMatchObject({ inspected: false, requests: 0 });
+    expect(requestRecords).toEqual([]);
+  });
+});
+
+describe('ProxyServer: fixed-target tunnel listener', () => {
+  const tunnelPath = (): string => join(dir, 'model.sock');
+
+  /** Connects to the tunnel listener, sends a payload, returns what came back before close. */
+  async function throughTunnel(payload: string | Buffer, expectedBack: number): Promise<string> {
+    const socket = createConnection(tunnelPath());
+    let back = '';
+    // Not events.once: it would reject on the EPIPE a refused connection may cause.
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        back += chunk.toString('latin1');
+        if (back.length >= expectedBack) resolve();
+      });
+      socket.once('close', () => resolve());
+      socket.write(payload);
+    });
+    socket.end();
+    await closed;
+    return back;
+  }
+
+  it('carries a raw connection to its one target, decided with tunnel: true', async () => {
+    const server = await startProxy();
+    await server.listenTunnel(tunnelPath(), { host: 'allowed.test', port: echo.port });
+    expect(await throughTunnel('model request', 13)).toBe('model request');
+    const record = await nextRecord();
+    expect(record).toEqual({
+      host: 'allowed.test',
+      port: echo.port,
+      address: '127.0.0.1',
+      bytesUp: 13,
+      bytesDown: 13,
+      decision: 'allowed',
+      rule: 'Network(allowed.test)',
+      durationMs: expect.any(Number),
+      inspected: false,
+      requests: 0,
+    });
+    expect(asked).toEqual([{ host: 'allowed.test', port: echo.port, tunnel: true }]);
+  });
+
+  it('a denied target: the connection is closed and nothing reaches the server', async () => {
+    const server = await startProxy();
+    await server.listenTunnel(tunnelPath(), { host: 'denied.test', port: echo.port });
+    expect(await throughTunnel('hello?', 6)).toBe('');
+    expect(await nextRecord()).toMatchObject({ host: 'denied.test', decision: 'denied' });
+    expect(echo.connections()).toBe(0);
+  });
+
+  it('loopback without allowAddress is refused, even when decide allows everything', async () => {
+    const server = await startProxy({ decide: allowEverything });
+    await server.listenTunnel(tunnelPath(), { host: '127.0.0.1', port: echo.port });
+    expect(await throughTunnel('hello?', 6)).toBe('');
+    const record = await nextRecord();
+    expect(record.decision).toBe('denied');
+    expect(record.rule).toContain('loopback');
+    expect(echo.connections()).toBe(0);
+  });
+
+  it('loopback named by allowAddress is reached', async () => {
+    const server = await startProxy({
+      decide: async () => ({ allow: true, rule: 'Model', allowAddress: ['::1', '127.0.0.1'] }),
+    });
+    await server.listenTunnel(tunnelPath(), { host: '127.0.0.1', port: echo.port });
+    expect(await throughTunnel('to the model', 12)).toBe('to the model');
+    expect(await nextRecord()).toMatchObject({ address: '127.0.0.1', decision: 'allowed' });
+  });
+
+  it('a rule asking to inspect a fixed tunnel is refused (fail closed)', async () => {
+    const server = await startProxy({
+      decide: async () => ({ allow: true, rule: 'x', allowAddress: '127.0.0.1', inspect: true }),
+    });
+    await server.listenTunnel(tunnelPath(), { host: 'allowed.test', port: echo.port });
+    expect(await throughTunnel('hello?', 6)).toBe('');
+    expect(await nextRecord()).toMatchObject({ decision: 'failed' });
+    expect(echo.connections()).toBe(0);
+  });
+
+  it('a large request sent before the decision waits instead of being cut off', async () => {
+    const server = await startProxy({
+      decide: async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return allowListed(request);
+      },
+    });
+    await server.listenTunnel(tunnelPath(), { host: 'allowed.test', port: echo.port });
+    const payload = Buffer.alloc(512 * 1024, 'p');
+    expect((await throughTunnel(payload, payload.length)).length).toBe(payload.length);
+  });
+
+  it('replaces a stale socket file, and close() stops the listener and its tunnels', async () => {
+    writeFileSync(tunnelPath(), 'stale');
+    const server = await startProxy();
+    await server.listenTunnel(tunnelPath(), { host: 'allowed.test', port: echo.port });
+    const open = createConnection(tunnelPath());
+    open.on('error', () => undefined);
+    open.resume();
+    open.write('held open');
+    while (echo.received() !== 'held open') await new Promise((r) => setTimeout(r, 5));
+    const closed = new Promise((resolve) => open.once('close', resolve));
+    await server.close();
+    proxy = null;
+    await closed;
+    expect(existsSync(tunnelPath())).toBe(false);
+    const refused = createConnection(tunnelPath());
+    const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toMatch(/ENOENT|ECONNREFUSED/);
+  });
+
+  it('rejects an invalid target when asked to listen', async () => {
+    const server = await startProxy();
+    await expect(server.listenTunnel(tunnelPath(), { host: 'a b', port: 1 })).rejects.toThrow(
+      /invalid tunnel host/,
+    );
+    await expect(server.listenTunnel(tunnelPath(), { host: 'a.test', port: 0 })).rejects.toThrow(
+      /invalid tunnel port/,
+    );
   });
 });

@@ -1,143 +1,76 @@
 import { lookup } from 'node:dns/promises';
+import { rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { addressClass } from './addresses';
+import { ConnectionState, type RequestLog } from './connection-state';
 import { canonicalHost, hostText, parseTarget, type Target } from './hostname';
+import {
+  asRefusal,
+  authorityOf,
+  endToEndHeaders,
+  plainReason,
+  rawRefusal,
+  Refusal,
+  relayHead,
+} from './http-shared';
+import { Inspector } from './inspection';
+import type { Decision, DecisionRequest, ProxyServerOptions, Resolve } from './types';
 
-export interface DecisionRequest {
-  host: string;
-  port: number;
-  method?: string;
-  path?: string;
-}
-
-export interface Decision {
-  allow: boolean;
-  /** The rule that matched, or the reason: goes into the audit record. */
-  rule: string;
-  /** A non-public address the rule names exactly; only then may the name resolve to it. */
-  allowAddress?: string;
-}
-
-export type ConnectionOutcome = 'allowed' | 'denied' | 'invalid' | 'failed';
-
-export interface ConnectionRecord {
-  host: string | null;
-  port: number | null;
-  address: string | null;
-  method?: string;
-  path?: string;
-  bytesUp: number;
-  bytesDown: number;
-  decision: ConnectionOutcome;
-  rule: string;
-  durationMs: number;
-}
-
-export type Resolve = (host: string) => Promise<string[]>;
-
-export interface ProxyServerOptions {
-  socketPath: string;
-  decide: (request: DecisionRequest) => Promise<Decision>;
-  resolve?: Resolve;
-  onConnection: (record: ConnectionRecord) => void;
-  maxHeadBytes?: number;
-  headTimeoutMs?: number;
-  connectTimeoutMs?: number;
-}
+export type {
+  ConnectionOutcome,
+  ConnectionRecord,
+  Decision,
+  DecisionRequest,
+  InspectionOptions,
+  ProxyServerOptions,
+  RequestRecord,
+  Resolve,
+} from './types';
 
 const DEFAULT_MAX_HEAD_BYTES = 64 * 1024;
 const DEFAULT_HEAD_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
-const MAX_REASON_LENGTH = 200;
-
-// Hop-by-hop headers belong to one leg; forwarding them would let a client
-// steer the upstream connection (keep-alive, upgrade) or leak proxy credentials.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-]);
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  502: 'Bad Gateway',
-};
 
 const defaultResolve: Resolve = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly outcome: ConnectionOutcome,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-/** Everything known about one client connection; turned into exactly one record when it closes. */
-class ConnectionState {
-  readonly startedAt = performance.now();
-  host: string | null = null;
-  port: number | null = null;
-  address: string | null = null;
-  method: string | undefined;
-  path: string | undefined;
-  outcome: ConnectionOutcome = 'invalid';
-  rule = 'closed before a request head arrived';
-  seenHead = false;
-  upstream: Socket | null = null;
-
-  record(): ConnectionRecord {
-    const visible = this.method === undefined ? {} : { method: this.method, path: this.path };
-    return {
-      host: this.host,
-      port: this.port,
-      address: this.address,
-      ...visible,
-      // Counted on the upstream leg: what actually left for and came from the remote host.
-      bytesUp: this.upstream?.bytesWritten ?? 0,
-      bytesDown: this.upstream?.bytesRead ?? 0,
-      decision: this.outcome,
-      rule: this.rule,
-      durationMs: Math.round(performance.now() - this.startedAt),
-    };
-  }
-
-  settle(outcome: ConnectionOutcome, rule: string): void {
-    this.outcome = outcome;
-    this.rule = rule;
-  }
-}
+/** How a connection reached the proxy: it decides what the decision request shows. */
+type Entry =
+  { kind: 'connect' } | { kind: 'forward'; method: string; path: string } | { kind: 'tunnel' };
 
 /**
  * A session's allowlist proxy on a Unix socket: HTTP forward requests and
  * CONNECT tunnels, each decided, resolved, pinned to a checked address and recorded.
+ * CONNECT tunnels whose rule asks for it are inspected (see inspection.ts), and
+ * fixed-target tunnel listeners carry raw connections to one named host.
  */
 export class ProxyServer {
   private readonly sockets = new Set<Duplex>();
   private readonly states = new WeakMap<Duplex, ConnectionState>();
+  private readonly tunnelListeners = new Set<NetServer>();
   private readonly resolve: Resolve;
+  private readonly inspector: Inspector | null;
+  private closed = false;
 
   private constructor(
     private readonly options: ProxyServerOptions,
     private readonly server: Server,
   ) {
     this.resolve = options.resolve ?? defaultResolve;
+    this.inspector = options.inspection
+      ? new Inspector({
+          ...options.inspection,
+          decide: (request) => this.decide(request),
+          maxHeadBytes: options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES,
+          headTimeoutMs: options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+          connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          track: (socket) => this.keep(socket),
+        })
+      : null;
   }
 
   static async start(options: ProxyServerOptions): Promise<ProxyServer> {
@@ -148,22 +81,40 @@ export class ProxyServer {
     });
     const proxy = new ProxyServer(options, server);
     proxy.attach();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, options.socketPath);
     return proxy;
+  }
+
+  /**
+   * Listens on another Unix socket where every connection is a raw tunnel to one target (a
+   * local model server bridged into the sandbox, say). Each connection is decided with
+   * `tunnel: true`, resolved, pinned and address-checked like a CONNECT, and recorded.
+   */
+  async listenTunnel(socketPath: string, target: { host: string; port: number }): Promise<void> {
+    if (this.closed) throw new Error('the proxy is closed');
+    const fixed = fixedTarget(target);
+    // A stale socket file from an earlier run would make listen fail with EADDRINUSE.
+    rmSync(socketPath, { force: true });
+    const listener = createNetServer((client) => void this.fixedTunnel(client, fixed));
+    this.tunnelListeners.add(listener);
+    try {
+      await listen(listener, socketPath);
+    } catch (error) {
+      this.tunnelListeners.delete(listener);
+      throw error;
+    }
   }
 
   /** Stops listening and destroys every open connection and tunnel. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.closed = true;
+    const servers = [this.server, ...this.tunnelListeners];
+    const closed = servers.map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
     for (const socket of this.sockets) socket.destroy();
     this.server.closeAllConnections();
-    await closed;
+    await Promise.all(closed);
   }
 
   private attach(): void {
@@ -182,22 +133,30 @@ export class ProxyServer {
     );
   }
 
-  private track(socket: Socket): void {
-    const state = new ConnectionState();
+  /** Keeps a socket in the set close() destroys, for as long as it is open. */
+  private keep(socket: Duplex): void {
     this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** Gives a client connection its state, which records it once it closes. */
+  private register(socket: Duplex): ConnectionState {
+    const state = new ConnectionState(this.options);
+    this.keep(socket);
     this.states.set(socket, state);
+    socket.once('close', () => state.clientClosed());
+    return state;
+  }
+
+  private track(socket: Socket): void {
+    const state = this.register(socket);
     const headTimeoutMs = this.options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
     // A fixed deadline, not an idle timeout: trickling one byte at a time must not keep it alive.
     const deadline = setTimeout(() => {
       if (!state.seenHead)
         this.refuseHead(socket, new Refusal(408, 'invalid', 'no request head in time'));
     }, headTimeoutMs);
-    socket.once('close', () => {
-      clearTimeout(deadline);
-      this.sockets.delete(socket);
-      state.upstream?.destroy();
-      this.options.onConnection(state.record());
-    });
+    socket.once('close', () => clearTimeout(deadline));
   }
 
   private onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
@@ -221,10 +180,14 @@ export class ProxyServer {
   private async tunnel(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     const state = this.claim(client);
     if (!state) return void client.destroy();
-    const early = this.holdEarlyBytes(client, head);
+    const early = this.holdEarlyBytes(client, head, 'refuse');
     try {
       const target = this.targetOf(state, parseTarget(req.url ?? '', 443));
-      const address = await this.admit(state, target, {});
+      const { address, inspect } = await this.admit(state, target, { kind: 'connect' });
+      if (inspect && this.inspector) {
+        await this.inspector.accept(client, early.release(), { state, target, address });
+        return;
+      }
       const upstream = await this.connectPinned(state, address, target.port, client);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       this.pipeTunnel(client, upstream, early.release());
@@ -233,19 +196,48 @@ export class ProxyServer {
     }
   }
 
+  /** A connection on a fixed-target listener: no head to read, so no HTTP is ever written. */
+  private async fixedTunnel(client: Socket, target: Target): Promise<void> {
+    const state = this.register(client);
+    state.seenHead = true;
+    state.host = hostText(target.host);
+    state.port = target.port;
+    // A reset client must not crash the process; pipeTunnel takes over errors later.
+    client.on('error', () => client.destroy());
+    // A raw client may well send a large request at once: past the limit it waits (TCP
+    // backpressure) instead of being cut off.
+    const early = this.holdEarlyBytes(client, Buffer.alloc(0), 'pause');
+    try {
+      const { address } = await this.admit(state, target, { kind: 'tunnel' });
+      const upstream = await this.connectPinned(state, address, target.port, client);
+      this.pipeTunnel(client, upstream, early.release());
+    } catch (error) {
+      const refusal = asRefusal(error);
+      state.settle(refusal.outcome, refusal.message);
+      client.destroy();
+    }
+  }
+
   /**
    * Reads the client while its CONNECT waits for a decision, so a client that
    * hangs up is noticed (its socket is half-open otherwise) and bytes sent
    * ahead of the 200, such as a TLS ClientHello, are kept for the upstream.
+   * Past maxHeadBytes the client is either cut off or no longer read.
    */
-  private holdEarlyBytes(client: Duplex, head: Buffer): { release: () => Buffer } {
+  private holdEarlyBytes(
+    client: Duplex,
+    head: Buffer,
+    overflow: 'refuse' | 'pause',
+  ): { release: () => Buffer } {
     const limit = this.options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
     const chunks = [head];
     let held = head.length;
     const hold = (chunk: Buffer): void => {
       chunks.push(chunk);
       held += chunk.length;
-      if (held > limit) client.destroy();
+      if (held <= limit) return;
+      if (overflow === 'refuse') client.destroy();
+      else client.pause();
     };
     const leave = (): void => void client.destroy();
     client.on('data', hold).once('end', leave);
@@ -260,17 +252,24 @@ export class ProxyServer {
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const state = this.claim(req.socket);
     if (!state) return void req.socket.destroy();
+    let log: RequestLog | null = null;
     try {
       const { authority, path } = splitAbsoluteUrl(req.url ?? '');
       const target = this.targetOf(state, parseTarget(authority, 80));
-      state.method = req.method ?? 'GET';
+      const method = req.method ?? 'GET';
+      state.method = method;
       state.path = path;
-      const address = await this.admit(state, target, { method: state.method, path });
+      const fields = { host: hostText(target.host), port: target.port, method, path };
+      log = state.openRequest({ ...fields, inspected: false });
+      log.finishWith(res);
+      const { address } = await this.admit(state, target, { kind: 'forward', method, path });
+      log.settle('allowed', state.rule);
       const upstream = await this.connectPinned(state, address, target.port, req.socket);
-      this.relayRequest(req, res, upstream, authorityOf(target));
+      this.relayRequest(req, res, upstream, authorityOf(target), log);
     } catch (error) {
       const refusal = asRefusal(error);
       state.settle(refusal.outcome, refusal.message);
+      log?.settle(refusal.outcome, refusal.message);
       refuseResponse(res, refusal);
     }
   }
@@ -286,17 +285,33 @@ export class ProxyServer {
   private async admit(
     state: ConnectionState,
     target: Target,
-    visible: { method?: string; path?: string },
-  ): Promise<string> {
+    entry: Entry,
+  ): Promise<{ address: string; inspect: boolean }> {
     const host = hostText(target.host);
-    const decision = await this.decide({ host, port: target.port, ...visible });
+    const decision = await this.decide(decisionRequest(host, target.port, entry));
     if (!decision.allow) throw new Refusal(403, 'denied', decision.rule);
+    const inspect = this.inspectable(decision, entry);
     state.settle('allowed', decision.rule);
     const candidates = target.host.kind === 'ip' ? [host] : await this.resolveName(host);
     const address = pickAddress(candidates, decision.allowAddress);
     if (address.kind === 'refused') throw new Refusal(403, 'denied', address.reason);
     state.address = address.address;
-    return address.address;
+    return { address: address.address, inspect };
+  }
+
+  /**
+   * Whether to inspect. A rule that asks for inspection where it cannot happen is refused
+   * rather than let through uninspected: the rule may allow only some requests inside.
+   */
+  private inspectable(decision: Decision, entry: Entry): boolean {
+    if (decision.inspect !== true) return false;
+    // A forward request is already seen and decided whole; there is nothing more to open.
+    if (entry.kind === 'forward') return false;
+    if (entry.kind === 'tunnel')
+      throw new Refusal(403, 'failed', 'a fixed-target tunnel cannot be inspected');
+    if (!this.inspector)
+      throw new Refusal(403, 'failed', 'inspection is asked for but no CA is configured');
+    return true;
   }
 
   private async decide(request: DecisionRequest): Promise<Decision> {
@@ -326,7 +341,7 @@ export class ProxyServer {
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const upstream = connect({ host: address, port });
-      state.upstream = upstream;
+      state.upstreams.add(upstream);
       upstream.setTimeout(timeoutMs, () => upstream.destroy(new Error('connect timeout')));
       upstream.once('connect', () => {
         upstream.setTimeout(0);
@@ -356,6 +371,7 @@ export class ProxyServer {
     res: ServerResponse,
     upstream: Socket,
     authority: string,
+    log: RequestLog,
   ): void {
     const outbound = httpRequest({
       method: req.method,
@@ -366,17 +382,23 @@ export class ProxyServer {
       createConnection: () => upstream,
     });
     outbound.on('response', (response) => {
-      res.writeHead(response.statusCode ?? 502, {
-        ...endToEndHeaders(response.headers),
-        connection: 'close',
-      });
+      if (!relayHead(res, response, { connection: 'close' })) {
+        response.destroy();
+        const refusal = new Refusal(502, 'failed', 'upstream response head cannot be relayed');
+        this.states.get(req.socket)?.settle(refusal.outcome, refusal.message);
+        log.settle(refusal.outcome, refusal.message);
+        return refuseResponse(res, refusal);
+      }
+      log.countDown(response);
       response.pipe(res);
     });
     outbound.on('error', () => {
       const refusal = new Refusal(502, 'failed', 'upstream request failed');
       this.states.get(req.socket)?.settle(refusal.outcome, refusal.message);
+      log.settle(refusal.outcome, refusal.message);
       refuseResponse(res, refusal);
     });
+    log.countUp(req);
     req.pipe(outbound);
   }
 
@@ -388,14 +410,33 @@ export class ProxyServer {
       state.settle(refusal.outcome, refusal.message);
     }
     if (socket.destroyed) return;
-    const body = `${plainReason(refusal.message)}\n`;
-    const status = STATUS_TEXT[refusal.status] ?? 'Error';
-    socket.end(
-      `HTTP/1.1 ${refusal.status} ${status}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    socket.end(rawRefusal(refusal), () => socket.destroy());
   }
+}
+
+function listen(server: Server | NetServer, socketPath: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function decisionRequest(host: string, port: number, entry: Entry): DecisionRequest {
+  if (entry.kind === 'forward') return { host, port, method: entry.method, path: entry.path };
+  if (entry.kind === 'tunnel') return { host, port, tunnel: true };
+  return { host, port };
+}
+
+/** A fixed tunnel's target, canonicalised once; a bad one is the caller's error, not a refusal. */
+function fixedTarget(target: { host: string; port: number }): Target {
+  const host = canonicalHost(target.host);
+  if (host.kind === 'invalid') throw new Error(`invalid tunnel host: ${host.reason}`);
+  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
+    throw new Error('invalid tunnel port');
+  return { kind: 'target', host, port: target.port };
 }
 
 function refuseResponse(res: ServerResponse, refusal: Refusal): void {
@@ -409,26 +450,18 @@ function refuseResponse(res: ServerResponse, refusal: Refusal): void {
   res.end(body);
 }
 
-function asRefusal(error: unknown): Refusal {
-  return error instanceof Refusal ? error : new Refusal(502, 'failed', 'proxy error');
-}
-
-// Reasons come from rules and may echo what the agent sent: keep them printable and short.
-function plainReason(reason: string): string {
-  return reason.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_REASON_LENGTH);
-}
-
 type PickedAddress = { kind: 'picked'; address: string } | { kind: 'refused'; reason: string };
 
 /** The first resolved address that is public, or that the decision names exactly. */
-function pickAddress(candidates: string[], allowAddress: string | undefined): PickedAddress {
-  const allowed = allowAddress === undefined ? null : canonicalAddress(allowAddress);
+function pickAddress(candidates: string[], allowAddress: string | string[] = []): PickedAddress {
+  const named = typeof allowAddress === 'string' ? [allowAddress] : allowAddress;
+  const allowed = new Set(named.map(canonicalAddress).filter((address) => address !== null));
   let refusal = 'name resolved to no address';
   for (const candidate of candidates) {
     const address = canonicalAddress(candidate);
     if (address === null) continue;
     const kind = addressClass(address);
-    if (kind === 'public' || address === allowed) return { kind: 'picked', address };
+    if (kind === 'public' || allowed.has(address)) return { kind: 'picked', address };
     refusal = `resolved to a ${kind} address (${address}) that no rule names`;
   }
   return { kind: 'refused', reason: refusal };
@@ -444,23 +477,4 @@ function splitAbsoluteUrl(url: string): { authority: string; path: string } {
   if (!match) throw new Refusal(400, 'invalid', 'only absolute http:// URLs are proxied');
   const rest = match[2] ?? '';
   return { authority: match[1] ?? '', path: rest.startsWith('/') ? rest : `/${rest}` };
-}
-
-function authorityOf(target: Target): string {
-  const host =
-    target.host.kind === 'ip' && target.host.family === 6
-      ? `[${hostText(target.host)}]`
-      : hostText(target.host);
-  return `${host}:${target.port}`;
-}
-
-function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = new Set(
-    String(headers.connection ?? '')
-      .split(',')
-      .map((name) => name.trim().toLowerCase()),
-  );
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && !named.has(name)),
-  );
 }

@@ -1,0 +1,109 @@
+/** Pieces both the forward proxy and the inspecting relay use: refusals and header hygiene. */
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from 'node:http';
+import { hostText, type Target } from './hostname';
+import type { ConnectionOutcome } from './types';
+
+const MAX_REASON_LENGTH = 200;
+
+// Hop-by-hop headers belong to one leg; forwarding them would let a client
+// steer the upstream connection (keep-alive, upgrade) or leak proxy credentials.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+export const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  408: 'Request Timeout',
+  421: 'Misdirected Request',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+};
+
+/** Why a connection or request was not served: the status the client gets and the audit outcome. */
+export class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly outcome: ConnectionOutcome,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export function asRefusal(error: unknown): Refusal {
+  return error instanceof Refusal ? error : new Refusal(502, 'failed', 'proxy error');
+}
+
+// Reasons come from rules and may echo what the agent sent: keep them printable and short.
+export function plainReason(reason: string): string {
+  return reason.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_REASON_LENGTH);
+}
+
+/** The authority a request to the target carries: the port is always explicit. */
+export function authorityOf(target: Target): string {
+  return `${bracketed(target)}:${target.port}`;
+}
+
+/** The Host header for an https request: the port only when it is not 443, as browsers send it. */
+export function httpsHostHeader(target: Target): string {
+  return target.port === 443 ? bracketed(target) : authorityOf(target);
+}
+
+function bracketed(target: Target): string {
+  const text = hostText(target.host);
+  return target.host.kind === 'ip' && target.host.family === 6 ? `[${text}]` : text;
+}
+
+/** The headers minus hop-by-hop ones, those Connection names, and Host (the proxy sets it). */
+export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase()),
+  );
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && !named.has(name)),
+  );
+}
+
+/** A complete plain-text HTTP/1.1 refusal for writing straight onto a socket. */
+export function rawRefusal(refusal: Refusal): string {
+  const body = `${plainReason(refusal.message)}\n`;
+  const status = STATUS_TEXT[refusal.status] ?? 'Error';
+  return (
+    `HTTP/1.1 ${refusal.status} ${status}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/**
+ * Writes an upstream response's status and end-to-end headers to the client. False when Node
+ * refuses to write one of them: the head came from the network and must not crash the proxy.
+ */
+export function relayHead(
+  res: ServerResponse,
+  response: IncomingMessage,
+  extra: OutgoingHttpHeaders,
+): boolean {
+  try {
+    res.writeHead(response.statusCode ?? 502, { ...endToEndHeaders(response.headers), ...extra });
+    return true;
+  } catch {
+    return false;
+  }
+}
