@@ -18,6 +18,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['ui', () => import('./ui.bench')],
   ['approvals', () => import('./approvals.bench')],
   ['sandbox', () => import('./sandbox.bench')],
+  ['proxy', () => import('./proxy.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {
