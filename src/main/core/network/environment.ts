@@ -21,6 +21,9 @@ export function proxyEnvironment(files: { ca: string; bundle: string }): Record<
   env.no_proxy = noProxy;
   // Node adds this one certificate to its own roots; the others replace the roots with the bundle.
   env.NODE_EXTRA_CA_CERTS = files.ca;
+  // npm reads a `cafile` from npmrc files (Debian's /etc/npmrc sets one) and then ignores
+  // NODE_EXTRA_CA_CERTS; the environment overrides every npmrc.
+  env.NPM_CONFIG_CAFILE = files.bundle;
   for (const name of [
     'SSL_CERT_FILE',
     'REQUESTS_CA_BUNDLE',

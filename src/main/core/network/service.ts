@@ -161,7 +161,11 @@ export class NetworkService {
     if (verdict.decision === 'allow')
       return { allow: true, rule: verdict.reason, inspect, allowAddress: named };
     // Nobody is asked about a loopback, private or metadata address: only a rule can name one.
-    const kind = isIP(request.host) ? addressClass(request.host) : 'public';
+    const kind = isIP(request.host)
+      ? addressClass(request.host)
+      : isLocalhostName(request.host)
+        ? 'loopback'
+        : 'public';
     if (kind !== 'public')
       return { allow: false, rule: `a ${kind} address (${request.host}) that no rule names` };
     const aboutRequest = verdict.rule !== undefined && namesRequest(verdict.rule);
@@ -301,6 +305,11 @@ function namesRequest(ruleText: string): boolean {
 /** Query strings often carry tokens: the record keeps the path only. */
 function stripQuery(path: string): string {
   return path.split(/[?#]/)[0] ?? '';
+}
+
+/** `localhost` and its subdomains are loopback by definition (RFC 6761), whatever DNS says. */
+function isLocalhostName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost');
 }
 
 function isLoopback(host: string): boolean {

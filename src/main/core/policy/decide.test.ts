@@ -238,6 +238,7 @@ describe('network rules with a method and a path', () => {
     expect(network('github.com', 443, 'GET', '/ada/repo')).toBe('allow');
     expect(network('github.com', 443, 'POST', '/ada/gists')).toBe('deny');
     expect(network('github.com', 443, 'POST', '/ada/gists?x=1')).toBe('deny');
+    expect(network('github.com', 443, 'POST', '/ada/gists/')).toBe('deny');
     // No rule allows a POST elsewhere on github.com: a person is asked.
     expect(network('github.com', 443, 'POST', '/ada/repo/issues')).toBe('ask');
   });

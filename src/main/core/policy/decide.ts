@@ -232,10 +232,12 @@ function describe(request: PermissionRequest): string {
   const detail =
     r.path ??
     r.url ??
-    (r.host === undefined
-      ? undefined
-      : `${r.method === undefined ? '' : `${String(r.method)} `}${String(r.host)}:${String(r.port)}${r.path === undefined ? '' : String(r.path)}`) ??
     (r.server === undefined ? undefined : `${String(r.server)}:${String(r.toolName)}`);
+  if (r.host !== undefined) {
+    const method = r.method === undefined ? '' : `${String(r.method)} `;
+    const path = r.path === undefined ? '' : String(r.path);
+    return `${request.tool} ${method}${String(r.host)}:${String(r.port)}${path}`;
+  }
   return detail === undefined ? request.tool : `${request.tool} ${String(detail)}`;
 }
 

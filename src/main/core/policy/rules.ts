@@ -193,8 +193,9 @@ export function requestMatches(
 ): boolean {
   if (matcher.method !== undefined && matcher.method !== method) return false;
   if (matcher.path === undefined) return true;
-  const bare = path.split(/[?#]/)[0] ?? '';
-  return matcher.path.regex.test(bare.replace(/^\/+/, ''));
+  const bare = (path.split(/[?#]/)[0] ?? '').replace(/^\/+/, '');
+  // `/ada/gists/` is the resource `/ada/gists` to most origins: a rule covers both spellings.
+  return matcher.path.regex.test(bare) || matcher.path.regex.test(bare.replace(/\/$/, ''));
 }
 
 function parseHostSpecifier(specifier: string, portAllowed: boolean): RuleMatcher | string {

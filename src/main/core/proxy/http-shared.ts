@@ -54,6 +54,35 @@ export function plainReason(reason: string): string {
   return reason.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_REASON_LENGTH);
 }
 
+const ESCAPE = /%(?![0-9a-fA-F]{2})|%([0-9a-fA-F]{2})/g;
+// Unreserved characters (RFC 3986) have one spelling: the plain one. `/` and `\` escaped would
+// hide a segment boundary from the rules while an origin may still route on it.
+const MUST_NOT_BE_ESCAPED = /^(?:[A-Za-z0-9\-._~]|[/\\])$/;
+
+/**
+ * Why a request path is not in the one form path rules are matched against, or null. A path
+ * rule must see the resource the origin will serve: so no dot segments, no empty segments, no
+ * backslash, and no escape that has a plain spelling or hides a `/`.
+ */
+export function pathProblem(target: string): string | null {
+  const path = target.split('?', 1)[0] ?? '';
+  if (!path.startsWith('/')) return 'the request path does not start with /';
+  if (path.includes('\\')) return 'backslash in the request path';
+  const segments = path.slice(1).split('/');
+  for (const [index, segment] of segments.entries()) {
+    const last = index === segments.length - 1;
+    if (segment === '' && !last) return 'empty segment (//) in the request path';
+    for (const [escape, hex] of segment.matchAll(ESCAPE)) {
+      if (hex === undefined)
+        return 'malformed escape (% without two hex digits) in the request path';
+      if (MUST_NOT_BE_ESCAPED.test(String.fromCharCode(parseInt(hex, 16))))
+        return `needless or hiding escape ${escape} in the request path`;
+    }
+    if (segment === '.' || segment === '..') return 'dot segment in the request path';
+  }
+  return null;
+}
+
 /** The authority a request to the target carries: the port is always explicit. */
 export function authorityOf(target: Target): string {
   return `${bracketed(target)}:${target.port}`;

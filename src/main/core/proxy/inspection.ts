@@ -27,6 +27,7 @@ import {
   asRefusal,
   endToEndHeaders,
   httpsHostHeader,
+  pathProblem,
   plainReason,
   rawRefusal,
   Refusal,
@@ -59,8 +60,6 @@ interface Tunnel {
 const HTTP_1_1 = ['http/1.1'];
 const CERTIFICATE_ERROR = /CERT|SIGNATURE|ISSUER|ALTNAME|SELF_SIGNED|UNABLE_TO_VERIFY/;
 const ERROR_CODE = /^[A-Z0-9_]{1,64}$/;
-// A path segment that is '.' or '..', spelled plainly or percent-encoded.
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 export class Inspector {
   // Never listens: it only parses the decrypted sockets handed to it.
@@ -327,11 +326,10 @@ function checkedRequest(req: IncomingMessage, target: Target): DecisionRequest {
   const path = req.url ?? '';
   if (!path.startsWith('/'))
     throw new Refusal(400, 'invalid', 'only origin-form request targets are served in a tunnel');
-  // Clients normalise dot segments away; one left in would let a rule's path match differ
-  // from the resource the origin serves.
-  const segments = (path.split('?', 1)[0] ?? '').split('/');
-  if (segments.some((segment) => DOT_SEGMENT.test(segment)))
-    throw new Refusal(400, 'invalid', 'dot segment in the request path');
+  // Clients send paths in this form; another spelling would let a rule's path match differ from
+  // the resource the origin serves.
+  const problem = pathProblem(path);
+  if (problem) throw new Refusal(400, 'invalid', problem);
   const hosts = req.headersDistinct.host ?? [];
   if (hosts.length !== 1) throw new Refusal(400, 'invalid', 'exactly one Host header is needed');
   const named = parseTarget(hosts[0] ?? '', 443);

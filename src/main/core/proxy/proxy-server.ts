@@ -12,6 +12,7 @@ import {
   asRefusal,
   authorityOf,
   endToEndHeaders,
+  pathProblem,
   plainReason,
   rawRefusal,
   Refusal,
@@ -262,6 +263,9 @@ export class ProxyServer {
       const fields = { host: hostText(target.host), port: target.port, method, path };
       log = state.openRequest({ ...fields, inspected: false });
       log.finishWith(res);
+      // Recorded, then refused: another spelling could route past a path rule at the origin.
+      const problem = pathProblem(path);
+      if (problem) throw new Refusal(400, 'invalid', problem);
       const { address } = await this.admit(state, target, { kind: 'forward', method, path });
       log.settle('allowed', state.rule);
       const upstream = await this.connectPinned(state, address, target.port, req.socket);

@@ -142,6 +142,8 @@ export function bubblewrapBackend(): SandboxBackend {
         args: [
           ...prelude.args,
           ...bubblewrapArgs(spec),
+          // The bridges first, as for any run: a piped command reaches the proxy and hooks too.
+          ...bridgeCommand(spec.bridges),
           '/bin/bash',
           '-c',
           TRAMPOLINE,
