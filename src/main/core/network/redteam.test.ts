@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/approvals';
-import { shellPreset } from '../../../test-support/fixtures/shell-preset';
+import { attempts, type Attempt } from '../../../test-support/attempts';
 import { testSessions } from '../../../test-support/sessions';
 import type { AgentPreset } from '../agents';
 import { ApprovalService } from '../approvals';
@@ -280,41 +280,7 @@ function personalPolicy(): string {
   ].join('\n');
 }
 
-interface Attempt {
-  exitCode: number;
-  output: string;
-  sessionId: string;
-}
-
-/** Through `paddock exec`: a one-shot session, with pipes. */
-async function viaExec(script: string): Promise<Attempt> {
-  let output = '';
-  const collect = (chunk: Buffer) => void (output += chunk.toString());
-  const result = await sessions
-    .exec(
-      { project, argv: ['/bin/sh', '-c', `echo SANDBOX-UP; ${script}`] },
-      { stdout: collect, stderr: collect },
-      person,
-    )
-    .catch((error: Error) => ({ exitCode: -1, error }));
-  if ('error' in result)
-    return { exitCode: -1, output: output + result.error.message, sessionId: '' };
-  return { exitCode: result.exitCode, output, sessionId: result.session.id };
-}
-
-/** Through a session: the agent is a shell running the attack, in its pseudo-terminal. */
-async function viaSession(script: string): Promise<Attempt> {
-  const preset = shellPreset(`net-attack-${presets.length}`, `echo SANDBOX-UP; ${script}`);
-  presets.push(preset);
-  const started = await sessions.start({ project, preset: preset.id }, person);
-  const ended = await sessions.waitForExit(started.id, 30_000);
-  const output = store
-    .list({ sessionId: started.id, limit: 1000 })
-    .filter((event) => event.kind === 'terminal.output')
-    .flatMap((event) => event.blobs.map((hash) => store.getBlob(hash)?.toString('utf8') ?? ''))
-    .join('');
-  return { exitCode: ended.exitCode ?? -1, output, sessionId: started.id };
-}
+const { viaExec, viaSession } = attempts(() => ({ sessions, store, project, presets, person }));
 
 type Way = 'exec' | 'session';
 const run = (way: Way, script: string) => (way === 'exec' ? viaExec(script) : viaSession(script));

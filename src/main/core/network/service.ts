@@ -117,6 +117,8 @@ export class NetworkService {
       env: proxyEnvironment(files),
       close: async () => {
         await proxy.close();
+        // The connections it destroyed report their records as they close: after this turn.
+        await new Promise((resolve) => setImmediate(resolve));
         this.flush();
       },
     };
@@ -127,7 +129,15 @@ export class NetworkService {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     const batch = this.pending.splice(0);
-    if (batch.length) this.options.store.appendMany(batch);
+    if (!batch.length) return;
+    try {
+      this.options.store.appendMany(batch);
+    } catch (error) {
+      // Only when the store is gone (Paddock stopping): say what is lost rather than crash.
+      console.error(
+        `paddock: ${batch.length} network records could not be written: ${(error as Error).message}`,
+      );
+    }
   }
 
   private async decide(

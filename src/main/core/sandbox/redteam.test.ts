@@ -28,6 +28,7 @@ import type { SessionManager } from '../sessions';
 import type { SettingsService } from '../settings';
 import type { AuditStore } from '../store';
 import { SETTINGS } from '../../../shared/settings';
+import { attempts } from '../../../test-support/attempts';
 import { shellPreset } from '../../../test-support/fixtures/shell-preset';
 import { testSessions } from '../../../test-support/sessions';
 import { createCgroup } from './cgroup';
@@ -160,39 +161,7 @@ function listen(where: string | number): Promise<Server> {
   });
 }
 
-interface Attempt {
-  exitCode: number;
-  output: string;
-}
-
-/** Through `paddock exec`: a one-shot session, with pipes. */
-async function viaExec(script: string): Promise<Attempt> {
-  let output = '';
-  const collect = (chunk: Buffer) => void (output += chunk.toString());
-  const result = await sessions
-    .exec(
-      { project, argv: ['/bin/sh', '-c', `echo SANDBOX-UP; ${script}`] },
-      { stdout: collect, stderr: collect },
-      person,
-    )
-    .catch((error: Error) => ({ exitCode: -1, error }));
-  if ('error' in result) output += result.error.message;
-  return { exitCode: result.exitCode, output };
-}
-
-/** Through a session: the agent is a shell running the attack, in its pseudo-terminal. */
-async function viaSession(script: string): Promise<Attempt & { state: string; reason: string }> {
-  const preset = shellPreset(`attack-${presets.length}`, `echo SANDBOX-UP; ${script}`);
-  presets.push(preset);
-  const started = await sessions.start({ project, preset: preset.id }, person);
-  const ended = await sessions.waitForExit(started.id, 30_000);
-  const output = store
-    .list({ sessionId: started.id, limit: 1000 })
-    .filter((event) => event.kind === 'terminal.output')
-    .flatMap((event) => event.blobs.map((hash) => store.getBlob(hash)?.toString('utf8') ?? ''))
-    .join('');
-  return { exitCode: ended.exitCode ?? -1, output, state: ended.state, reason: ended.reason ?? '' };
-}
+const { viaExec, viaSession } = attempts(() => ({ sessions, store, project, presets, person }));
 
 /** No file holds the canary but the ones it was planted in. */
 function canaryOnlyWherePlanted(): void {
