@@ -20,6 +20,8 @@ interface Config {
   rounds: number;
   bigMiB: number;
   throughputRuns: number;
+  pacedMiB: number;
+  paceMiBps: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -135,7 +137,20 @@ async function main(): Promise<void> {
       const bytes = await paths[name](`/big?mb=${config.bigMiB}`);
       throughput[name]?.push(bytes / 1024 / 1024 / ((performance.now() - started) / 1000));
     }
-  process.stdout.write(`${JSON.stringify({ latency, throughput })}\n`);
+  // The same download at the pace of a fast real link: is the proxy ever the bottleneck there?
+  const paced = Object.fromEntries(
+    (['directHttp', 'tunnelSocket', 'directHttps', 'inspectedSocket'] as const).map((name) => [
+      name,
+      [] as number[],
+    ]),
+  );
+  for (let run = 0; run < config.throughputRuns; run++)
+    for (const name of Object.keys(paced) as PathName[]) {
+      const started = performance.now();
+      const bytes = await paths[name](`/big?mb=${config.pacedMiB}&pace=${config.paceMiBps}`);
+      paced[name]?.push(bytes / 1024 / 1024 / ((performance.now() - started) / 1000));
+    }
+  process.stdout.write(`${JSON.stringify({ latency, throughput, paced })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 /**
  * The remote host of the proxy benchmark, in a process of its own: plain HTTP and HTTPS on
- * loopback, `/small` (two bytes) and `/big?mb=N` (N MiB, streamed). Prints its ports as JSON.
+ * loopback, `/small` (two bytes) and `/big?mb=N[&pace=P]` (N MiB, streamed, at P MiB/s if given). Prints its ports as JSON.
  * argv: CERT_FILE KEY_FILE
  */
 import { readFileSync } from 'node:fs';
@@ -14,10 +14,15 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://origin');
   if (url.pathname === '/small') return void res.end('ok');
   const mib = Number(url.searchParams.get('mb') ?? '1');
+  // A pace in MiB/s stands in for a real link; without one, as fast as loopback goes.
+  const pace = Number(url.searchParams.get('pace') ?? '0');
+  const started = performance.now();
   res.writeHead(200, { 'content-length': String(mib * MIB.length) });
   let sent = 0;
   const pump = (): void => {
     while (sent < mib) {
+      const due = pace > 0 ? started + (sent / pace) * 1000 : 0;
+      if (performance.now() < due) return void setTimeout(pump, due - performance.now());
       sent += 1;
       if (!res.write(MIB)) return void res.once('drain', pump);
     }

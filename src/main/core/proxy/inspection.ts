@@ -290,7 +290,12 @@ export class Inspector {
 function streamOver(client: Duplex, early: Buffer): Duplex {
   const stream = new Duplex({
     read: () => void client.resume(),
-    write: (chunk: Buffer, _encoding, done) => void client.write(chunk, done),
+    // Done at once unless the socket is full: waiting for each chunk to reach the kernel would
+    // send one TLS record at a time.
+    write: (chunk: Buffer, _encoding, done) => {
+      if (client.write(chunk)) done();
+      else client.once('drain', () => done());
+    },
     final: (done) => void client.end(done),
     destroy: (error, done) => {
       client.destroy();
