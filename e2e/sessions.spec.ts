@@ -1,10 +1,13 @@
 /**
  * Sessions in the UI, end to end: a real host runs the scripted fake agent in a real pty; Chromium
  * starts it from the form, types into its terminal, reads its diff, pauses, resumes, reloads,
- * opens it in a second tab, and stops it.
+ * opens it in a second tab, and stops it. A shell agent's connections through its sandbox's proxy
+ * show live in the session's Network view.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -211,4 +214,116 @@ test('running without a sandbox is ticked per session, warned about, and marked 
     await expect(form.getByLabel('Run without sandbox')).not.toBeChecked();
     await expect(form.getByRole('button', { name: 'Start session' })).toBeVisible();
   });
+});
+
+test('the Network view shows, live, what a sandboxed agent reached and what was refused', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  // A registry on the host's loopback: the person's policy allows exactly it.
+  const registry = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"name":"left-pad"}\n');
+  });
+  await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+  const { port } = registry.address() as AddressInfo;
+  // The sandbox's NO_PROXY names its own loopback: --noproxy '' sends 127.0.0.1 to the proxy too.
+  const agent = [
+    "printf 'waiting for go\\n'",
+    'while [ ! -e go ]; do sleep 0.1; done',
+    `curl -s --noproxy '' http://127.0.0.1:${port}/left-pad`,
+    "curl -s --noproxy '' http://10.0.0.1/",
+    "printf '\\nnetwork done\\n'",
+    'read answer',
+  ].join('; ');
+  const host = await startHost();
+  const repo = repository();
+  try {
+    const preset = {
+      id: 'net',
+      name: 'Shell agent',
+      command: '/bin/sh',
+      args: ['-c', agent],
+      taskArg: 'none',
+    };
+    expect(host.cli(['settings', 'set', 'agents.custom', JSON.stringify([preset])]).stderr).toBe(
+      '',
+    );
+    // The loopback server stands in for a registry: its fetches are recorded as packages.
+    const policy = `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})"]\nnetwork:\n  inspect: ["127.0.0.1:${port}"]\n`;
+    expect(host.cli(['settings', 'set', 'policy.personal', policy]).stderr).toBe('');
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+
+    await page.keyboard.press('n');
+    const form = page.getByTestId('new-session');
+    await form.getByLabel('Project (a git repository)').fill(repo);
+    await form.getByLabel('Agent').selectOption('net');
+    await form.getByLabel('Task').fill('Fetch a package, then try the private network');
+    await form.getByRole('button', { name: 'Start session' }).click();
+    await expect(terminal(page)).toContainText('waiting for go');
+    await expect(page.getByTestId('sandbox-profile')).toHaveText(
+      /^sandbox: (bubblewrap|seatbelt)$/,
+    );
+
+    // w opens the Network view from the list: nothing reached yet, and it says what that means.
+    await page.getByTestId('session-row').first().locator('button').focus();
+    await page.keyboard.press('w');
+    const panel = page.getByTestId('network-panel');
+    await expect(panel.getByTestId('network-empty')).toHaveText(
+      'No connections yet: this session’s agent has reached nothing outside its sandbox.',
+    );
+
+    // The agent goes on; its two connections arrive without a reload.
+    const workspace = JSON.parse(host.cli(['session', 'list', '--json']).stdout)[0]
+      .workspace as string;
+    writeFileSync(join(workspace, 'go'), '');
+    const rows = panel.getByTestId('network-row');
+    await expect(rows).toHaveCount(2);
+    const allowed = rows.and(page.locator('[data-decision="allowed"]'));
+    const refused = rows.and(page.locator('[data-decision="denied"]'));
+    await expect(allowed).toContainText(`127.0.0.1:${port}`);
+    await expect(allowed).toContainText('GET /left-pad');
+    await expect(allowed).toContainText(`allowed by Network(127.0.0.1:${port})`);
+    await expect(refused).toContainText('refused');
+    await expect(refused).toContainText('10.0.0.1:80');
+    await expect(refused.getByTestId('network-rule')).toHaveText(
+      'a private address (10.0.0.1) that no rule names',
+    );
+    // Newest first: the refused one came second.
+    await expect(rows.first()).toHaveAttribute('data-decision', 'denied');
+    await expect(panel.getByTestId('network-summary')).toContainText(
+      '2 connections: 1 allowed, 1 refused',
+    );
+    await expect(panel.getByTestId('network-summary')).toContainText('1 package fetched');
+    await expect(panel.getByTestId('network-package')).toContainText('left-pad');
+    await expect(panel.getByTestId('network-package')).toContainText('metadata');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-network.png') });
+
+    // r shows only what was refused, and everything again.
+    await page.keyboard.press('r');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toHaveAttribute('data-decision', 'denied');
+    await expect(panel.getByRole('button', { name: 'Refused only' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-network-refused.png') });
+    await page.keyboard.press('r');
+    await expect(rows).toHaveCount(2);
+
+    // The keys are in the shortcuts list; t goes back to the terminal, where the agent finished.
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog')).toContainText('Show its network connections');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await page.keyboard.press('t');
+    await expect(terminal(page)).toContainText('network done');
+  } finally {
+    await host.stop();
+    await new Promise((resolve) => registry.close(resolve));
+    rmSync(host.home, { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
 });

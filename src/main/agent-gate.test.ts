@@ -91,6 +91,10 @@ describe('Claude Code through the hook endpoint', () => {
     });
     expect(held.subject).toBe(`Bash(${HELD})`);
     expect(held.sessionId).toBe(session.id);
+    // In its sandbox, Claude Code reaches the model through the session's tunnel, on the record,
+    // and asks for no other host (its background traffic is switched off by the preset).
+    expect(asked.filter((request) => request.kind === 'network')).toEqual([]);
+
     expect(existsSync(join(workspace, 'allowed.txt'))).toBe(true);
     expect(existsSync(join(workspace, 'held.txt'))).toBe(false); // waiting, not run
 
@@ -110,5 +114,15 @@ describe('Claude Code through the hook endpoint', () => {
     );
     sessions.stop(session.id, person);
     await sessions.waitForExit(session.id);
+    // A connection is recorded when it closes: the model's kept-alive ones, with the session.
+    const modelCalls = store
+      .list({ sessionId: session.id, limit: 10_000 })
+      .filter((event) => event.kind === 'network.connection');
+    expect(modelCalls.length).toBeGreaterThan(0);
+    for (const call of modelCalls)
+      expect(call.payload).toMatchObject({
+        decision: 'allowed',
+        rule: 'the model endpoint in the settings',
+      });
   }, 150_000);
 });

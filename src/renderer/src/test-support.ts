@@ -1,5 +1,9 @@
-/** Shared by the renderer's tests: a sample approval request, and the text of rendered HTML. */
+/**
+ * Shared by the renderer's tests: a sample approval request, a proxy's audit event, and the text of
+ * rendered HTML.
+ */
 import type { ApprovalRequest } from '../../shared/approvals';
+import type { AuditEvent, JsonObject } from '../../shared/audit';
 
 /** A pending command request; `overrides` change what a test is about. */
 export function approvalRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
@@ -32,4 +36,27 @@ export function textOf(html: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#x27;/g, "'")
     .replace(/&amp;/g, '&');
+}
+
+/** An audit event as the session proxy writes it (`network.connection`, `network.request`, ...). */
+export function proxyEvent(
+  seq: number,
+  kind: string,
+  payload: JsonObject,
+  sessionId = 'ses_1234abcd',
+): AuditEvent {
+  return {
+    seq,
+    id: `store-${seq}`,
+    ts: '2026-01-01T10:00:00.000Z',
+    sessionId,
+    kind,
+    actor: 'system',
+    actorId: 'proxy',
+    payload,
+    blobs: [],
+    prevHash: '',
+    sessionPrevHash: '',
+    hash: '',
+  };
 }

@@ -34,7 +34,7 @@ describe('WebSocket client', () => {
     // The host goes away and comes back on the same port.
     await server.close();
     core.detach();
-    paddock.close();
+    await paddock.close();
     await expect(api.system.info({})).rejects.toMatchObject({ code: 'unavailable' });
     paddock = openPaddock({ home });
     core = serveCore(paddock, 'serve');

@@ -26,6 +26,8 @@ describe('built-in presets', () => {
       'ANTHROPIC_BASE_URL',
       'ANTHROPIC_API_KEY',
       'DISABLE_AUTOUPDATER',
+      'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+      'CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL',
     ]);
     expect(CLAUDE_CODE.env.ANTHROPIC_API_KEY).toEqual({ from: 'model-api-key' });
   });

@@ -73,6 +73,11 @@ export const CLAUDE_CODE: AgentPreset = {
     ANTHROPIC_API_KEY: FROM_MODEL_KEY,
     // Updates come with Paddock's own releases; an agent rewriting its binary mid-session would not.
     DISABLE_AUTOUPDATER: constant('1'),
+    // The changelog, telemetry and error reports: each would be a question in the inbox for a
+    // host the work does not need (the proxy lets only what the policy allows out).
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: constant('1'),
+    // The plugin marketplace it would fetch from downloads.claude.ai at every start.
+    CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: constant('1'),
   },
   homeSetup: 'claude-code',
   bundled: true,

@@ -172,4 +172,27 @@ describe('a session network', () => {
     expect(approvals.list()[0]?.state).toBe('expired');
     expect(seen).toEqual([]);
   });
+
+  it('records package fetches from registries only, not package-shaped paths elsewhere', async () => {
+    const { port } = await origin();
+    const { network, store } = await fixture(
+      `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})", "Network(registry.test:${port})", "Network(other.test:${port})"]\nnetwork:\n  inspect: ["registry.test:${port}"]\n`,
+    );
+    await viaProxy(network, `http://registry.test:${port}/left-pad/-/left-pad-1.3.0.tgz`);
+    await viaProxy(network, `http://other.test:${port}/login`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const packages = store
+      .list({ sessionId: 'ses_0123abcd', limit: 100 })
+      .filter((event) => event.kind === 'network.package')
+      .map((event) => event.payload);
+    expect(packages).toEqual([
+      expect.objectContaining({
+        ecosystem: 'npm',
+        name: 'left-pad',
+        version: '1.3.0',
+        kind: 'archive',
+        host: 'registry.test',
+      }),
+    ]);
+  });
 });

@@ -22,6 +22,7 @@ import type { ApprovalService } from '../approvals';
 import {
   addressesNamed,
   decide,
+  inspectListed,
   inspectsHost,
   parseRule,
   type Policy,
@@ -94,17 +95,29 @@ export class NetworkService {
     writeFileSync(files.ca, ca.certPem, { mode: 0o644 });
     writeFileSync(files.bundle, [...rootCertificates, ca.certPem].join('\n'), { mode: 0o644 });
     const policy = this.policyCache(context);
+    // Hosts named as registries (presets, `network.inspect`): only their fetches are packages.
+    const registries = new Set<string>();
     const model = endpointOf(this.options.modelBaseUrl());
     const proxy = await ProxyServer.start({
       socketPath: join(dir, 'proxy.sock'),
-      decide: (request) => this.decide(context, policy, model, request),
+      decide: async (request) => {
+        const policies = await policy();
+        if (inspectListed(request.host, request.port, policies))
+          registries.add(`${request.host}:${request.port}`);
+        return this.decide(context, policy, model, request);
+      },
       ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
       inspection: {
         ca,
         ...(this.options.upstreamCa ? { upstreamCa: this.options.upstreamCa } : {}),
       },
       onConnection: (record) => this.recordConnection(context.sessionId, record),
-      onRequest: (record) => this.recordRequest(context.sessionId, record),
+      onRequest: (record) =>
+        this.recordRequest(
+          context.sessionId,
+          record,
+          registries.has(`${record.host}:${record.port}`),
+        ),
     });
     const bridges: LoopbackBridge[] = [{ socket: join(dir, 'proxy.sock'), port: PROXY_PORT }];
     if (model && isLoopback(model.host)) {
@@ -266,7 +279,7 @@ export class NetworkService {
     });
   }
 
-  private recordRequest(sessionId: string, record: RequestRecord): void {
+  private recordRequest(sessionId: string, record: RequestRecord, registry: boolean): void {
     const { packages, path, ...rest } = record;
     this.enqueue({
       kind: 'network.request',
@@ -274,7 +287,8 @@ export class NetworkService {
       sessionId,
       payload: { ...rest, path: stripQuery(path) } as JsonObject,
     });
-    for (const fetched of packages)
+    // A path shaped like a package elsewhere (`/login` on any host) is no package fetch.
+    for (const fetched of registry ? packages : [])
       this.enqueue({
         kind: 'network.package',
         ...PROXY,

@@ -277,6 +277,17 @@ export function mergePolicies(
   );
 }
 
+/** Whether a policy's `network.inspect` names `host:port` (a registry whose fetches are recorded). */
+export function inspectListed(
+  host: string,
+  port: number,
+  policies: { personal?: Policy; repository?: { policy: Policy } },
+): boolean {
+  return [policies.personal, policies.repository?.policy].some((policy) =>
+    (policy?.network?.inspect ?? []).some((rule) => coversHost(rule, host, port)),
+  );
+}
+
 /**
  * Whether the proxy must inspect connections to `host:port`: the policy's `network.inspect` names
  * the host, or a Network rule names a method or path for it (such a rule can only be kept by
@@ -287,22 +298,24 @@ export function inspectsHost(
   port: number,
   policies: { personal?: Policy; repository?: { policy: Policy } },
 ): boolean {
-  const covers = (rule: Rule) =>
+  if (inspectListed(host, port, policies)) return true;
+  return [policies.personal, policies.repository?.policy].some((policy) =>
+    Object.values(policy?.permissions ?? {})
+      .flat()
+      .some(
+        (rule) =>
+          coversHost(rule, host, port) &&
+          rule.matcher?.kind === 'host' &&
+          (rule.matcher.method !== undefined || rule.matcher.path !== undefined),
+      ),
+  );
+}
+
+function coversHost(rule: Rule, host: string, port: number): boolean {
+  return (
     rule.tool === 'Network' &&
     rule.matcher?.kind === 'host' &&
-    hostMatches(rule.matcher, host, port);
-  return [policies.personal, policies.repository?.policy].some(
-    (policy) =>
-      policy !== undefined &&
-      ((policy.network?.inspect ?? []).some(covers) ||
-        Object.values(policy.permissions)
-          .flat()
-          .some(
-            (rule) =>
-              covers(rule) &&
-              rule.matcher?.kind === 'host' &&
-              (rule.matcher.method !== undefined || rule.matcher.path !== undefined),
-          )),
+    hostMatches(rule.matcher, host, port)
   );
 }
 

@@ -7,6 +7,7 @@ export { classifyCommand, type Classification, type ClassifyContext } from './cl
 export {
   addressesNamed,
   decide,
+  inspectListed,
   inspectsHost,
   mergePolicies,
   type Decision,

@@ -10,6 +10,10 @@ const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['Enter'], 'Open its terminal'],
   [['p'], 'Pause or resume it'],
   [['x'], 'Stop it (asks first)'],
+  [['t'], 'Show its terminal'],
+  [['d'], 'Show its diff'],
+  [['w'], 'Show its network connections'],
+  [['r'], 'Network: refused connections only, or all'],
   [['Ctrl', 'Shift', 'C'], 'Copy the terminal’s selection'],
 ];
 

@@ -1,6 +1,7 @@
 /**
- * Sessions: the list on the left (filters, search), the open session on the right (terminal or
- * diff), and a form to start one. Keys: n new, j/k move, Enter open, p pause or resume, x stop.
+ * Sessions: the list on the left (filters, search), the open session on the right (terminal, diff
+ * or network), and a form to start one. Keys: n new, j/k move, Enter open, p pause or resume,
+ * x stop, t/d/w terminal/diff/network, r refused connections only (in the network view).
  */
 import { useEffect } from 'react';
 import { api, useConnection } from '../api/connection';
@@ -19,9 +20,11 @@ import {
   receiveChanged,
   select,
   setNewOpen,
+  toggleNetworkFilter,
   togglePause,
   useSessions,
   visibleSessions,
+  type DetailView,
   type StateFilter,
 } from '../store/sessions';
 import './sessions.css';
@@ -65,6 +68,12 @@ function useSessionKeys(ids: string[]) {
     const { sessions, selectedId } = useSessions.getState();
     return sessions.find((session) => session.id === selectedId);
   };
+  /** Opens the selected session (like p and x, the keys act on the selection) in one view. */
+  const showView = (view: DetailView) => {
+    const { openId, newOpen } = useSessions.getState();
+    const id = selected()?.id ?? openId;
+    if (id && !newOpen) openSession(id, view);
+  };
   useScreenKeys({
     n: (event) => {
       event.preventDefault();
@@ -80,6 +89,13 @@ function useSessionKeys(ids: string[]) {
     p: () => {
       const session = selected();
       if (session && isLive(session)) void togglePause(session);
+    },
+    t: () => showView('terminal'),
+    d: () => showView('diff'),
+    w: () => showView('network'),
+    r: () => {
+      const { openId, view } = useSessions.getState();
+      if (openId && view === 'network') toggleNetworkFilter();
     },
     x: () => {
       const session = selected();

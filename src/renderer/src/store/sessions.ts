@@ -9,7 +9,9 @@ import { api } from '../api/connection';
 import { errorMessage } from '../format';
 
 export type StateFilter = 'all' | 'live' | 'ended';
-export type DetailView = 'terminal' | 'diff';
+export type DetailView = 'terminal' | 'diff' | 'network';
+/** The Network view shows every connection, or only those refused. */
+export type NetworkFilter = 'all' | 'refused';
 
 /** Where a start is, step by step; `failed` names the step. */
 export interface StartProgress {
@@ -42,6 +44,7 @@ interface SessionsStore {
   selectedId: string | null;
   openId: string | null;
   view: DetailView;
+  networkFilter: NetworkFilter;
   newOpen: boolean;
   start: StartProgress | null;
   /** Sessions whose set-up command runs now (from the audit stream). */
@@ -61,6 +64,7 @@ export const useSessions = create<SessionsStore>(() => ({
   selectedId: null,
   openId: null,
   view: 'terminal',
+  networkFilter: 'all',
   newOpen: false,
   start: null,
   settingUp: new Set(),
@@ -154,6 +158,17 @@ export function openSession(id: string, view: DetailView = 'terminal'): void {
 
 export function setView(view: DetailView): void {
   useSessions.setState({ view });
+}
+
+export function setNetworkFilter(networkFilter: NetworkFilter): void {
+  useSessions.setState({ networkFilter });
+}
+
+/** Key r in the Network view: refused only, or everything again. */
+export function toggleNetworkFilter(): void {
+  useSessions.setState((state) => ({
+    networkFilter: state.networkFilter === 'all' ? 'refused' : 'all',
+  }));
 }
 
 export function setNewOpen(newOpen: boolean): void {

@@ -1,6 +1,7 @@
 /**
  * One open session: who and what it is, its state and why, the actions (pause or resume, stop),
- * and its terminal or its diff. Below the terminal, a message can be queued for the agent.
+ * and its terminal, its diff or its network. Below the terminal, a message can be queued for the
+ * agent.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionDiff, SessionRecord } from '../../../../shared/sessions';
@@ -18,11 +19,13 @@ import {
 import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
 import { Segmented } from '../Segmented';
+import { NetworkPanel } from './NetworkPanel';
 import { TerminalPane } from './TerminalPane';
 
 const VIEWS = [
   { value: 'terminal', label: 'Terminal' },
   { value: 'diff', label: 'Diff' },
+  { value: 'network', label: 'Network' },
 ] as const;
 
 function StopConfirm({ session }: { session: SessionRecord }) {
@@ -129,7 +132,7 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
         </div>
       )}
       <header className="session-head">
-        <div>
+        <div className="session-head-main">
           <h2 id="session-title">{session.task || session.id}</h2>
           <p className="muted">
             <span
@@ -177,8 +180,10 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
           <TerminalPane key={`${session.id}:${live}`} sessionId={session.id} live={live} />
           {live && <QueueBox session={session} />}
         </>
-      ) : (
+      ) : view === 'diff' ? (
         <DiffPanel session={session} />
+      ) : (
+        <NetworkPanel session={session} />
       )}
     </section>
   );
