@@ -13,11 +13,20 @@
  * repository's .test-tmp, or PADDOCK_REDTEAM_DIR.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/approvals';
 import { attempts, type Attempt } from '../../../test-support/attempts';
+import { shellPreset } from '../../../test-support/fixtures/shell-preset';
 import { testSessions } from '../../../test-support/sessions';
 import type { AgentPreset } from '../agents';
 import { ApprovalService } from '../approvals';
@@ -382,6 +391,20 @@ describe.skipIf(!available)('red team: the network half', () => {
   // Every case through the proxy depends on this: were the proxy missing, they would all fail,
   // and those about refusals would fail for the wrong reason.
   describe('the proxy, where the sandbox is told it is', () => {
+    it('leaves no bridge or sandbox process behind: not the agent, not a spare', async () => {
+      const preset = shellPreset(`idle-${presets.length}`, 'sleep 600');
+      presets.push(preset);
+      const session = await sessions.start({ project, preset: preset.id }, person);
+      // A command beside the agent: a spare sandbox (with its bridges) is made for the next one.
+      const quiet = { stdout: () => undefined, stderr: () => undefined };
+      expect((await sessions.execIn(session.id, ['true'], quiet, person)).exitCode).toBe(0);
+      expect(processesMentioning(session.id).length).toBeGreaterThan(0);
+      sessions.stop(session.id, person);
+      await sessions.waitForExit(session.id);
+      // A sandbox's init waits for every process in it: one bridge left would keep it alive.
+      await expect.poll(() => processesMentioning(session.id), { timeout: 5000 }).toEqual([]);
+    });
+
     for (const way of ['exec', 'session'] as const)
       it(`listens at 127.0.0.1:${PROXY_PORT} inside the sandbox (${way})`, async () => {
         const attempt = await run(
@@ -824,3 +847,17 @@ except OSError as error:
     });
   });
 });
+
+/** Host processes whose command line names the session (its sandbox, its bridges). */
+function processesMentioning(sessionId: string): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return command.includes(sessionId) ? [`${pid}: ${command.slice(0, 120)}`] : [];
+      } catch {
+        return [];
+      }
+    });
+}

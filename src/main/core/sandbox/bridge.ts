@@ -6,15 +6,19 @@
  * Nothing of the host's own loopback is reachable.
  */
 /**
- * The script that runs first inside the sandbox when there are bridges: one socat per port, then a
+ * The script that runs first inside the sandbox when there are bridges: one socat per port (killed
+ * when the command ends, where util-linux's setpriv is there to ask for that), then a
  * wait until every port listens (so the agent's first call cannot arrive before its bridge), then
  * the agent in its place. Paths and ports come as arguments, never inside the script's text:
  *   sh -c SCRIPT paddock-bridge N SOCKET_1 PORT_1 ... SOCKET_N PORT_N AGENT ARGS...
  */
 export const BRIDGE_SCRIPT = [
   'n=$1; shift; ports=""',
+  // socat dies with the command (its parent once this shell execs it): the sandbox's init waits
+  // for every process in it, so a socat left behind would keep the whole sandbox alive.
+  'die=""; if command -v setpriv >/dev/null 2>&1; then die="setpriv --pdeathsig KILL"; fi',
   'while [ "$n" -gt 0 ]; do',
-  '  socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$1" </dev/null >/dev/null 2>&1 &',
+  '  $die socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$1" </dev/null >/dev/null 2>&1 &',
   '  ports="$ports $(printf %04X "$2")"; shift 2; n=$((n - 1))',
   'done',
   'for hex in $ports; do',

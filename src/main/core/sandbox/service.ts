@@ -223,6 +223,9 @@ export class SandboxService {
         if (session.runs > 0) return;
         this.live.delete(request.sessionId);
         if (session.spare) discardSpare(session.spare.child);
+        // Nothing of a session outlives its last run: a spare thrown away while bwrap was still
+        // setting up waits forever for a parent that is gone, unless it is killed here.
+        cgroup?.killAll();
         // In the background: a group whose last process just exited can take a moment to let go.
         if (cgroup) this.removing.add(cgroup.remove());
         // Only after the last run: a block removed under a live sandbox would unmount it there.
