@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,13 @@ const available =
   spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true']).status === 0 &&
   existsSync('/usr/bin/socat');
 const dirs: string[] = [];
+
+/** Outside /tmp, which the sandbox replaces (like the red-team fixtures). */
+function tempFixture(): string {
+  const base = join(process.cwd(), '.test-tmp');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'bridge-'));
+}
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function processesNaming(text: string): string[] {
@@ -33,7 +40,7 @@ function processesNaming(text: string): string[] {
 // Skipped (and so listed by `npm test`) only where bubblewrap or socat cannot run.
 describe.skipIf(!available)('the loopback bridge script', () => {
   it('reaches the socket from inside, and leaves nothing running after the command', async () => {
-    const dir = mkdtempSync(join(process.cwd(), '.test-tmp-bridge-'));
+    const dir = tempFixture();
     dirs.push(dir);
     const socket = join(dir, 'svc.sock');
     const server = createServer((connection) => connection.end('hello from the host\n'));
@@ -62,7 +69,7 @@ describe.skipIf(!available)('the loopback bridge script', () => {
   });
 
   it('leaves nothing running when the sandbox is killed from outside (a spare thrown away)', async () => {
-    const dir = mkdtempSync(join(process.cwd(), '.test-tmp-bridge-'));
+    const dir = tempFixture();
     dirs.push(dir);
     const socket = join(dir, 'spare.sock');
     const server = createServer((connection) => connection.end());
