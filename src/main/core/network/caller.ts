@@ -11,9 +11,12 @@ const MAX_COMMAND = 300;
 
 /** Command lines of the processes among `pids` connected to 127.0.0.1:`port` in their network. */
 export function connectedCommands(pids: readonly number[], port: number): string[] {
-  const [first] = pids;
-  if (first === undefined || process.platform !== 'linux') return [];
-  const inodes = socketsTo(first, port);
+  if (pids.length === 0 || process.platform !== 'linux') return [];
+  // Each sandbox run has a network of its own (and bwrap itself sits in the host's): read the
+  // connection table once per network the session's processes are in.
+  const inodes = new Set<string>();
+  for (const pid of onePerNetwork(pids))
+    for (const inode of socketsTo(pid, port)) inodes.add(inode);
   if (inodes.size === 0) return [];
   const commands = new Set<string>();
   for (const pid of pids) {
@@ -22,6 +25,19 @@ export function connectedCommands(pids: readonly number[], port: number): string
     if (command && !command.startsWith('socat ')) commands.add(command);
   }
   return [...commands];
+}
+
+function onePerNetwork(pids: readonly number[]): number[] {
+  const seen = new Map<string, number>();
+  for (const pid of pids) {
+    try {
+      const network = readlinkSync(`/proc/${pid}/ns/net`);
+      if (!seen.has(network)) seen.set(network, pid);
+    } catch {
+      // the process is gone
+    }
+  }
+  return [...seen.values()];
 }
 
 /** Socket inodes of established TCP connections to 127.0.0.1:port, in `pid`'s network namespace. */

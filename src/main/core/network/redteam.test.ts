@@ -27,6 +27,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/approvals';
 import { attempts, type Attempt } from '../../../test-support/attempts';
 import { shellPreset } from '../../../test-support/fixtures/shell-preset';
+import { createCgroup } from '../sandbox';
 import { testSessions } from '../../../test-support/sessions';
 import type { AgentPreset } from '../agents';
 import { ApprovalService } from '../approvals';
@@ -51,6 +52,12 @@ import {
 
 const CANARY = 'CANARY-5e81b0-net-do-not-leak';
 const person = { actor: 'person' as const, actorId: 'ada' };
+/** Whether Paddock may make control groups here (root, or delegated): how it lists a session's processes. */
+const cgroups = (() => {
+  const probe = createCgroup(`probe-${process.pid}`, { processes: 10, memoryMiB: 64 });
+  void probe?.remove();
+  return probe !== null;
+})();
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 /** What `unknown.test` resolves to: public, and never to be dialled (the question goes unanswered). */
 const UNKNOWN_PUBLIC = '93.184.216.34';
@@ -732,6 +739,15 @@ except OSError as error:
         agent: presets.at(-1)?.id,
         subject: 'Network(unknown.test:443)',
       });
+      // The best guess at the command: the process holding the connection, found among the
+      // session's processes, which Paddock knows through the session's control group.
+      if (cgroups) {
+        expect(JSON.parse(question?.input ?? '{}')).toMatchObject({
+          command: 'curl -sS -m 10 https://unknown.test/',
+        });
+        expect(question?.context).toContain('Command: curl -sS -m 10 https://unknown.test/');
+      } else
+        expect(question?.context).toBe('The command that opened the connection could not be told.');
       const filed = approvals.list({ limit: 1000 }).find((request) => request.id === question?.id);
       expect(filed?.state).toBe('expired');
       const [connection] = await eventsOf(attempt.sessionId, 'network.connection');
