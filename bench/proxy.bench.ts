@@ -89,7 +89,6 @@ async function measure(dir: string): Promise<Samples> {
     projectPath: project,
     agent: 'shell',
     baseCommit: 'HEAD',
-    sessionDir: join(dir, 'session'),
     processes: () => [],
   });
   try {

@@ -100,7 +100,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], bridges: [], files: [] };
       const { url } = await hooks.register(sessionId);
       // A sandboxed agent reaches the same URL through its own socket, bridged at the same port.
-      const bridge = await hooks.bridge(sessionId, join(bridgeDir(sessionDir), 'hooks.sock'));
+      const bridge = await hooks.bridge(sessionId, join(bridgeDir(sessionId), 'hooks.sock'));
       const file = join(sessionDir, 'claude-settings.json');
       writeClaudeHookSettings(file, url, settings.get('approvals.expiryMinutes'));
       const mcp = writeClaudeMcpConfig(

@@ -3,6 +3,7 @@
  * (a git project, the person's policy in the settings), the real approval inbox and a real store.
  * Requests are sent straight to the socket, as the sandbox's bridge would.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,8 @@ import { PROXY_PORT, type SessionNetwork } from './index';
 import { NetworkService } from './service';
 
 const person = { actor: 'person' as const, actorId: 'ada' };
+/** Its own per run: the session's sockets live in a shared runtime directory. */
+const SESSION = `ses_${randomBytes(4).toString('hex')}`;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -54,11 +57,10 @@ async function fixture(policyText: string, expiryMs = 400) {
     flushMs: 5,
   });
   const network = await service.open({
-    sessionId: 'ses_0123abcd',
+    sessionId: SESSION,
     projectPath: project,
     agent: 'claude',
     baseCommit: 'HEAD',
-    sessionDir: join(home, 'sessions', 'ses_0123abcd'),
     processes: () => [],
   });
   cleanups.push(async () => {
@@ -86,9 +88,7 @@ function viaProxy(network: SessionNetwork, url: string): Promise<{ status: numbe
 }
 
 const connections = (store: AuditStore) =>
-  store
-    .list({ sessionId: 'ses_0123abcd', limit: 100 })
-    .filter((e) => e.kind === 'network.connection');
+  store.list({ sessionId: SESSION, limit: 100 }).filter((e) => e.kind === 'network.connection');
 
 describe('a session network', () => {
   it('announces the proxy and the CA to the sandbox, with no private range in NO_PROXY', async () => {
@@ -154,7 +154,7 @@ describe('a session network', () => {
       kind: 'network',
       subject: `Network(new.test:${port})`,
       agent: 'claude',
-      sessionId: 'ses_0123abcd',
+      sessionId: SESSION,
       state: 'allowed',
     });
     expect(seen).toEqual(['GET /x']);
@@ -182,7 +182,7 @@ describe('a session network', () => {
     await viaProxy(network, `http://other.test:${port}/login`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const packages = store
-      .list({ sessionId: 'ses_0123abcd', limit: 100 })
+      .list({ sessionId: SESSION, limit: 100 })
       .filter((event) => event.kind === 'network.package')
       .map((event) => event.payload);
     expect(packages).toEqual([

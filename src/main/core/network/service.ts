@@ -65,7 +65,6 @@ export interface NetworkContext {
   /** The agent preset (`claude`, `exec`, ...). */
   agent: string;
   baseCommit: string;
-  sessionDir: string;
   /** The session's processes now (host pids), for the best guess at a connection's command. */
   processes: () => readonly number[];
 }
@@ -89,7 +88,7 @@ export class NetworkService {
 
   /** Starts a session's proxy (and its model tunnel); `close` stops both and writes what is left. */
   async open(context: NetworkContext): Promise<SessionNetwork> {
-    const dir = bridgeDir(context.sessionDir);
+    const dir = bridgeDir(context.sessionId);
     const ca = await createSessionCa(context.sessionId);
     const files = { ca: join(dir, 'ca.pem'), bundle: join(dir, 'ca-bundle.pem') };
     writeFileSync(files.ca, ca.certPem, { mode: 0o644 });

@@ -2,8 +2,8 @@
 export { bubblewrapArgs, bubblewrapBackend } from './bubblewrap';
 export { createCgroup } from './cgroup';
 export { PROTECTED_FILES } from './workspace-guard';
+export { bridgeDir, removeBridgeDir } from './bridge-dir';
 export {
-  bridgeDir,
   SandboxService,
   SandboxUnavailableError,
   type ContainedRun,

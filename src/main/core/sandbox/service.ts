@@ -14,6 +14,7 @@ import type { Writable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { runGit, runGitBuffer } from '../git';
 import { bubblewrapBackend } from './bubblewrap';
+import { bridgeDir } from './bridge-dir';
 import { createCgroup, readPids, type SessionCgroup } from './cgroup';
 import { SandboxUnavailableError } from './errors';
 import { watchLimits } from './limits-watch';
@@ -172,7 +173,7 @@ export class SandboxService {
       this.trackedEnvFiles(request.projectPath, request.baseCommit),
     ]);
     const envCandidates = [...tracked, ...request.copied];
-    const private_ = privateDirOf(request.sessionDir);
+    const private_ = privateDirOf(request.sessionDir, request.sessionId);
     // While a run of the session lives, its mounts hold these paths as they were checked and
     // prepared: a later run (a gate's command beside the agent) reuses that, and is faster for it.
     const first = !this.live.has(request.sessionId);
@@ -423,22 +424,11 @@ function discardSpare(child: ChildProcess): void {
   for (const stream of child.stdio) stream?.destroy();
 }
 
-/**
- * The folder of a session's private directory that its sandbox sees (read-only): the sockets of
- * the services Paddock serves to the session (proxy, hooks, model tunnel) and the files they hand
- * it (the session's CA certificate). Made private (0700) by whoever needs it first.
- */
-export function bridgeDir(sessionDir: string): string {
-  const dir = join(sessionDir, 'b');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
-}
-
-function privateDirOf(sessionDir: string): PrivateDir {
+function privateDirOf(sessionDir: string, sessionId: string): PrivateDir {
   const base = join(sessionDir, 'sandbox');
   return {
     tmp: join(sessionDir, 'tmp'),
-    bridges: join(sessionDir, 'b'),
+    bridges: bridgeDir(sessionId),
     emptyFile: join(base, 'empty-file'),
     emptyJson: join(base, 'empty.json'),
     emptyDir: join(base, 'empty-dir'),

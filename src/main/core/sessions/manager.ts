@@ -34,6 +34,7 @@ import {
 import type { NetworkContext, SessionNetwork } from '../network';
 import { SessionNetworks } from './session-networks';
 import {
+  removeBridgeDir,
   SandboxService,
   type ContainedRun,
   type LoopbackBridge,
@@ -1065,7 +1066,6 @@ export class SessionManager {
             projectPath: project.path,
             agent: session.agentPreset,
             baseCommit: session.baseCommit ?? 'HEAD',
-            sessionDir: this.sessionDir(id),
             processes: () => this.sandbox.processes(id),
           })
         : Promise.resolve(null),
@@ -1184,6 +1184,9 @@ export class SessionManager {
   }
 
   private changed(session: SessionRecord): SessionRecord {
+    // An ended session's sockets go with it (a restart or a command in it makes them again).
+    if (!LIVE_STATES.includes(session.state) && !this.live.has(session.id))
+      removeBridgeDir(session.id);
     for (const listener of this.changeListeners) listener(session);
     return session;
   }
