@@ -13,8 +13,8 @@
  * make shorter jumps: at the 4-byte minimum every third byte is read.
  */
 
-/** One secret occurrence: [start, end) in the scanned text. */
-export type ValueFound = (start: number, end: number) => void;
+/** One secret occurrence: [start, end) in the scanned text, and which value (its index). */
+export type ValueFound = (start: number, end: number, value: number) => void;
 
 /** The search window is at most this long (shifts are stored in bytes). */
 const MAX_WINDOW = 255;
@@ -26,14 +26,14 @@ export class KnownValues {
   /** How far the window may move when its last two bytes are this block (0: a value may end). */
   private readonly shift = new Uint8Array(65536);
   /** Values whose window-long prefix ends with this block. */
-  private readonly candidates = new Map<number, Uint8Array[]>();
+  private readonly candidates = new Map<number, Array<{ bytes: Uint8Array; index: number }>>();
 
   constructor(values: readonly Uint8Array[]) {
     this.maxLength = Math.max(...values.map((value) => value.length));
     this.window = Math.min(MAX_WINDOW, ...values.map((value) => value.length));
     if (this.window < 2) throw new RangeError('Known values must be at least 2 bytes long.');
     this.shift.fill(this.window - 1);
-    for (const value of values) this.index(value);
+    values.forEach((value, index) => this.index(value, index));
   }
 
   /** Reports every value occurring in `bytes[from, to)`, overlapping ones too. */
@@ -47,9 +47,9 @@ export class KnownValues {
         continue;
       }
       const start = end - window + 1;
-      for (const value of this.candidates.get(block) ?? [])
+      for (const { bytes: value, index } of this.candidates.get(block) ?? [])
         if (start + value.length <= to && bytesEqual(bytes, start, value))
-          found(start, start + value.length);
+          found(start, start + value.length, index);
       end += 1;
     }
   }
@@ -59,7 +59,7 @@ export class KnownValues {
     this.scanBytes(Buffer.from(text, 'latin1'), from, text.length, found);
   }
 
-  private index(value: Uint8Array): void {
+  private index(value: Uint8Array, index: number): void {
     const window = this.window;
     for (let i = 1; i < window; i++) {
       const block = ((value[i - 1] as number) << 8) | (value[i] as number);
@@ -67,8 +67,8 @@ export class KnownValues {
     }
     const last = ((value[window - 2] as number) << 8) | (value[window - 1] as number);
     const list = this.candidates.get(last);
-    if (list) list.push(value);
-    else this.candidates.set(last, [value]);
+    if (list) list.push({ bytes: value, index });
+    else this.candidates.set(last, [{ bytes: value, index }]);
   }
 }
 

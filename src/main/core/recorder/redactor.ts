@@ -22,12 +22,18 @@
  */
 import { controlSequencesIn, hasEscape, stripEscapes, visibleTailStart } from './ansi';
 import { KnownValues } from './known-values';
+import { secretForms } from './secret-forms';
 import { placeholder, TOKEN_TAIL, trimSpaceEnd, type TokenPattern } from './token-rules';
 import { scanTokens, type Candidate } from './token-scan';
 
 export interface RedactorOptions {
   /** Exact secret values (each at least 4 bytes long) to redact wherever they appear. */
   knownValues?: readonly string[];
+  /**
+   * The vault's secrets: each value, and its hex, URL-encoded and base64 spellings, becomes
+   * `[secret:NAME]` wherever it appears.
+   */
+  knownSecrets?: ReadonlyArray<{ name: string; value: string }>;
 }
 
 /** One redacted secret: where it was in the original stream, and where its placeholder is. */
@@ -89,10 +95,14 @@ export class Redactor {
   /** A secret cut at a bound goes on at the start of the unreleased data. */
   private continuing: TokenPattern | null = null;
   private readonly values: KnownValues | null;
+  /** The rule each known value is reported under (`known-value`, or `secret:NAME`). */
+  private readonly valueRules: string[];
   private readonly tail: number;
 
   constructor(private readonly options: RedactorOptions = {}) {
-    this.values = knownValuesOf(options.knownValues ?? []);
+    const known = knownValuesOf(options);
+    this.values = known.values;
+    this.valueRules = known.rules;
     this.tail = Math.max(TOKEN_TAIL, (this.values?.maxLength ?? 0) - 1);
   }
 
@@ -150,8 +160,8 @@ export class Redactor {
     const raw = scanTokens(text, from, final);
     candidates.push(...raw.candidates);
     holdFrom = Math.min(holdFrom, raw.undecidedFrom);
-    this.values?.scanBytes(this.window, from, this.window.length, (start, end) =>
-      candidates.push(knownValue(start, end)),
+    this.values?.scanBytes(this.window, from, this.window.length, (start, end, index) =>
+      candidates.push(knownValue(start, end, this.valueRules[index] ?? KNOWN_VALUE_RULE)),
     );
     // Colour or cursor codes may sit inside or around a token: look at the visible text too.
     if (raw.anchored && hasEscape(text, from))
@@ -207,8 +217,10 @@ export class Redactor {
         matchStart: view.toRaw(found.matchStart),
         matchEnd: toRawEnd(found.matchEnd),
       });
-    this.values?.scanText(view.text, visibleFrom, (start, end) =>
-      candidates.push(knownValue(view.toRaw(start), toRawEnd(end))),
+    this.values?.scanText(view.text, visibleFrom, (start, end, index) =>
+      candidates.push(
+        knownValue(view.toRaw(start), toRawEnd(end), this.valueRules[index] ?? KNOWN_VALUE_RULE),
+      ),
     );
     return scan.undecidedFrom >= view.text.length ? text.length : view.toRaw(scan.undecidedFrom);
   }
@@ -252,22 +264,32 @@ export class Redactor {
   }
 }
 
-function knownValuesOf(values: readonly string[]): KnownValues | null {
-  const unique = [...new Set(values.filter((value) => value.length > 0))];
-  if (unique.length === 0) return null;
-  const encoded = unique.map((value) => Buffer.from(value, 'utf8'));
-  if (encoded.some((value) => value.length < MIN_KNOWN_VALUE_BYTES))
-    throw new RangeError(
-      `Known secret values must be at least ${MIN_KNOWN_VALUE_BYTES} bytes long: a shorter one would redact ordinary text.`,
-    );
-  return new KnownValues(encoded);
+function knownValuesOf(options: RedactorOptions): { values: KnownValues | null; rules: string[] } {
+  const byForm = new Map<string, string>();
+  for (const value of options.knownValues ?? [])
+    if (value.length > 0) byForm.set(value, KNOWN_VALUE_RULE);
+  for (const { name, value } of options.knownSecrets ?? []) {
+    if (Buffer.byteLength(value) < MIN_KNOWN_VALUE_BYTES) throw shortValue();
+    for (const form of secretForms(value, MIN_KNOWN_VALUE_BYTES))
+      byForm.set(form, `secret:${name}`);
+  }
+  if (byForm.size === 0) return { values: null, rules: [] };
+  const encoded = [...byForm.keys()].map((value) => Buffer.from(value, 'utf8'));
+  if (encoded.some((value) => value.length < MIN_KNOWN_VALUE_BYTES)) throw shortValue();
+  return { values: new KnownValues(encoded), rules: [...byForm.values()] };
 }
 
-function knownValue(start: number, end: number): Candidate {
+function shortValue(): RangeError {
+  return new RangeError(
+    `Known secret values must be at least ${MIN_KNOWN_VALUE_BYTES} bytes long: a shorter one would redact ordinary text.`,
+  );
+}
+
+function knownValue(start: number, end: number, ruleId: string): Candidate {
   return {
     start,
     end,
-    ruleId: KNOWN_VALUE_RULE,
+    ruleId,
     matchStart: start,
     matchEnd: end,
     pattern: null,

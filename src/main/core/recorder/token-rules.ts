@@ -39,7 +39,9 @@
  * `user:password` was is not itself read as credentials by secretlint (a gate that scans the
  * session's recording must come out clean).
  */
-export const placeholder = (ruleId: string) => `${PLACEHOLDER_PREFIX}${ruleId}]`;
+export const placeholder = (ruleId: string) =>
+  // A vault secret is named, as the person named it: `[secret:ANTHROPIC_KEY]`.
+  ruleId.startsWith('secret:') ? `[${ruleId}]` : `${PLACEHOLDER_PREFIX}${ruleId}]`;
 export const PLACEHOLDER_PREFIX = '[REDACTED-';
 
 /** Where a secret sits inside a match: [start, end) in the scanned text. */
