@@ -11,6 +11,7 @@ import { registerGc, registerSession } from './commands/session';
 import { registerSettings } from './commands/settings';
 import { registerPolicy } from './commands/policy';
 import { registerApprovals } from './commands/approvals';
+import { registerSecrets } from './commands/secrets';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -31,6 +32,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerExec(program, context);
   registerPolicy(program, context);
   registerApprovals(program, context);
+  registerSecrets(program, context);
   return program;
 }
 

@@ -28,6 +28,7 @@ import { bridgeDir } from './core/sandbox';
 import { SessionManager, type WorkspaceSetup } from './core/sessions';
 import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
+import { keytarKeychain, refuseIndexEditsOutsideVault, VaultService } from './core/vault';
 import { LIVE_STATES } from '../shared/sessions';
 
 export interface PaddockOptions {
@@ -46,6 +47,8 @@ export interface Paddock {
   sessions: SessionManager;
   policies: PolicyService;
   approvals: ApprovalService;
+  /** Secrets in the OS keychain; its index is the `vault.secrets` setting, which only it changes. */
+  vault: VaultService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
   /** Stops live sessions, then closes the store. */
@@ -67,7 +70,10 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   const settings = new SettingsService(store, {
     'agents.custom': (value) => parseCustomPresets(value as unknown[]),
     'policy.personal': (value) => parsePolicy(value as string, 'policy.personal'),
+    'vault.secrets': refuseIndexEditsOutsideVault,
   });
+  // keytar loads, and the keychain is first asked, only when a vault operation runs.
+  const vault = new VaultService(store, settings, keytarKeychain());
   // The shell parser (WebAssembly) loads in the background; until then commands are asked.
   void ready();
   const policies = new PolicyService(settings);
@@ -131,6 +137,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     sessions,
     policies,
     approvals,
+    vault,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
       if (!options.readonly) approvals.shutdown();

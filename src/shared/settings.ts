@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS, MAX_SECRETS, SECRET_NAME } from './vault';
 
 /**
  * Paddock's own settings: every key, its schema and its default. A key not listed here is refused,
@@ -128,6 +129,29 @@ export const SETTINGS = {
       tmpMiB: 1024,
     },
     help: 'Limits of each session’s sandbox: processes, memory (MiB), CPU seconds per process, largest file (MiB), workspace and temp growth (MiB), private /tmp (MiB). A breach stops the session.',
+    secret: false,
+  },
+  'vault.secrets': {
+    // The vault's non-secret index; the values are in the OS keychain. Hosts and header are checked
+    // in depth by core/vault, the only writer (a direct `settings set` of this key is refused there).
+    schema: z
+      .record(
+        z.string().regex(SECRET_NAME, 'a secret name is like OPENAI_API_KEY'),
+        z
+          .object({
+            hosts: z.array(z.string().min(1).max(300)).max(MAX_SECRET_HOSTS),
+            header: z.string().min(1).max(MAX_HEADER_TEMPLATE),
+            setAt: z.string().max(64),
+            rotatedAt: z.string().max(64).nullable(),
+          })
+          .strict(),
+      )
+      .refine(
+        (index) => Object.keys(index).length <= MAX_SECRETS,
+        `at most ${MAX_SECRETS} secrets`,
+      ),
+    default: {},
+    help: 'The vault’s index: each secret’s hosts, header and when it was set (the values are in the OS keychain, never here). Changed only by `paddock secrets set` and `paddock secrets rm`.',
     secret: false,
   },
 } as const;

@@ -16,11 +16,13 @@ import { SessionError } from '../core/sessions';
 import { SettingsError } from '../core/settings';
 import { WorkspaceError } from '../core/workspaces';
 import { StoreError } from '../core/store';
+import { VaultError } from '../core/vault';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
 import { approvalHandlers } from './handlers/approvals';
 import { policyHandlers } from './handlers/policy';
+import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
@@ -51,6 +53,7 @@ function isUserFacing(error: unknown): error is Error {
     PolicyError,
     PolicyServiceError,
     ApprovalError,
+    VaultError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -63,6 +66,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
       ...policyHandlers(paddock.policies, paddock.person),
       ...approvalHandlers(paddock.approvals, paddock.person),
+      ...secretsHandlers(paddock.vault, paddock.person),
     },
     isUserFacing,
   );

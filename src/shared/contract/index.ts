@@ -8,6 +8,7 @@ import type { SettingsValues } from '../settings';
 import type { ApprovalRequest } from '../approvals';
 import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
+import type { SecretEntry } from '../vault';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -67,6 +68,12 @@ export interface CallOutputs {
   'approvals.list': ApprovalRequest[];
   /** The requests as decided (one answer for several at once). */
   'approvals.decide': ApprovalRequest[];
+  /** The vault's index, by name: never a value. */
+  'secrets.list': SecretEntry[];
+  /** The secret as now listed; `rotated` when it replaced a value. */
+  'secrets.set': { secret: SecretEntry; rotated: boolean };
+  /** The secret as it was listed before removal. */
+  'secrets.remove': SecretEntry;
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */

@@ -38,6 +38,9 @@ export const CALLS = [
   'policy.untrust',
   'approvals.list',
   'approvals.decide',
+  'secrets.list',
+  'secrets.set',
+  'secrets.remove',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { CallName } from './names';
 import { APPROVAL_SCOPES, APPROVAL_STATES } from '../approvals';
+import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS } from '../vault';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const none = z.object({}).strict();
@@ -108,6 +109,25 @@ export const INPUTS = {
       reason: z.string().max(2000).optional(),
     })
     .strict(),
+  'secrets.list': none,
+  // Names, values, hosts and headers are checked in depth by the vault, whose messages say what is
+  // wrong without repeating a value; these bounds only keep a request small.
+  'secrets.set': z
+    .object({
+      name: z.string().max(200),
+      /** The value travels in this call's input only: no result, event or log carries it. */
+      value: z.string().max(64 * 1024),
+      hosts: z
+        .array(z.string().max(300))
+        .max(MAX_SECRET_HOSTS * 4)
+        .optional(),
+      header: z
+        .string()
+        .max(MAX_HEADER_TEMPLATE * 4)
+        .optional(),
+    })
+    .strict(),
+  'secrets.remove': z.object({ name: z.string().max(200) }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;
