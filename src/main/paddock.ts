@@ -102,6 +102,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       return repository?.trusted === true && repository.policy.sandbox?.envFiles === 'allow';
     },
     network: (context) => network.open(context),
+    knownSecrets: async () => [...(await vault.values())].map(([name, value]) => ({ name, value })),
     agentHooks: async (sessionId, preset, sessionDir) => {
       if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], bridges: [], files: [] };
       const { url } = await hooks.register(sessionId);

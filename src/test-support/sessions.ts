@@ -20,6 +20,7 @@ export interface TestSessionsOptions {
   workspaceSetup?: SessionManagerOptions['workspaceSetup'];
   sandbox?: SessionManagerOptions['sandbox'];
   envFilesAllowed?: SessionManagerOptions['envFilesAllowed'];
+  knownSecrets?: SessionManagerOptions['knownSecrets'];
   /**
    * The sessions' network, made with the store and settings. Default: Paddock's own (the proxy,
    * decided by the person's policy in the settings and the inbox), as `openPaddock` makes it.
@@ -47,6 +48,7 @@ export function testSessions(options: TestSessionsOptions) {
     workspaceSetup: options.workspaceSetup,
     sandbox: options.sandbox,
     envFilesAllowed: options.envFilesAllowed,
+    knownSecrets: options.knownSecrets,
     network: (options.network ?? defaultNetwork)({ store, settings }),
   });
   const close = async () => {

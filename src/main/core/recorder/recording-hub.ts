@@ -170,7 +170,10 @@ class Recording {
 
   constructor(private readonly open: Message<'open'>) {
     const chunkBytes = open.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    const redactor = new Redactor({ knownValues: open.knownValues });
+    const redactor = new Redactor({
+      knownValues: open.knownValues,
+      knownSecrets: open.knownSecrets ?? [],
+    });
     this.output = new StreamRecorder('output', redactor, open.sessionId, chunkBytes);
     this.input = new StreamRecorder('input', redactor.newStream(), open.sessionId, chunkBytes);
     this.size = { cols: open.cols, rows: open.rows };

@@ -18,8 +18,10 @@ export type ToRecordingThread =
       sessionId: string;
       cols: number;
       rows: number;
-      /** Exact secret values to redact (the vault's). */
+      /** Exact secret values to redact. */
       knownValues: string[];
+      /** The vault's secrets, redacted as `[secret:NAME]` in every spelling. */
+      knownSecrets?: Array<{ name: string; value: string }>;
       chunkBytes?: number;
     }
   | { type: 'data'; id: number; stream: StreamName; bytes: Uint8Array; arrivals: Arrival[] }

@@ -25,6 +25,8 @@ export interface TerminalRecorderOptions {
   rows: number;
   /** Exact secret values to redact wherever they appear (each at least 4 bytes). */
   knownValues?: readonly string[];
+  /** The vault's secrets: redacted as `[secret:NAME]`, in every spelling. */
+  knownSecrets?: ReadonlyArray<{ name: string; value: string }>;
   /** Milliseconds from any origin (default `performance.now`): only differences are used. */
   now?: () => number;
   /** Bytes per chunk in the store (default 64 KiB). */
@@ -92,6 +94,7 @@ export class TerminalRecorder {
         cols: options.cols,
         rows: options.rows,
         knownValues: [...(options.knownValues ?? [])],
+        knownSecrets: [...(options.knownSecrets ?? [])],
         chunkBytes: options.chunkBytes,
       },
     );

@@ -90,6 +90,12 @@ export interface SessionManagerOptions {
    * sandboxed process and closed after its last. Without it, sandboxed processes have no network.
    */
   network?: (context: NetworkContext) => Promise<SessionNetwork>;
+  /**
+   * The vault's secrets, redacted as `[secret:NAME]` from every recording and command output. A
+   * failure (secrets stored, keychain unreadable) refuses the session: its record could not be kept
+   * clean of them.
+   */
+  knownSecrets?: () => Promise<ReadonlyArray<{ name: string; value: string }>>;
   /** Whether the project's policy lets agents read `.env` files (default: no, they are masked). */
   envFilesAllowed?: (project: Project, baseCommit: string) => Promise<boolean>;
 }
@@ -307,12 +313,20 @@ export class SessionManager {
       { argv: [...request.argv] },
     );
     this.changed(this.records.transition(id, 'running', SYSTEM));
+    let knownSecrets: ReadonlyArray<{ name: string; value: string }>;
+    try {
+      knownSecrets = await this.secretsToRedact();
+    } catch (error) {
+      this.endExec(id, { reason: (error as Error).message });
+      throw error;
+    }
     const recorder = new TerminalRecorder({
       thread: this.recordingThread(),
       sessionId: id,
       cols: 80,
       rows: 24,
       knownValues: model.apiKey ? [model.apiKey] : [],
+      knownSecrets,
     });
     let exitCode: number;
     let breach: string | null;
@@ -411,7 +425,10 @@ export class SessionManager {
     const preset = commandPreset(argv);
     const model = this.modelSettings();
     const plan = this.plan(id, preset, workspace.path, model);
-    const redactor = new Redactor({ knownValues: model.apiKey ? [model.apiKey] : [] });
+    const redactor = new Redactor({
+      knownValues: model.apiKey ? [model.apiKey] : [],
+      knownSecrets: await this.secretsToRedact(),
+    });
     const recorded: Buffer[] = [];
     const findings: string[] = [];
     const keep = (part: { data: Buffer; findings: Array<{ ruleId: string }> }) => {
@@ -718,6 +735,7 @@ export class SessionManager {
   ): Promise<void> {
     const cols = request.cols ?? 120;
     const rows = request.rows ?? 32;
+    const knownSecrets = await this.secretsToRedact();
     // Started now, so it is up by the first byte.
     const thread = this.recordingThread();
     const id = record.id;
@@ -757,6 +775,7 @@ export class SessionManager {
           cols,
           rows,
           knownValues: apiKey ? [apiKey] : [],
+          knownSecrets,
           // Reading waits while the recording catches up: bounded memory, nothing dropped.
           onBackpressure: (behind) => live.process.holdOutput(behind),
           onError: (error) => this.recordingFailed(id, live, error),
@@ -1170,6 +1189,16 @@ export class SessionManager {
       await contained?.release();
     }
     return { exitCode, breach, sandbox: contained && containment(contained, plan) };
+  }
+
+  private async secretsToRedact(): Promise<ReadonlyArray<{ name: string; value: string }>> {
+    try {
+      return (await this.options.knownSecrets?.()) ?? [];
+    } catch (error) {
+      throw new SessionError(
+        `The vault holds secrets, but they cannot be read to keep them out of the recording: ${(error as Error).message}`,
+      );
+    }
   }
 
   private sessionHome(id: string): string {

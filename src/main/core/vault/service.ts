@@ -184,6 +184,8 @@ export class VaultService {
 
   /** Every value the keychain still holds, by name (for redaction). */
   async values(): Promise<Map<string, string>> {
+    // No secrets, no keychain: a machine without one still runs sessions.
+    if (Object.keys(this.index()).length === 0) return new Map();
     await this.ready();
     const values = new Map<string, string>();
     for (const name of Object.keys(this.index()).sort()) {
