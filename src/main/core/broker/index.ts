@@ -1,0 +1,30 @@
+/**
+ * The broker: placeholders instead of keys in the agent's hands, a per-session model broker that
+ * swaps the real key in on the way to the provider and takes it out of what comes back, and the
+ * exfiltration check for placeholders sent anywhere else.
+ */
+export {
+  isPlaceholderShaped,
+  newPlaceholder,
+  PLACEHOLDER_PATTERN,
+  PLACEHOLDER_PREFIX,
+  PlaceholderSet,
+  type FoundPlaceholder,
+} from './placeholders';
+export {
+  brokerBaseUrls,
+  DEFAULT_UPSTREAMS,
+  ModelBroker,
+  PROVIDERS,
+  type BrokerCallRecord,
+  type BrokerCredential,
+  type ModelBrokerOptions,
+  type Provider,
+} from './model-broker';
+export {
+  boundTo,
+  placeholderProblem,
+  type OutboundRequest,
+  type SecretBindings,
+} from './exfiltration';
+export { redactText, ValueRedactor } from './redact';
