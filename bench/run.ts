@@ -19,6 +19,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['approvals', () => import('./approvals.bench')],
   ['sandbox', () => import('./sandbox.bench')],
   ['proxy', () => import('./proxy.bench')],
+  ['broker', () => import('./broker.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {
