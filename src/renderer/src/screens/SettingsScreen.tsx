@@ -1,6 +1,7 @@
 /** Paddock's own settings (saved in main, audited) and the machine check. */
 import { DoctorChecks } from '../components/DoctorChecks';
 import { NotificationPermission } from '../notify/NotificationPermission';
+import { SecretsSection } from '../components/settings/SecretsSection';
 import { TextWithCode } from '../components/TextWithCode';
 import { api } from '../api/connection';
 import { errorMessage, formatTime } from '../format';
@@ -205,6 +206,10 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-notifications">
         <h2 id="settings-notifications">Notifications</h2>
         <DoNotDisturbField />
+      </section>
+      <section aria-labelledby="settings-secrets">
+        <h2 id="settings-secrets">Secrets</h2>
+        <SecretsSection />
       </section>
       <section aria-labelledby="settings-policies">
         <h2 id="settings-policies">Trusted repository policies</h2>
