@@ -57,7 +57,6 @@ describe('with no keychain reachable', () => {
       ['list', () => vault.list()],
       ['remove', () => vault.remove('UNREACHABLE', ada)],
       ['value', () => vault.value('UNREACHABLE')],
-      ['values', () => vault.values()],
       ['seal', () => vault.seal(Buffer.from(value))],
       ['unseal', () => vault.unseal(Buffer.alloc(64))],
       ['sealer', () => vault.sealer()],
@@ -71,6 +70,9 @@ describe('with no keychain reachable', () => {
       expect((error as VaultError).kind, name).toBe('keychain');
       expect((error as VaultError).message, name).toBe(problem);
     }
+
+    // With no secrets there is nothing to read: sessions on a machine without a keychain still start.
+    expect(await vault.values()).toEqual(new Map());
 
     expect(store.list()).toEqual([]);
     expect(
