@@ -22,6 +22,7 @@ import {
   writeClaudeHookSettings,
   writeClaudeMcpConfig,
 } from './core/hooks';
+import { openSessionBroker } from './core/broker';
 import { NetworkService } from './core/network';
 import { ProjectsService } from './core/projects';
 import { bridgeDir } from './core/sandbox';
@@ -102,6 +103,26 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       return repository?.trusted === true && repository.policy.sandbox?.envFiles === 'allow';
     },
     network: (context) => network.open(context),
+    modelBroker: ({ sessionId, agent }) =>
+      openSessionBroker({
+        sessionId,
+        agent,
+        bridgeDir: bridgeDir(sessionId),
+        secretNames: () => Object.keys(settings.get('vault.secrets')),
+        secretValue: (name) => vault.value(name),
+        upstreams: {
+          anthropic: settings.get('broker.upstream.anthropic'),
+          openai: settings.get('broker.upstream.openai'),
+        },
+        onCall: (record) =>
+          store.append({
+            kind: 'broker.call',
+            actor: 'system',
+            actorId: 'broker',
+            sessionId,
+            payload: { ...record },
+          }),
+      }),
     knownSecrets: async () => [...(await vault.values())].map(([name, value]) => ({ name, value })),
     agentHooks: async (sessionId, preset, sessionDir) => {
       if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], bridges: [], files: [] };

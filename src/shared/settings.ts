@@ -40,6 +40,18 @@ export const SETTINGS = {
     help: 'Model endpoint given to agents (until the credential broker lands; empty: the agent’s own default).',
     secret: false,
   },
+  'broker.upstream.anthropic': {
+    schema: z.url({ protocol: /^https?$/ }).max(2048),
+    default: 'https://api.anthropic.com',
+    help: 'Where the credential broker sends Claude Code’s model calls, with the real key from the vault (ANTHROPIC_API_KEY).',
+    secret: false,
+  },
+  'broker.upstream.openai': {
+    schema: z.url({ protocol: /^https?$/ }).max(2048),
+    default: 'https://api.openai.com',
+    help: 'Where the credential broker sends Codex’s model calls, with the real key from the vault (OPENAI_API_KEY).',
+    secret: false,
+  },
   'agents.model.apiKey': {
     schema: z.string().max(4096),
     default: '',

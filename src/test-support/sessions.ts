@@ -21,6 +21,7 @@ export interface TestSessionsOptions {
   sandbox?: SessionManagerOptions['sandbox'];
   envFilesAllowed?: SessionManagerOptions['envFilesAllowed'];
   knownSecrets?: SessionManagerOptions['knownSecrets'];
+  modelBroker?: SessionManagerOptions['modelBroker'];
   /**
    * The sessions' network, made with the store and settings. Default: Paddock's own (the proxy,
    * decided by the person's policy in the settings and the inbox), as `openPaddock` makes it.
@@ -49,6 +50,7 @@ export function testSessions(options: TestSessionsOptions) {
     sandbox: options.sandbox,
     envFilesAllowed: options.envFilesAllowed,
     knownSecrets: options.knownSecrets,
+    modelBroker: options.modelBroker,
     network: (options.network ?? defaultNetwork)({ store, settings }),
   });
   const close = async () => {

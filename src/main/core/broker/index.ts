@@ -28,3 +28,9 @@ export {
   type SecretBindings,
 } from './exfiltration';
 export { redactText, ValueRedactor } from './redact';
+export {
+  BROKER_PORT,
+  openSessionBroker,
+  type SessionBroker,
+  type SessionBrokerOptions,
+} from './session-broker';

@@ -1,5 +1,6 @@
 /** Sessions: agents at work in workspaces of their own, recorded. */
 export {
+  type SessionModelBroker,
   SessionManager,
   type ExecRequest,
   type ExecResult,

@@ -91,6 +91,14 @@ export interface SessionManagerOptions {
    */
   network?: (context: NetworkContext) => Promise<SessionNetwork>;
   /**
+   * The model broker for a sandboxed agent session, when the vault holds its provider's key: the
+   * agent gets the broker's URL and a placeholder instead of the model settings. Null: none.
+   */
+  modelBroker?: (context: {
+    sessionId: string;
+    agent: string;
+  }) => Promise<SessionModelBroker | null>;
+  /**
    * The vault's secrets, redacted as `[secret:NAME]` from every recording and command output. A
    * failure (secrets stored, keychain unreadable) refuses the session: its record could not be kept
    * clean of them.
@@ -107,6 +115,13 @@ export interface AgentHooks {
   bridges: LoopbackBridge[];
   /** Files the agent must read (its settings, in the session's private directory). */
   files: string[];
+}
+
+/** A session's model broker, as the session manager uses it. */
+export interface SessionModelBroker {
+  model: { baseUrl: string; apiKey: string };
+  bridge: LoopbackBridge;
+  close(): Promise<void>;
 }
 
 /** The sandbox profile of a session the person chose to run without one. */
@@ -200,6 +215,7 @@ export class SessionManager {
   private thread: RecordingThread | null = null;
   readonly sandbox: SandboxService;
   private readonly networks = new SessionNetworks();
+  private readonly brokers = new Map<string, SessionModelBroker>();
 
   constructor(private readonly options: SessionManagerOptions) {
     this.records = new SessionRecords(options.store);
@@ -259,15 +275,17 @@ export class SessionManager {
       workspace = await this.checkout(reserved);
       const setupStep = this.prepareWorkspace(id, project, workspace, setup, model);
       const hooks = await this.hookArgs(id, preset);
-      const plan = this.plan(id, preset, workspace.path, model, {
+      const brokered = await this.brokeredModel(id, preset.id, sandboxProfile, model);
+      const plan = this.plan(id, preset, workspace.path, brokered.model, {
         task: request.task,
         extraArgs: hooks.args,
       });
       const files = [...hooks.files, ...presetFiles(preset)];
-      const agent = { plan, bridges: hooks.bridges, files };
-      await this.launch(record, workspace, agent, request, model.apiKey, setupStep);
+      const agent = { plan, bridges: [...hooks.bridges, ...brokered.bridges], files };
+      await this.launch(record, workspace, agent, request, brokered.model.apiKey, setupStep);
       return record;
     } catch (error) {
+      await this.closeBroker(id);
       if (workspace) await removeWorkspace(workspace).catch(() => undefined);
       rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
       this.changed(
@@ -382,24 +400,34 @@ export class SessionManager {
     const workspace = this.workspaceOf(id);
     if (!existsSync(workspace.path))
       throw new SessionError(`Session ${id}'s workspace ${workspace.path} is gone.`);
-    const model = this.modelSettings();
     const resumable = Boolean(preset.resume.latest);
     const hooks = await this.hookArgs(id, preset);
-    const plan = this.plan(id, preset, workspace.path, model, {
+    const brokered = await this.brokeredModel(
+      id,
+      preset.id,
+      session.sandboxProfile ?? UNSANDBOXED,
+      this.modelSettings(),
+    );
+    const plan = this.plan(id, preset, workspace.path, brokered.model, {
       extraArgs: hooks.args,
       ...(resumable ? { resume: {} } : {}),
     });
-    await this.launch(
-      session,
-      workspace,
-      {
-        plan,
-        bridges: hooks.bridges,
-        files: [...hooks.files, ...presetFiles(preset)],
-      },
-      {},
-      model.apiKey,
-    );
+    try {
+      await this.launch(
+        session,
+        workspace,
+        {
+          plan,
+          bridges: [...hooks.bridges, ...brokered.bridges],
+          files: [...hooks.files, ...presetFiles(preset)],
+        },
+        {},
+        brokered.model.apiKey,
+      );
+    } catch (error) {
+      await this.closeBroker(id);
+      throw error;
+    }
     return this.changed(
       this.records.transition(id, 'running', by, {
         payload: { restarted: true, resumedConversation: resumable },
@@ -645,6 +673,7 @@ export class SessionManager {
     await this.thread?.close();
     this.thread = null;
     await this.networks.closeAll();
+    await Promise.all([...this.brokers.keys()].map((id) => this.closeBroker(id)));
     await this.sandbox.close();
   }
 
@@ -896,6 +925,7 @@ export class SessionManager {
     this.clearIdle(live);
     await live.sandboxRun?.release();
     live.sandboxRun = null;
+    await this.closeBroker(id);
     await recorderOf(live)
       .close()
       .catch((error: Error) => (live.failure ??= `its recording failed: ${error.message}`));
@@ -1189,6 +1219,33 @@ export class SessionManager {
       await contained?.release();
     }
     return { exitCode, breach, sandbox: contained && containment(contained, plan) };
+  }
+
+  /**
+   * The model a sandboxed agent is given: its broker's, when the vault holds its provider's key
+   * (the agent then holds a placeholder, and reaches the broker through a bridge), else the
+   * model settings.
+   */
+  private async brokeredModel(
+    id: string,
+    agent: string,
+    sandboxProfile: string,
+    settings: ModelSettings,
+  ): Promise<{ model: ModelSettings; bridges: LoopbackBridge[] }> {
+    await this.closeBroker(id);
+    const broker =
+      sandboxProfile === UNSANDBOXED
+        ? null
+        : ((await this.options.modelBroker?.({ sessionId: id, agent })) ?? null);
+    if (!broker) return { model: settings, bridges: [] };
+    this.brokers.set(id, broker);
+    return { model: broker.model, bridges: [broker.bridge] };
+  }
+
+  private async closeBroker(id: string): Promise<void> {
+    const broker = this.brokers.get(id);
+    this.brokers.delete(id);
+    await broker?.close();
   }
 
   private async secretsToRedact(): Promise<ReadonlyArray<{ name: string; value: string }>> {
