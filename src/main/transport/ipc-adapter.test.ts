@@ -20,7 +20,7 @@ describe('IPC adapter', () => {
   it('answers calls from the main frame of Paddock’s own page', async () => {
     const { adapter: ipc, paddock } = adapter();
     expect(await ipc.call(event(PAGE), 'system.info', {})).toMatchObject({ ok: true });
-    paddock.close();
+    await paddock.close();
   });
 
   it('refuses calls from an iframe, another page, or a frame that is gone', async () => {
@@ -36,7 +36,7 @@ describe('IPC adapter', () => {
         error: { code: 'unauthorized' },
       });
     }
-    paddock.close();
+    await paddock.close();
   });
 
   it('validates input from a trusted frame like any other', async () => {
@@ -45,7 +45,7 @@ describe('IPC adapter', () => {
       ok: false,
       error: { code: 'bad-input' },
     });
-    paddock.close();
+    await paddock.close();
   });
 
   it('delivers events to subscribed windows only, and forgets a window that went away', async () => {
@@ -67,6 +67,6 @@ describe('IPC adapter', () => {
     ipc.forget(1);
     await ipc.call(event(PAGE), 'settings.set', { key: 'ui.theme', value: 'dark' });
     expect(delivered).toHaveLength(1);
-    paddock.close();
+    await paddock.close();
   });
 });

@@ -13,7 +13,7 @@ describe('router', () => {
     const { router, paddock } = core();
     const result = await router.handle('system.info', {});
     expect(result).toMatchObject({ ok: true, value: { host: 'in-process', pid: process.pid } });
-    paddock.close();
+    await paddock.close();
   });
 
   it('refuses an unknown call with a typed error', async () => {
@@ -30,7 +30,7 @@ describe('router', () => {
       const result = await router.handle(name, {});
       expect(result).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
     }
-    paddock.close();
+    await paddock.close();
   });
 
   it.each([
@@ -56,7 +56,7 @@ describe('router', () => {
         new RegExp(`^Bad input for ${name.replace('.', '\\.')}`),
       );
     }
-    paddock.close();
+    await paddock.close();
   });
 
   it('passes a service error on as failed, with its message', async () => {
@@ -66,7 +66,7 @@ describe('router', () => {
       ok: false,
       error: { code: 'failed', message: expect.stringMatching(/Unknown setting "ui.colour"/) },
     });
-    paddock.close();
+    await paddock.close();
   });
 
   it('turns an unexpected error into an internal error without leaking it or crashing', async () => {
@@ -88,6 +88,6 @@ describe('router', () => {
     hub.subscribe('audit.appended', (events) => heard.push(...events.map((e) => e.kind)));
     await router.handle('settings.set', { key: 'ui.theme', value: 'dark' });
     expect(heard).toEqual(['settings.changed']);
-    paddock.close();
+    await paddock.close();
   });
 });

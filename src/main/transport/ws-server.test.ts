@@ -14,7 +14,7 @@ let running: Array<{ server: WsServer; paddock: Paddock }> = [];
 afterEach(async () => {
   for (const { server, paddock } of running) {
     await server.close();
-    paddock.close();
+    await paddock.close();
   }
   running = [];
 });

@@ -50,7 +50,7 @@ describe('WebSocket client', () => {
     transport.close();
     await server.close();
     core.detach();
-    paddock.close();
+    await paddock.close();
   });
 
   it('rejects calls with the typed error the host sent', async () => {
@@ -70,7 +70,7 @@ describe('WebSocket client', () => {
     transport.close();
     await server.close();
     core.detach();
-    paddock.close();
+    await paddock.close();
   });
 
   it('gives up at once on a refused token, saying so', async () => {
@@ -89,6 +89,6 @@ describe('WebSocket client', () => {
     expect(states.at(-1)).toEqual(['unauthorized', 'missing or wrong access token']);
     await server.close();
     core.detach();
-    paddock.close();
+    await paddock.close();
   });
 });
