@@ -13,21 +13,17 @@
  * repository's .test-tmp, or PADDOCK_REDTEAM_DIR.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/approvals';
 import { attempts, type Attempt } from '../../../test-support/attempts';
 import { shellPreset } from '../../../test-support/fixtures/shell-preset';
-import { createCgroup } from '../sandbox';
+import {
+  cgroupsAvailable,
+  processesNaming,
+  sandboxAvailable,
+} from '../../../test-support/sandbox-host';
 import { testSessions } from '../../../test-support/sessions';
 import type { AgentPreset } from '../agents';
 import { ApprovalService } from '../approvals';
@@ -52,18 +48,12 @@ import {
 
 const CANARY = 'CANARY-5e81b0-net-do-not-leak';
 const person = { actor: 'person' as const, actorId: 'ada' };
-/** Whether Paddock may make control groups here (root, or delegated): how it lists a session's processes. */
-const cgroups = (() => {
-  const probe = createCgroup(`probe-${process.pid}`, { processes: 10, memoryMiB: 64 });
-  void probe?.remove();
-  return probe !== null;
-})();
+/** Whether Paddock may make control groups here: how it lists a session's processes. */
+const cgroups = cgroupsAvailable();
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 /** What `unknown.test` resolves to: public, and never to be dialled (the question goes unanswered). */
 const UNKNOWN_PUBLIC = '93.184.216.34';
-const available =
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true']).status === 0 &&
-  existsSync('/usr/bin/socat');
+const available = sandboxAvailable;
 const python = spawnSync('python3', ['--version']).status === 0;
 
 /**
@@ -405,11 +395,11 @@ describe.skipIf(!available)('red team: the network half', () => {
       // A command beside the agent: a spare sandbox (with its bridges) is made for the next one.
       const quiet = { stdout: () => undefined, stderr: () => undefined };
       expect((await sessions.execIn(session.id, ['true'], quiet, person)).exitCode).toBe(0);
-      expect(processesMentioning(session.id).length).toBeGreaterThan(0);
+      expect(processesNaming(session.id).length).toBeGreaterThan(0);
       sessions.stop(session.id, person);
       await sessions.waitForExit(session.id);
       // A sandbox's init waits for every process in it: one bridge left would keep it alive.
-      await expect.poll(() => processesMentioning(session.id), { timeout: 5000 }).toEqual([]);
+      await expect.poll(() => processesNaming(session.id), { timeout: 5000 }).toEqual([]);
     });
 
     for (const way of ['exec', 'session'] as const)
@@ -664,10 +654,9 @@ except OSError as error:
         );
       });
 
-    it('spellings of the same upload a server may route to the gists endpoint', async () => {
-      const url = `https://github.test:${origins.github.port}`;
-      const paths = ['/ada/gists/', '/ada//gists', '//ada/gists', '/ada/%67ists', '/ada/gists?x=1'];
-      const seenBefore = origins.github.seen.length;
+    /** POSTs to every spelling; each must reach the proxy, be decided there, and reach no origin. */
+    async function uploadsRefused(url: string, origin: Origin, paths: readonly string[]) {
+      const seenBefore = origin.seen.length;
       const attempt = await viaExec(
         paths
           .map(
@@ -676,41 +665,32 @@ except OSError as error:
           )
           .join('; '),
       );
-      // Each one reached the proxy and was decided there.
       expect(await eventsOf(attempt.sessionId, 'network.request', paths.length)).toHaveLength(
         paths.length,
       );
-      const reached = origins.github.seen
+      const reached = origin.seen
         .slice(seenBefore)
         .map((request) => `${request.method} ${request.url}`);
       expect(reached, attempt.output).toEqual([]);
-    });
-    it('the same spellings over plain HTTP (forward requests)', async () => {
-      const url = `http://allowed.test:${origins.web.port}`;
-      const paths = [
+    }
+
+    it('spellings of the same upload a server may route to the gists endpoint', () =>
+      uploadsRefused(`https://github.test:${origins.github.port}`, origins.github, [
+        '/ada/gists/',
+        '/ada//gists',
+        '//ada/gists',
+        '/ada/%67ists',
+        '/ada/gists?x=1',
+      ]));
+
+    it('the same spellings over plain HTTP (forward requests)', () =>
+      uploadsRefused(`http://allowed.test:${origins.web.port}`, origins.web, [
         '/ada/upload',
         '/ada/upload/',
         '/ada//upload',
         '/ada/%75pload',
         '/ada/./upload',
-      ];
-      const seenBefore = origins.web.seen.length;
-      const attempt = await viaExec(
-        paths
-          .map(
-            (path) =>
-              `curl -sS -m 10 --path-as-is -o /dev/null -w '${path} %{http_code}\\n' -X POST --data x '${url}${path}'`,
-          )
-          .join('; '),
-      );
-      expect(await eventsOf(attempt.sessionId, 'network.request', paths.length)).toHaveLength(
-        paths.length,
-      );
-      const reached = origins.web.seen
-        .slice(seenBefore)
-        .map((request) => `${request.method} ${request.url}`);
-      expect(reached, attempt.output).toEqual([]);
-    });
+      ]));
 
     it('domain fronting: another Host inside the inspected tunnel', async () => {
       const seenBefore = origins.github.seen.length;
@@ -863,17 +843,3 @@ except OSError as error:
     });
   });
 });
-
-/** Host processes whose command line names the session (its sandbox, its bridges). */
-function processesMentioning(sessionId: string): string[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((pid) => {
-      try {
-        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        return command.includes(sessionId) ? [`${pid}: ${command.slice(0, 120)}`] : [];
-      } catch {
-        return [];
-      }
-    });
-}

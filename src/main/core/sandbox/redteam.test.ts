@@ -30,8 +30,8 @@ import type { AuditStore } from '../store';
 import { SETTINGS } from '../../../shared/settings';
 import { attempts } from '../../../test-support/attempts';
 import { shellPreset } from '../../../test-support/fixtures/shell-preset';
+import { cgroupsAvailable, sandboxAvailable } from '../../../test-support/sandbox-host';
 import { testSessions } from '../../../test-support/sessions';
-import { createCgroup } from './cgroup';
 
 const CANARY = 'CANARY-7f3a9c-do-not-leak';
 /** Matches the canary without holding it: an attack's own text is recorded, and must not leak it. */
@@ -60,14 +60,8 @@ const SECRETS = [
 ];
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 /** Whether Paddock may make control groups here (root, or delegated): memory needs them. */
-const cgroups = (() => {
-  const probe = createCgroup(`probe-${process.pid}`, { processes: 10, memoryMiB: 64 });
-  void probe?.remove();
-  return probe !== null;
-})();
-const available =
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true']).status === 0 &&
-  existsSync('/usr/bin/socat');
+const cgroups = cgroupsAvailable();
+const available = sandboxAvailable;
 
 let root: string;
 let home: string;

@@ -14,12 +14,12 @@ import {
   startAnthropicServer,
   type AnthropicServer,
 } from '../../../test-support/fixtures/anthropic-server';
+import { sandboxAvailable } from '../../../test-support/sandbox-host';
 import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
 
 const REAL_KEY = 'sk-ant-api03-REAL-broker-test-0123456789abcdefghijklmnopqrstuvw';
 const person = { actor: 'person' as const, actorId: 'ada' };
-const available = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true']).status === 0;
 
 let server: AnthropicServer | null = null;
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -29,8 +29,8 @@ afterEach(async () => {
   server = null;
 });
 
-// The broker serves sandboxed sessions only: skipped (and listed) where bubblewrap cannot run.
-describe.skipIf(!available)('Claude Code through the credential broker', () => {
+// The broker serves sandboxed sessions only: skipped (and listed) where the sandbox cannot run.
+describe.skipIf(!sandboxAvailable)('Claude Code through the credential broker', () => {
   it('reaches the provider with the real key, and never holds it', async () => {
     server = await startAnthropicServer({
       turns: [{ content: [{ type: 'text', text: 'Hello through the broker.' }] }],
