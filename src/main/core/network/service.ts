@@ -99,12 +99,7 @@ export class NetworkService {
     const model = endpointOf(this.options.modelBaseUrl());
     const proxy = await ProxyServer.start({
       socketPath: join(dir, 'proxy.sock'),
-      decide: async (request) => {
-        const policies = await policy();
-        if (inspectListed(request.host, request.port, policies))
-          registries.add(`${request.host}:${request.port}`);
-        return this.decide(context, policy, model, request);
-      },
+      decide: (request) => this.decide(context, policy, model, registries, request),
       ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
       inspection: {
         ca,
@@ -156,6 +151,7 @@ export class NetworkService {
     context: NetworkContext,
     policy: () => Promise<Policies>,
     model: { host: string; port: number } | null,
+    registries: Set<string>,
     request: DecisionRequest,
   ): Promise<Decision> {
     if (request.tunnel) {
@@ -166,6 +162,8 @@ export class NetworkService {
         : { allow: false, rule: 'no tunnel to this address' };
     }
     const policies = await policy();
+    if (inspectListed(request.host, request.port, policies))
+      registries.add(`${request.host}:${request.port}`);
     const visible =
       request.method !== undefined && request.path !== undefined
         ? { method: request.method, path: request.path }
@@ -336,7 +334,7 @@ function isLocalhostName(host: string): boolean {
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || (isIP(host) !== 0 && addressClass(host) === 'loopback');
 }
 
 /** A remote model endpoint (a gateway the person set) is allowed like the agent's own API host. */
