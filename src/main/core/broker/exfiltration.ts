@@ -3,8 +3,7 @@
  * its secret's bound hosts, and one found in a request to any other host is an exfiltration
  * attempt (the request is refused and recorded). Pure: the proxy hands in what it saw.
  */
-import { parseRule } from '../policy';
-import { hostMatches } from '../policy/rules';
+import { hostMatches, parseRule } from '../policy';
 import type { PlaceholderSet } from './placeholders';
 
 export interface OutboundRequest {

@@ -23,7 +23,7 @@ import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { endToEndHeaders, pathProblem, plainReason } from '../proxy/http-shared';
+import { endToEndHeaders, pathProblem, plainReason } from '../proxy';
 import { redactText, ValueRedactor } from './redact';
 
 export type Provider = 'anthropic' | 'openai';

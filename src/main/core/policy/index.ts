@@ -18,7 +18,7 @@ export {
 } from './decide';
 export { PolicyError } from './errors';
 export { parsePolicy, policyDigest } from './load';
-export { parseRule, type Rule } from './rules';
+export { hostMatches, parseRule, type Rule } from './rules';
 export {
   SECTIONS,
   SUPPORTED_VERSIONS,

@@ -17,3 +17,4 @@ export {
   type Resolve,
 } from './proxy-server';
 export { packageFetch, type Ecosystem, type PackageFetch } from './registry';
+export { endToEndHeaders, pathProblem, plainReason } from './http-shared';
