@@ -20,6 +20,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['sandbox', () => import('./sandbox.bench')],
   ['proxy', () => import('./proxy.bench')],
   ['broker', () => import('./broker.bench')],
+  ['vault', () => import('./vault.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

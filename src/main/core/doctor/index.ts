@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import type { CheckStatus, DoctorCheck, DoctorReport } from '../../../shared/doctor';
 import { detectAgents, type DetectedAgent } from '../agents';
 import { bubblewrapBackend, createCgroup } from '../sandbox';
+import { keychainProblem, keytarKeychain, type Keychain } from '../vault';
 
 interface Probe {
   id: string;
@@ -149,7 +150,7 @@ function allProbes(env: NodeJS.ProcessEnv): Probe[] {
       required: true,
       platforms: ['linux'],
       run: async () => secretServiceStatus(env, run),
-      fix: 'Install and unlock a Secret Service: `sudo apt-get install gnome-keyring dbus-x11` and log in to a desktop session (KeePassXC with Secret Service integration also works).',
+      fix: 'Install and unlock a Secret Service: `sudo apt-get install gnome-keyring dbus-x11` and log in to a desktop session (KeePassXC with Secret Service integration also works); on a headless machine, start Paddock under `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`.',
     },
     ...[['rg', 'ripgrep', 'ripgrep (file search inside the sandbox)']].map(
       ([tool = '', pkg = '', title = '']): Probe => ({
@@ -194,13 +195,38 @@ async function secretServiceStatus(
       `org.freedesktop.DBus.${method}`,
     ]);
   const [running, activatable] = await Promise.all([ask('ListNames'), ask('ListActivatableNames')]);
-  if (running.includes('"org.freedesktop.secrets"'))
-    return { status: 'ok' as const, detail: 'org.freedesktop.secrets is running' };
-  if (activatable.includes('"org.freedesktop.secrets"'))
-    return { status: 'ok' as const, detail: 'org.freedesktop.secrets starts on demand' };
+  const name = running.includes('"org.freedesktop.secrets"')
+    ? 'org.freedesktop.secrets is running'
+    : activatable.includes('"org.freedesktop.secrets"')
+      ? 'org.freedesktop.secrets starts on demand'
+      : null;
+  if (!name)
+    return {
+      status: 'missing' as const,
+      detail: 'nothing provides org.freedesktop.secrets on the session bus',
+    };
+  // A name on the bus says nothing of a locked or broken keychain: ask it as the vault does. keytar
+  // (libsecret) connects to this process's session bus, so it can only vouch for that one.
+  if (env.DBUS_SESSION_BUS_ADDRESS !== process.env.DBUS_SESSION_BUS_ADDRESS)
+    return {
+      status: 'warn' as const,
+      detail: `${name}; not asked to store a test item: the keychain module talks to this process's session bus, not ${env.DBUS_SESSION_BUS_ADDRESS}`,
+    };
+  const problem = await keychainProblem(withinDeadline(Date.now() + TIMEOUT_MS));
+  if (problem) return { status: 'missing' as const, detail: problem };
   return {
-    status: 'missing' as const,
-    detail: 'nothing provides org.freedesktop.secrets on the session bus',
+    status: 'ok' as const,
+    detail: `${name}; a test item was stored, read back and deleted`,
+  };
+}
+
+/** The vault's keychain, each call given what is left of one deadline: the whole probe is bounded. */
+function withinDeadline(deadline: number): Keychain {
+  const keychain = () => keytarKeychain({ timeoutMs: Math.max(1, deadline - Date.now()) });
+  return {
+    get: (account) => keychain().get(account),
+    set: (account, value) => keychain().set(account, value),
+    delete: (account) => keychain().delete(account),
   };
 }
 
