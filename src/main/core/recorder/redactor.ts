@@ -21,8 +21,8 @@
  * What is held is not lost: `flush` at the end of the stream releases it, redacted.
  */
 import { controlSequencesIn, hasEscape, stripEscapes, visibleTailStart } from './ansi';
-import { KnownValues } from './known-values';
-import { secretForms } from './secret-forms';
+import { KNOWN_VALUE_RULE, knownMatcher, type KnownSecret } from './known-secrets';
+import type { KnownValues } from './known-values';
 import { placeholder, TOKEN_TAIL, trimSpaceEnd, type TokenPattern } from './token-rules';
 import { scanTokens, type Candidate } from './token-scan';
 
@@ -33,7 +33,7 @@ export interface RedactorOptions {
    * The vault's secrets: each value, and its hex, URL-encoded and base64 spellings, becomes
    * `[secret:NAME]` wherever it appears.
    */
-  knownSecrets?: ReadonlyArray<{ name: string; value: string }>;
+  knownSecrets?: ReadonlyArray<KnownSecret>;
 }
 
 /** One redacted secret: where it was in the original stream, and where its placeholder is. */
@@ -62,9 +62,7 @@ export interface Redacted {
   findings: Finding[];
 }
 
-export const KNOWN_VALUE_RULE = 'known-value';
-/** Values shorter than this would redact ordinary text; refusing them is clearer than ignoring. */
-export const MIN_KNOWN_VALUE_BYTES = 4;
+export { KNOWN_VALUE_RULE, MIN_KNOWN_VALUE_BYTES } from './known-secrets';
 /** Never hold back more than this many bytes. */
 export const HOLD_CAP = 64 * 1024;
 /** Original bytes kept before the unreleased data, for `\b` and look-behinds. */
@@ -100,7 +98,7 @@ export class Redactor {
   private readonly tail: number;
 
   constructor(private readonly options: RedactorOptions = {}) {
-    const known = knownValuesOf(options);
+    const known = knownMatcher(options.knownValues, options.knownSecrets);
     this.values = known.values;
     this.valueRules = known.rules;
     this.tail = Math.max(TOKEN_TAIL, (this.values?.maxLength ?? 0) - 1);
@@ -262,27 +260,6 @@ export class Redactor {
     this.redactedOffset += data.length;
     return result;
   }
-}
-
-function knownValuesOf(options: RedactorOptions): { values: KnownValues | null; rules: string[] } {
-  const byForm = new Map<string, string>();
-  for (const value of options.knownValues ?? [])
-    if (value.length > 0) byForm.set(value, KNOWN_VALUE_RULE);
-  for (const { name, value } of options.knownSecrets ?? []) {
-    if (Buffer.byteLength(value) < MIN_KNOWN_VALUE_BYTES) throw shortValue();
-    for (const form of secretForms(value, MIN_KNOWN_VALUE_BYTES))
-      byForm.set(form, `secret:${name}`);
-  }
-  if (byForm.size === 0) return { values: null, rules: [] };
-  const encoded = [...byForm.keys()].map((value) => Buffer.from(value, 'utf8'));
-  if (encoded.some((value) => value.length < MIN_KNOWN_VALUE_BYTES)) throw shortValue();
-  return { values: new KnownValues(encoded), rules: [...byForm.values()] };
-}
-
-function shortValue(): RangeError {
-  return new RangeError(
-    `Known secret values must be at least ${MIN_KNOWN_VALUE_BYTES} bytes long: a shorter one would redact ordinary text.`,
-  );
 }
 
 function knownValue(start: number, end: number, ruleId: string): Candidate {

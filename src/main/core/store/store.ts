@@ -70,6 +70,12 @@ interface Head {
 
 type AppendListener = (events: AuditEvent[]) => void;
 
+/**
+ * Rewrites an event's payload before it is hashed and written (the composition root sets one that
+ * takes the vault's secrets out). It must return JSON, and may return the payload it was given.
+ */
+export type PayloadFilter = (payload: JsonObject) => JsonObject;
+
 const MAX_LIMIT = 10_000;
 
 export class AuditStore {
@@ -87,6 +93,7 @@ export class AuditStore {
   private readonly storeId: string;
   private closed = false;
   private checkpointFrozen = false;
+  private payloadFilter: PayloadFilter | null = null;
 
   static open(options: StoreOptions): AuditStore {
     const paths = paddockPaths(options.home);
@@ -158,6 +165,18 @@ export class AuditStore {
     }
     if (outermost) this.afterCommit();
     return result;
+  }
+
+  /**
+   * Every event appended from now on (by `append`, `appendMany`, in a `transaction`, a blob's
+   * tombstone) has its payload passed through `filter` before it is hashed and written: the chain
+   * covers what the filter returns, the store never holds what it took out, and the event returned
+   * and announced carries the filtered payload. A filter that throws fails the append, and the
+   * transaction it is in: nothing is written rather than the payload unfiltered. Blobs are content,
+   * not payload: they are not filtered. `null` removes the filter.
+   */
+  setPayloadFilter(filter: PayloadFilter | null): void {
+    this.payloadFilter = filter;
   }
 
   /** Stores content once, by its SHA-256, and returns the hash. */
@@ -270,7 +289,9 @@ export class AuditStore {
   private insert(input: AppendInput): AuditEvent {
     const seq = this.head.seq + 1;
     const sessionId = input.sessionId ?? null;
-    const payload = input.payload ?? {};
+    const given = input.payload ?? {};
+    // Before anything is hashed or written; a throw rolls the transaction back.
+    const payload = this.payloadFilter === null ? given : this.payloadFilter(given);
     const payloadJson = canonicalJson(payload);
     const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
     for (const hash of input.storedBlobs ?? []) {
