@@ -22,7 +22,7 @@ import {
   writeClaudeHookSettings,
   writeClaudeMcpConfig,
 } from './core/hooks';
-import { openSessionBroker } from './core/broker';
+import { BrokerService } from './core/broker';
 import { NetworkService } from './core/network';
 import { ProjectsService } from './core/projects';
 import { bridgeDir } from './core/sandbox';
@@ -31,6 +31,9 @@ import { SettingsService } from './core/settings';
 import { AuditStore } from './core/store';
 import { keytarKeychain, refuseIndexEditsOutsideVault, VaultService } from './core/vault';
 import { LIVE_STATES } from '../shared/sessions';
+import { PayloadRedactor, type KnownSecret } from './core/recorder';
+
+const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
 export interface PaddockOptions {
   home?: string;
@@ -80,11 +83,38 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   const policies = new PolicyService(settings);
   const approvals = new ApprovalService(store, settings);
   const projects = new ProjectsService(store);
+  /**
+   * The vault's values, read for a session's recording, also keep them out of every audit payload
+   * from then on (the filter is synchronous; the keychain is not). A change to the vault rebuilds it.
+   */
+  const redactPayloads = async (): Promise<KnownSecret[]> => {
+    const secrets = [...(await vault.values())].map(([name, value]) => ({ name, value }));
+    if (!options.readonly)
+      store.setPayloadFilter(secrets.length > 0 ? new PayloadRedactor(secrets).filter : null);
+    return secrets;
+  };
+  store.onAppend((events) => {
+    if (events.some((event) => VAULT_CHANGES.has(event.kind)))
+      // A failed refresh keeps the filter there was; the next session start tries again.
+      void redactPayloads().catch(() => undefined);
+  });
+  const broker = new BrokerService({
+    secrets: () =>
+      Object.entries(settings.get('vault.secrets')).map(([name, entry]) => ({ name, ...entry })),
+    value: (name) => vault.value(name),
+    upstreams: () => ({
+      anthropic: settings.get('broker.upstream.anthropic'),
+      openai: settings.get('broker.upstream.openai'),
+    }),
+    record: (sessionId, kind, payload) =>
+      store.append({ kind, actor: 'system', actorId: 'broker', sessionId, payload }),
+  });
   const network = new NetworkService({
     store,
     policies,
     approvals,
     modelBaseUrl: () => settings.get('agents.model.baseUrl'),
+    credentials: (sessionId) => broker.credentials(sessionId),
   });
   // Set below, once the sessions exist: the endpoint's handlers need them.
   let hooks: HookServer | null = null;
@@ -104,26 +134,8 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     },
     network: (context) => network.open(context),
     modelBroker: ({ sessionId, agent }) =>
-      openSessionBroker({
-        sessionId,
-        agent,
-        bridgeDir: bridgeDir(sessionId),
-        secretNames: () => Object.keys(settings.get('vault.secrets')),
-        secretValue: (name) => vault.value(name),
-        upstreams: {
-          anthropic: settings.get('broker.upstream.anthropic'),
-          openai: settings.get('broker.upstream.openai'),
-        },
-        onCall: (record) =>
-          store.append({
-            kind: 'broker.call',
-            actor: 'system',
-            actorId: 'broker',
-            sessionId,
-            payload: { ...record },
-          }),
-      }),
-    knownSecrets: async () => [...(await vault.values())].map(([name, value]) => ({ name, value })),
+      broker.openModelBroker({ sessionId, agent, bridgeDir: bridgeDir(sessionId) }),
+    knownSecrets: redactPayloads,
     agentHooks: async (sessionId, preset, sessionDir) => {
       if (preset.homeSetup !== 'claude-code' || !hooks) return { args: [], bridges: [], files: [] };
       const { url } = await hooks.register(sessionId);
@@ -148,6 +160,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     if (LIVE_STATES.includes(session.state)) return;
     hooks?.unregister(session.id);
     approvals.endSession(session.id);
+    broker.endSession(session.id);
   });
   if (!options.readonly) approvals.expireLeftovers();
   if (!options.readonly) sessions.recoverAfterRestart();

@@ -20,6 +20,11 @@ import type { AgentPreset } from './presets';
 export interface ModelEndpoint {
   baseUrl?: string;
   apiKey?: string;
+  /**
+   * The variable the key travels in, when not the one the preset declares for it: a bearer token
+   * goes in ANTHROPIC_AUTH_TOKEN, an account sign-in token in CLAUDE_CODE_OAUTH_TOKEN.
+   */
+  keyVariable?: string;
 }
 
 export interface Person {

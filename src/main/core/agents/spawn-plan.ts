@@ -106,6 +106,9 @@ export function agentEnv(
     const value = declaredValue(name, source, sourceEnv, model);
     if (value !== undefined) env[name] = value;
   }
+  const keyed = Object.values(preset.env).some((source) => source.from === 'model-api-key');
+  if (keyed && model.keyVariable && model.apiKey !== undefined)
+    env[model.keyVariable] = model.apiKey;
   return env;
 }
 
@@ -124,7 +127,8 @@ function declaredValue(
     case 'model-base-url':
       return model.baseUrl;
     case 'model-api-key':
-      return model.apiKey;
+      // The key goes in another variable (a bearer token): this one stays unset.
+      return model.keyVariable && model.keyVariable !== name ? undefined : model.apiKey;
     case 'constant':
       return source.value;
     case 'source-env':

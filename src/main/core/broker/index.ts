@@ -27,7 +27,19 @@ export {
   type OutboundRequest,
   type SecretBindings,
 } from './exfiltration';
-export { redactText, ValueRedactor } from './redact';
+export { redactAll, redactText, ValueRedactor, ValueStop, type Replacement } from './redact';
+export {
+  CredentialGuard,
+  type BoundSecret,
+  type CredentialGuardOptions,
+  type ExfiltrationAttempt,
+} from './credential-guard';
+export {
+  BrokerService,
+  type BrokerEventKind,
+  type BrokerServiceOptions,
+  type SessionCredentials,
+} from './service';
 export {
   BROKER_PORT,
   openSessionBroker,

@@ -22,8 +22,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { endToEndHeaders, pathProblem, plainReason } from '../proxy';
+import { decoderFor, endToEndHeaders, pathProblem, plainReason } from '../proxy';
 import { redactText, ValueRedactor } from './redact';
 
 export type Provider = 'anthropic' | 'openai';
@@ -86,12 +85,6 @@ export function brokerBaseUrls(
 
 const MAX_RECORDED_PATH = 2000;
 const MAX_HEAD_BYTES = 64 * 1024;
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
 
 class Refused extends Error {
   constructor(
@@ -279,14 +272,11 @@ export class ModelBroker {
     req.on('data', (chunk: Buffer) => (call.record.bytesUp += chunk.length));
     req.pipe(outgoing);
     outgoing.on('response', (response) => {
-      const encoding = String(response.headers['content-encoding'] ?? 'identity')
-        .trim()
-        .toLowerCase();
-      const decoder = encoding === 'identity' ? null : DECODERS[encoding];
+      const decoder = decoderFor(response.headers['content-encoding']);
       if (decoder === undefined) {
         response.destroy();
         fail(
-          `the ${route.provider} upstream sent a body in ${plainReason(encoding)}, which the broker cannot check for the key`,
+          `the ${route.provider} upstream sent a body in ${plainReason(String(response.headers['content-encoding']))}, which the broker cannot check for the key`,
         );
         return;
       }

@@ -1,22 +1,34 @@
 /**
- * A session's model broker, as a session gets it: when the vault holds the key for the agent's
- * provider (`ANTHROPIC_API_KEY` for Claude Code, `OPENAI_API_KEY` for Codex), the agent is pointed
- * at the broker, bridged into its sandbox, and holds a placeholder; the broker puts the real key in
- * on the way to the provider. Without such a secret, nothing changes (the model settings apply).
+ * A session's model broker, as a session gets it: when the vault holds a credential for the
+ * agent's provider (an API key or a bearer token for Claude Code, `OPENAI_API_KEY` for Codex), the
+ * agent is pointed at the broker, bridged into its sandbox, and holds a placeholder; the broker
+ * puts the real value in on the way to the provider. Without one, the model settings apply.
  */
 import { join } from 'node:path';
 import { brokerBaseUrls, ModelBroker, type BrokerCallRecord, type Provider } from './model-broker';
-import { newPlaceholder } from './placeholders';
+import type { PlaceholderSet } from './placeholders';
 
 /** Inside the sandbox the broker listens here (the proxy is on 3128). */
 export const BROKER_PORT = 3129;
 
-/** Which vault secret each provider's key is, and the header it travels in. */
-const PROVIDER_KEYS: Readonly<
-  Record<Provider, { secret: string; header: 'x-api-key' | 'authorization-bearer' }>
+/** How a provider's credential travels: the header the broker puts the real value in. */
+type CredentialHeader = 'x-api-key' | 'authorization-bearer';
+
+/**
+ * The vault secrets each provider's credential may be, in order of preference, and how each
+ * travels. The agent holds the placeholder in a variable of the secret's own name: Claude Code
+ * reads an API key from ANTHROPIC_API_KEY, a bearer token from ANTHROPIC_AUTH_TOKEN, and the
+ * account sign-in token `claude setup-token` prints from CLAUDE_CODE_OAUTH_TOKEN.
+ */
+const PROVIDER_CREDENTIALS: Readonly<
+  Record<Provider, ReadonlyArray<{ secret: string; header: CredentialHeader }>>
 > = {
-  anthropic: { secret: 'ANTHROPIC_API_KEY', header: 'x-api-key' },
-  openai: { secret: 'OPENAI_API_KEY', header: 'authorization-bearer' },
+  anthropic: [
+    { secret: 'ANTHROPIC_API_KEY', header: 'x-api-key' },
+    { secret: 'ANTHROPIC_AUTH_TOKEN', header: 'authorization-bearer' },
+    { secret: 'CLAUDE_CODE_OAUTH_TOKEN', header: 'authorization-bearer' },
+  ],
+  openai: [{ secret: 'OPENAI_API_KEY', header: 'authorization-bearer' }],
 };
 
 /** The provider each built-in agent calls. */
@@ -31,6 +43,8 @@ export interface SessionBrokerOptions {
   agent: string;
   /** The session's bridge directory (its socket goes there). */
   bridgeDir: string;
+  /** The session's placeholders: the broker's is the same one the proxy knows. */
+  placeholders: PlaceholderSet;
   /** The names of the secrets the vault holds (its index: no keychain is asked for this). */
   secretNames: () => readonly string[];
   /** The real value, asked on every call (a rotation takes effect at once). */
@@ -41,27 +55,35 @@ export interface SessionBrokerOptions {
 }
 
 export interface SessionBroker {
-  /** What the agent is given instead of the model settings. */
-  model: { baseUrl: string; apiKey: string };
+  /**
+   * What the agent is given instead of the model settings: the broker's URL, and the placeholder
+   * in the variable the credential's secret is named after.
+   */
+  model: { baseUrl: string; apiKey: string; keyVariable: string };
   bridge: { socket: string; port: number };
   close(): Promise<void>;
 }
 
-/** The session's broker, or null when its agent's provider has no key in the vault. */
+/** The session's broker, or null when its agent's provider has no credential in the vault. */
 export async function openSessionBroker(
   options: SessionBrokerOptions,
 ): Promise<SessionBroker | null> {
   const provider = AGENT_PROVIDERS[options.agent];
   if (!provider) return null;
-  const key = PROVIDER_KEYS[provider];
-  if (!options.secretNames().includes(key.secret)) return null;
-  const placeholder = newPlaceholder(key.secret);
+  const names = options.secretNames();
+  const credential = PROVIDER_CREDENTIALS[provider].find(({ secret }) => names.includes(secret));
+  if (!credential) return null;
+  const placeholder = options.placeholders.add(credential.secret);
   const socket = join(options.bridgeDir, 'broker.sock');
   const broker = await ModelBroker.start({
     socketPath: socket,
     upstreams: options.upstreams,
     credentials: {
-      [provider]: { placeholder, header: key.header, value: () => options.secretValue(key.secret) },
+      [provider]: {
+        placeholder,
+        header: credential.header,
+        value: () => options.secretValue(credential.secret),
+      },
     },
     onCall: options.onCall,
     ...(options.upstreamCa ? { upstreamCa: options.upstreamCa } : {}),
@@ -71,6 +93,7 @@ export async function openSessionBroker(
     model: {
       baseUrl: provider === 'anthropic' ? urls.ANTHROPIC_BASE_URL : urls.OPENAI_BASE_URL,
       apiKey: placeholder,
+      keyVariable: credential.secret,
     },
     bridge: { socket, port: BROKER_PORT },
     close: () => broker.close(),

@@ -5,5 +5,6 @@ export {
   NetworkService,
   type NetworkContext,
   type NetworkServiceOptions,
+  type SessionCredentials,
   type SessionNetwork,
 } from './service';

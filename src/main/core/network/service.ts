@@ -36,6 +36,7 @@ import {
   type Decision,
   type DecisionRequest,
   type RequestRecord,
+  type RequestGuard,
   type Resolve,
 } from '../proxy';
 import { bridgeDir, type LoopbackBridge } from '../sandbox';
@@ -56,6 +57,17 @@ export interface NetworkServiceOptions {
   upstreamCa?: string[];
   /** Audit events are written in batches, one fsync each, this often (default 20 ms). */
   flushMs?: number;
+  /** The session's credentials (the broker's), applied by its proxy to every request it reads. */
+  credentials?: (sessionId: string) => SessionCredentials;
+}
+
+/** What a session's proxy needs of its credentials: see core/broker. */
+export interface SessionCredentials {
+  /** Variables for the session's processes: a placeholder per secret bound to hosts. */
+  env: Record<string, string>;
+  guard: RequestGuard;
+  /** Whether a secret is bound to the host: its TLS is then opened, so the value can go in. */
+  bindsHost(host: string, port: number): boolean;
 }
 
 /** What the service needs to know of the session a proxy serves. */
@@ -97,9 +109,12 @@ export class NetworkService {
     // Hosts named as registries (presets, `network.inspect`): only their fetches are packages.
     const registries = new Set<string>();
     const model = endpointOf(this.options.modelBaseUrl());
+    const credentials = this.options.credentials?.(context.sessionId);
     const proxy = await ProxyServer.start({
       socketPath: join(dir, 'proxy.sock'),
-      decide: (request) => this.decide(context, policy, model, registries, request),
+      decide: (request) =>
+        this.decide(context, policy, model, registries, request, credentials ?? null),
+      ...(credentials ? { guard: credentials.guard } : {}),
       ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
       inspection: {
         ca,
@@ -121,7 +136,8 @@ export class NetworkService {
     }
     return {
       bridges,
-      env: proxyEnvironment(files),
+      // The proxy's own variables win over a secret's placeholder of the same name.
+      env: { ...credentials?.env, ...proxyEnvironment(files) },
       close: async () => {
         await proxy.close();
         // The connections it destroyed report their records as they close: after this turn.
@@ -153,6 +169,7 @@ export class NetworkService {
     model: { host: string; port: number } | null,
     registries: Set<string>,
     request: DecisionRequest,
+    credentials: SessionCredentials | null,
   ): Promise<Decision> {
     if (request.tunnel) {
       // Only the model endpoint has a tunnel; it was named by the person in the settings.
@@ -172,8 +189,12 @@ export class NetworkService {
       { tool: 'Network', host: request.host, port: request.port, ...visible },
       { ...policies, workspace: '/' },
     );
+    // A host a secret is bound to is opened too: the value can only go into a request it reads.
     const inspect =
-      !request.inspected && !visible.method && inspectsHost(request.host, request.port, policies);
+      !request.inspected &&
+      !visible.method &&
+      (inspectsHost(request.host, request.port, policies) ||
+        credentials?.bindsHost(request.host, request.port) === true);
     // A non-public address is reached only where a rule names it exactly, or a person was asked
     // about exactly that address.
     const named = addressesNamed(request.port, policies);

@@ -102,6 +102,7 @@ export class RequestLog {
   private bytesUp = 0;
   private bytesDown = 0;
   private done = false;
+  private guardNote: string | undefined;
 
   constructor(
     private readonly fields: RequestFields,
@@ -116,6 +117,11 @@ export class RequestLog {
     if (this.done) return;
     this.outcome = outcome;
     this.rule = rule;
+  }
+
+  /** What the request guard did, kept in the record. */
+  note(text: string | undefined): void {
+    this.guardNote = text;
   }
 
   countUp(body: Readable): void {
@@ -145,6 +151,7 @@ export class RequestLog {
       bytesDown: this.bytesDown,
       durationMs: Math.round(performance.now() - this.startedAt),
       packages: fetch ? [fetch] : [],
+      ...(this.guardNote === undefined ? {} : { guard: this.guardNote }),
     });
   }
 }

@@ -1,10 +1,5 @@
 /** Pieces both the forward proxy and the inspecting relay use: refusals and header hygiene. */
-import type {
-  IncomingHttpHeaders,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { hostText, type Target } from './hostname';
 import type { ConnectionOutcome } from './types';
 
@@ -118,21 +113,4 @@ export function rawRefusal(refusal: Refusal): string {
     `HTTP/1.1 ${refusal.status} ${status}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
-}
-
-/**
- * Writes an upstream response's status and end-to-end headers to the client. False when Node
- * refuses to write one of them: the head came from the network and must not crash the proxy.
- */
-export function relayHead(
-  res: ServerResponse,
-  response: IncomingMessage,
-  extra: OutgoingHttpHeaders,
-): boolean {
-  try {
-    res.writeHead(response.statusCode ?? 502, { ...endToEndHeaders(response.headers), ...extra });
-    return true;
-  } catch {
-    return false;
-  }
 }

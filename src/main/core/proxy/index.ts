@@ -18,3 +18,12 @@ export {
 } from './proxy-server';
 export { packageFetch, type Ecosystem, type PackageFetch } from './registry';
 export { endToEndHeaders, pathProblem, plainReason } from './http-shared';
+export {
+  decoderFor,
+  GuardRefusal,
+  type GuardedRequest,
+  type GuardPlan,
+  type GuardVerdict,
+  type RequestGuard,
+  type ResponseFilter,
+} from './guard';

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { Duplex, pipeline } from 'node:stream';
+import { Duplex } from 'node:stream';
 import {
   checkServerIdentity,
   createSecureContext,
@@ -31,8 +31,8 @@ import {
   plainReason,
   rawRefusal,
   Refusal,
-  relayHead,
 } from './http-shared';
+import { planRequest, relayResponse, sendUpload, type GuardPlan, type RequestGuard } from './guard';
 import type { Decision, DecisionRequest, InspectionOptions } from './types';
 
 export interface InspectorOptions extends InspectionOptions {
@@ -42,6 +42,8 @@ export interface InspectorOptions extends InspectionOptions {
   /** For the TLS handshake, and for each request head once the tunnel is idle. */
   headTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Sees each allowed request before it leaves (see guard.ts). */
+  guard?: RequestGuard;
   /** Hands a socket to the proxy so closing the proxy destroys it. */
   track: (socket: Duplex) => void;
 }
@@ -208,9 +210,18 @@ export class Inspector {
       const decision = await this.options.decide(request);
       if (!decision.allow) throw new Refusal(403, 'denied', decision.rule);
       log.settle('allowed', decision.rule);
+      const headers = endToEndHeaders(req.headers);
+      const { host, port } = request;
+      const seen = { host, port, method: req.method ?? 'GET', path: req.url ?? '/' };
+      const plan = await planRequest(
+        this.options.guard,
+        { ...seen, headers, secure: true },
+        { ...headers, host: httpsHostHeader(tunnel.target) },
+      );
+      log.note(plan.note);
       // The client may have gone while a person was deciding: then do not reach out at all.
       if (log.finished) return;
-      this.relay(tunnel, req, res, log);
+      this.relay(tunnel, req, res, log, plan);
     } catch (error) {
       const refusal = asRefusal(error);
       log.settle(refusal.outcome, refusal.message);
@@ -218,7 +229,13 @@ export class Inspector {
     }
   }
 
-  private relay(tunnel: Tunnel, req: IncomingMessage, res: ServerResponse, log: RequestLog): void {
+  private relay(
+    tunnel: Tunnel,
+    req: IncomingMessage,
+    res: ServerResponse,
+    log: RequestLog,
+    plan: GuardPlan,
+  ): void {
     const { target } = tunnel;
     const host = hostText(target.host);
     const outbound = httpsRequest({
@@ -228,34 +245,40 @@ export class Inspector {
       // SNI carries names only; an IP target sends none.
       servername: target.host.kind === 'name' ? host : '',
       method: req.method,
-      path: req.url,
-      // Host is rebuilt from the tunnel's target, which the client's Host was checked against.
-      headers: { ...endToEndHeaders(req.headers), host: httpsHostHeader(target) },
+      path: plan.path,
+      // Host was rebuilt from the tunnel's target, which the client's Host was checked against.
+      headers: plan.headers,
       rejectUnauthorized: true,
       // The connection goes to an address, so the name is checked explicitly against the certificate.
       checkServerIdentity: (_name: string, cert: PeerCertificate) =>
         checkServerIdentity(host, cert),
     });
     outbound.on('socket', (socket: Socket) => this.watchUpstream(tunnel, socket));
+    let refused = false;
     outbound.on('response', (response: IncomingMessage) => {
-      if (!relayHead(res, response, {})) {
-        response.destroy();
-        const refusal = new Refusal(502, 'failed', 'upstream response head cannot be relayed');
-        log.settle(refusal.outcome, refusal.message);
-        return refuse(req, res, refusal);
-      }
       log.countDown(response);
       response.once('error', () => log.settle('failed', 'the upstream response was cut short'));
-      // pipeline streams with backpressure and tears both sides down if either fails.
-      pipeline(response, res, () => undefined);
+      // Streams with backpressure, and tears both sides down if either fails.
+      if (relayResponse(res, response, plan, {}, req.method ?? 'GET')) return;
+      response.destroy();
+      const refusal = new Refusal(502, 'failed', 'upstream response cannot be relayed');
+      log.settle(refusal.outcome, refusal.message);
+      refuse(req, res, refusal);
     });
     outbound.on('error', (error: NodeJS.ErrnoException) => {
+      if (refused) return;
       const refusal = upstreamRefusal(error);
       log.settle(refusal.outcome, refusal.message);
       refuse(req, res, refusal);
     });
     log.countUp(req);
-    req.pipe(outbound);
+    sendUpload(req, outbound, plan, (reason) => {
+      refused = true;
+      const refusal = new Refusal(403, 'denied', reason);
+      log.settle(refusal.outcome, refusal.message);
+      outbound.destroy();
+      refuse(req, res, refusal);
+    });
   }
 
   /** Counts a new upstream connection's bytes and bounds how long it may take to connect. */

@@ -16,8 +16,8 @@ import {
   plainReason,
   rawRefusal,
   Refusal,
-  relayHead,
 } from './http-shared';
+import { planRequest, relayResponse, sendUpload, type GuardPlan } from './guard';
 import { Inspector } from './inspection';
 import type { Decision, DecisionRequest, ProxyServerOptions, Resolve } from './types';
 
@@ -66,6 +66,7 @@ export class ProxyServer {
       ? new Inspector({
           ...options.inspection,
           decide: (request) => this.decide(request),
+          ...(options.guard ? { guard: options.guard } : {}),
           maxHeadBytes: options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES,
           headTimeoutMs: options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
           connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -268,8 +269,17 @@ export class ProxyServer {
       if (problem) throw new Refusal(400, 'invalid', problem);
       const { address } = await this.admit(state, target, { kind: 'forward', method, path });
       log.settle('allowed', state.rule);
+      const headers = endToEndHeaders(req.headers);
+      // Host is rewritten to the decided target so a shared address cannot be steered to
+      // another virtual host (domain fronting).
+      const plan = await planRequest(
+        this.options.guard,
+        { ...fields, headers, secure: false },
+        { ...headers, host: authorityOf(target), connection: 'close' },
+      );
+      log.note(plan.note);
       const upstream = await this.connectPinned(state, address, target.port, req.socket);
-      this.relayRequest(req, res, upstream, authorityOf(target), log);
+      this.relayRequest(req, res, upstream, plan, log);
     } catch (error) {
       const refusal = asRefusal(error);
       state.settle(refusal.outcome, refusal.message);
@@ -374,36 +384,36 @@ export class ProxyServer {
     req: IncomingMessage,
     res: ServerResponse,
     upstream: Socket,
-    authority: string,
+    plan: GuardPlan,
     log: RequestLog,
   ): void {
     const outbound = httpRequest({
       method: req.method,
-      path: splitAbsoluteUrl(req.url ?? '').path,
-      // Host is rewritten to the decided target so a shared address cannot be
-      // steered to another virtual host (domain fronting).
-      headers: { ...endToEndHeaders(req.headers), host: authority, connection: 'close' },
+      path: plan.path,
+      headers: plan.headers,
       createConnection: () => upstream,
     });
-    outbound.on('response', (response) => {
-      if (!relayHead(res, response, { connection: 'close' })) {
-        response.destroy();
-        const refusal = new Refusal(502, 'failed', 'upstream response head cannot be relayed');
-        this.states.get(req.socket)?.settle(refusal.outcome, refusal.message);
-        log.settle(refusal.outcome, refusal.message);
-        return refuseResponse(res, refusal);
-      }
-      log.countDown(response);
-      response.pipe(res);
-    });
-    outbound.on('error', () => {
-      const refusal = new Refusal(502, 'failed', 'upstream request failed');
+    const fail = (refusal: Refusal): void => {
       this.states.get(req.socket)?.settle(refusal.outcome, refusal.message);
       log.settle(refusal.outcome, refusal.message);
       refuseResponse(res, refusal);
+    };
+    let refused = false;
+    outbound.on('response', (response) => {
+      log.countDown(response);
+      if (relayResponse(res, response, plan, { connection: 'close' }, req.method ?? 'GET')) return;
+      response.destroy();
+      fail(new Refusal(502, 'failed', 'upstream response cannot be relayed'));
+    });
+    outbound.on('error', () => {
+      if (!refused) fail(new Refusal(502, 'failed', 'upstream request failed'));
     });
     log.countUp(req);
-    req.pipe(outbound);
+    sendUpload(req, outbound, plan, (reason) => {
+      refused = true;
+      outbound.destroy();
+      fail(new Refusal(403, 'denied', reason));
+    });
   }
 
   private refuseHead(socket: Duplex, refusal: Refusal): void {

@@ -1,4 +1,5 @@
 import type { SessionCa } from './ca';
+import type { RequestGuard } from './guard';
 import type { PackageFetch } from './registry';
 
 export interface DecisionRequest {
@@ -66,6 +67,8 @@ export interface RequestRecord {
   inspected: boolean;
   /** Registry fetches the path names (GET and HEAD only). */
   packages: PackageFetch[];
+  /** What the request guard did to it (a credential put in), when anything. */
+  guard?: string;
 }
 
 export type Resolve = (host: string) => Promise<string[]>;
@@ -84,6 +87,8 @@ export interface ProxyServerOptions {
   onConnection: (record: ConnectionRecord) => void;
   onRequest?: (record: RequestRecord) => void;
   inspection?: InspectionOptions;
+  /** Sees every request the proxy can read, once allowed, before it leaves (see guard.ts). */
+  guard?: RequestGuard;
   maxHeadBytes?: number;
   headTimeoutMs?: number;
   connectTimeoutMs?: number;

@@ -119,7 +119,7 @@ export interface AgentHooks {
 
 /** A session's model broker, as the session manager uses it. */
 export interface SessionModelBroker {
-  model: { baseUrl: string; apiKey: string };
+  model: ModelSettings;
   bridge: LoopbackBridge;
   close(): Promise<void>;
 }
@@ -1329,9 +1329,12 @@ function recorderOf(live: LiveSession): TerminalRecorder {
   return live.recorder;
 }
 
-interface ModelSettings {
+/** The model endpoint an agent is given (see ModelEndpoint in core/agents). */
+export interface ModelSettings {
   baseUrl: string;
   apiKey: string;
+  /** The variable the key travels in, when not the preset's own (a bearer token). */
+  keyVariable?: string;
 }
 
 /** Folders named like sessions, `depth` levels below `root` (workspaces: <project>/<session>). */

@@ -81,6 +81,7 @@ export interface SeenRequest {
   method: string;
   url: string;
   host: string;
+  headers: IncomingMessage['headers'];
   body: string;
 }
 
@@ -113,6 +114,7 @@ export async function startOrigin(
         method: req.method ?? '',
         url: req.url ?? '',
         host: req.headers.host ?? '',
+        headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
       seen.push(request);

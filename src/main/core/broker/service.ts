@@ -1,0 +1,100 @@
+/**
+ * The broker service: per session, one set of placeholders shared by the model broker (the
+ * agent's provider credential) and the proxy's credential guard (every other secret bound to
+ * hosts), so a placeholder means the same secret wherever it turns up. The set lives as long as
+ * the session: a restarted agent keeps its placeholders, and an ended session forgets them.
+ */
+import type { JsonObject } from '../../../shared/audit';
+import { CredentialGuard, type BoundSecret } from './credential-guard';
+import type { Provider } from './model-broker';
+import { PlaceholderSet } from './placeholders';
+import { openSessionBroker, type SessionBroker } from './session-broker';
+
+export type BrokerEventKind = 'broker.call' | 'broker.exfiltration';
+
+export interface BrokerServiceOptions {
+  /** The vault's index as it is now: names, hosts and header templates, never values. */
+  secrets: () => readonly BoundSecret[];
+  /** A secret's real value from the keychain. */
+  value: (name: string) => Promise<string>;
+  upstreams: () => Partial<Record<Provider, string>>;
+  /** Writes one of the broker's audit events for a session. */
+  record: (sessionId: string, kind: BrokerEventKind, payload: JsonObject) => void;
+  /** Extra PEM roots trusted for model upstreams (tests' loopback HTTPS servers). */
+  upstreamCa?: string[];
+}
+
+/** A session's credentials as its proxy applies them. */
+export interface SessionCredentials {
+  /** A placeholder for each secret bound to hosts, in a variable of the secret's name. */
+  env: Record<string, string>;
+  guard: CredentialGuard;
+  /** Whether a secret is bound to the host: its TLS is then opened, so the value can go in. */
+  bindsHost(host: string, port: number): boolean;
+}
+
+/**
+ * Variables a secret's placeholder never takes: the sandbox, the proxy and the agent set these,
+ * and a secret of that name must not steer the session's own environment.
+ */
+const RESERVED_VARIABLE =
+  /^(?:PATH|HOME|TERM|SHELL|USER|LOGNAME|LANG|PWD|TMPDIR|TZ|NO_PROXY|(?:HTTPS?|ALL)_PROXY|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|GIT_SSL_CAINFO|PIP_CERT|NPM_CONFIG_CAFILE|LC_[A-Z0-9_]*|LD_[A-Z0-9_]*|DYLD_[A-Z0-9_]*|PADDOCK_[A-Z0-9_]*)$/;
+
+export class BrokerService {
+  private readonly sessions = new Map<
+    string,
+    { placeholders: PlaceholderSet; guard: CredentialGuard }
+  >();
+
+  constructor(private readonly options: BrokerServiceOptions) {}
+
+  /** The session's credentials, made on first use. */
+  credentials(sessionId: string): SessionCredentials {
+    const { placeholders, guard } = this.session(sessionId);
+    const env: Record<string, string> = {};
+    for (const secret of this.options.secrets())
+      if (secret.hosts.length > 0 && !RESERVED_VARIABLE.test(secret.name))
+        env[secret.name] = placeholders.add(secret.name);
+    return { env, guard, bindsHost: (host, port) => guard.bindsHost(host, port) };
+  }
+
+  /** The session's model broker, or null when the vault holds no credential for its agent. */
+  openModelBroker(context: {
+    sessionId: string;
+    agent: string;
+    bridgeDir: string;
+  }): Promise<SessionBroker | null> {
+    const { sessionId } = context;
+    return openSessionBroker({
+      ...context,
+      placeholders: this.session(sessionId).placeholders,
+      secretNames: () => this.options.secrets().map((secret) => secret.name),
+      secretValue: (name) => this.options.value(name),
+      upstreams: this.options.upstreams(),
+      onCall: (record) => this.options.record(sessionId, 'broker.call', { ...record }),
+      ...(this.options.upstreamCa ? { upstreamCa: this.options.upstreamCa } : {}),
+    });
+  }
+
+  /** Forgets an ended session's placeholders. */
+  endSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  private session(sessionId: string): { placeholders: PlaceholderSet; guard: CredentialGuard } {
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      const placeholders = new PlaceholderSet();
+      const guard = new CredentialGuard({
+        placeholders,
+        secrets: this.options.secrets,
+        value: this.options.value,
+        onExfiltration: (attempt) =>
+          this.options.record(sessionId, 'broker.exfiltration', { ...attempt }),
+      });
+      session = { placeholders, guard };
+      this.sessions.set(sessionId, session);
+    }
+    return session;
+  }
+}
