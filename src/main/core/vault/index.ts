@@ -8,6 +8,7 @@ export {
   VaultService,
   VAULT_INDEX_SETTING,
   VAULT_KEY_ACCOUNT,
+  VALUE_REUSE_MS,
   type SecretOptions,
   type VaultActor,
   type VaultOptions,

@@ -24,6 +24,12 @@ import { KEY_BYTES, newVaultKey, sealerFor, type Sealer } from './seal';
 import { checkHeader, checkHosts, checkName, checkValue } from './validate';
 
 export const VAULT_INDEX_SETTING = 'vault.secrets';
+/**
+ * How long a value read from the keychain is used again. A read costs 1–5 ms on gnome-keyring
+ * (bench: vault), paid on every brokered call otherwise. A rotation or removal is seen at once all
+ * the same: the cached value is tied to the index entry's time stamps, which any process changes.
+ */
+export const VALUE_REUSE_MS = 30_000;
 export const VAULT_KEY_ACCOUNT = 'vault-key';
 export const secretAccount = (name: string): string => `secret:${name}`;
 
@@ -65,6 +71,8 @@ export class VaultService {
   private key: Promise<Buffer> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
+  /** Values read lately, with the index stamp they were read under. */
+  private readonly recent = new Map<string, { value: string; stamp: string; until: number }>();
 
   constructor(
     private readonly store: AuditStore,
@@ -101,6 +109,7 @@ export class VaultService {
           `The vault holds at most ${MAX_SECRETS} secrets; remove one first (paddock secrets rm NAME).`,
         );
       const account = secretAccount(name);
+      this.recent.delete(name);
       const before = await this.call(() => this.keychain.get(account));
       await this.call(() => this.keychain.set(account, value));
       try {
@@ -152,6 +161,7 @@ export class VaultService {
     return this.exclusive(async () => {
       await this.ready();
       if (!this.index()[name]) throw notFound(name);
+      this.recent.delete(name);
       await this.call(() => this.keychain.delete(secretAccount(name)));
       return this.store.transaction(() => {
         const { [name]: entry, ...rest } = this.index();
@@ -172,13 +182,19 @@ export class VaultService {
   async value(name: string): Promise<string> {
     checkName(name);
     await this.ready();
-    if (!this.index()[name]) throw notFound(name);
+    const entry = this.index()[name];
+    // The index is read each time: a removal elsewhere applies at once.
+    if (!entry) throw notFound(name);
+    const stamp = `${entry.setAt} ${entry.rotatedAt ?? ''}`;
+    const recent = this.recent.get(name);
+    if (recent && recent.stamp === stamp && performance.now() < recent.until) return recent.value;
     const value = await this.call(() => this.keychain.get(secretAccount(name)));
     if (value === null)
       throw new VaultError(
         'not-found',
         `${name} is in the vault's index, but its value is gone from the keychain (deleted outside Paddock?). Set it again: paddock secrets set ${name}.`,
       );
+    this.recent.set(name, { value, stamp, until: performance.now() + VALUE_REUSE_MS });
     return value;
   }
 
@@ -189,8 +205,12 @@ export class VaultService {
     await this.ready();
     const values = new Map<string, string>();
     for (const name of Object.keys(this.index()).sort()) {
-      const value = await this.call(() => this.keychain.get(secretAccount(name)));
-      if (value !== null) values.set(name, value);
+      try {
+        values.set(name, await this.value(name));
+      } catch (error) {
+        // Removed meanwhile, or its value deleted outside Paddock: nothing to redact.
+        if (!(error instanceof VaultError && error.kind === 'not-found')) throw error;
+      }
     }
     return values;
   }

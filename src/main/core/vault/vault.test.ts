@@ -344,6 +344,24 @@ describe('VaultService', () => {
     expect(await vault.list()).toEqual([]);
   });
 
+  it('reuses a value it read, and sees a rotation or removal by another process at once', async () => {
+    const { store, settings, vault } = openVault();
+    const first = secretValue();
+    await vault.set('REUSED', first, {}, ada);
+    expect(await vault.value('REUSED')).toBe(first);
+    // Changed behind the index's back, the keychain is not asked again while the entry stands.
+    await keytar.setPassword('Paddock', 'secret:REUSED', secretValue());
+    expect(await vault.value('REUSED')).toBe(first);
+    // Another vault (as in another Paddock process: the CLI) rotates it: the index stamp changes.
+    const other = new VaultService(store, settings, keytarKeychain());
+    const second = secretValue();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await other.set('REUSED', second, {}, ada);
+    expect(await vault.value('REUSED')).toBe(second);
+    await other.remove('REUSED', ada);
+    expect((await refusal(vault.value('REUSED'))).kind).toBe('not-found');
+  });
+
   it('refuses a direct edit of its index through the settings', async () => {
     const { settings } = openVault();
     expect(() =>
