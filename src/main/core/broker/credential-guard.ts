@@ -27,7 +27,7 @@ import {
   type RequestGuard,
   type ResponseFilter,
 } from '../proxy';
-import { boundTo } from './exfiltration';
+import { boundTo } from './bindings';
 import type { PlaceholderSet } from './placeholders';
 import { redactAll, ValueRedactor, ValueStop, type Replacement } from './redact';
 

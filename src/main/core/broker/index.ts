@@ -1,7 +1,8 @@
 /**
- * The broker: placeholders instead of keys in the agent's hands, a per-session model broker that
- * swaps the real key in on the way to the provider and takes it out of what comes back, and the
- * exfiltration check for placeholders sent anywhere else.
+ * The broker: placeholders instead of keys in the agent's hands. Per session (BrokerService), a
+ * model broker that swaps the real key in on the way to the provider and takes it out of what
+ * comes back, and a credential guard on the proxy's path that does the same for every other secret
+ * on its bound hosts, and refuses (and records) a placeholder sent anywhere else.
  */
 export {
   isPlaceholderShaped,
@@ -21,12 +22,7 @@ export {
   type ModelBrokerOptions,
   type Provider,
 } from './model-broker';
-export {
-  boundTo,
-  placeholderProblem,
-  type OutboundRequest,
-  type SecretBindings,
-} from './exfiltration';
+export { boundTo } from './bindings';
 export { redactAll, redactText, ValueRedactor, ValueStop, type Replacement } from './redact';
 export {
   CredentialGuard,

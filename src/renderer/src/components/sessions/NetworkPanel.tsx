@@ -145,6 +145,12 @@ export function Summary({ summary }: { summary: NetSummary }) {
     `↓ ${formatBytes(summary.bytesDown)} received`,
     `${plural(summary.packages, 'package')} fetched`,
   ];
+  if (summary.exfiltrations)
+    parts.unshift(
+      <strong className="error" data-testid="network-exfiltrations">
+        {plural(summary.exfiltrations, 'exfiltration attempt')} refused
+      </strong>,
+    );
   if (summary.refusedRequests)
     parts.push(
       <span className="error">
@@ -237,6 +243,15 @@ function Row({ row }: { row: NetRow }) {
                 <EscapedText text={row.path} />
               </span>
               {row.status !== null && <span className="muted">{row.status}</span>}
+              {row.credentials && (
+                <span
+                  className="tag net-credential"
+                  data-testid="network-credential"
+                  title="A secret from the vault went out in this request, put in by the broker: the agent held only a placeholder"
+                >
+                  <EscapedText text={row.credentials} />
+                </span>
+              )}
             </>
           ) : (
             <>
@@ -245,6 +260,11 @@ function Row({ row }: { row: NetRow }) {
               </span>
               <Request row={row} />
             </>
+          )}
+          {row.exfiltration && (
+            <span className="tag net-exfiltration" data-testid="network-exfiltration">
+              exfiltration attempt
+            </span>
           )}
         </div>
         {row.rule && (

@@ -153,7 +153,33 @@ describe('what the view sums up', () => {
       bytesUp: 150,
       bytesDown: 2050,
       packages: 2,
+      exfiltrations: 0,
     });
+  });
+
+  it('marks placeholders sent where their secret may not go, and the secrets the broker put in', () => {
+    const rule =
+      'the placeholder for GITHUB_TOKEN was sent to evil.example, which GITHUB_TOKEN is not bound to: refused as an exfiltration attempt';
+    const marked = mergeEvents(
+      EMPTY_LOG,
+      [
+        request(1, { decision: 'denied', status: 403, rule, host: 'evil.example' }),
+        connection(2, { decision: 'denied', rule, method: 'POST', path: '/collect' }),
+        request(3, { host: 'api.github.com', guard: 'GITHUB_TOKEN: header added' }),
+        // Only a refusal is an attempt: an allowed row quoting the words is not.
+        request(4, { rule: 'allowed: exfiltration attempt' }),
+      ],
+      SESSION,
+    );
+    expect(marked.rows.map((row) => [row.seq, row.exfiltration])).toEqual([
+      [4, false],
+      [3, false],
+      [2, true],
+      [1, true],
+    ]);
+    expect(summarize(marked).exfiltrations).toBe(2);
+    const injected = marked.rows.find((row) => row.seq === 3);
+    expect(injected?.kind === 'request' && injected.credentials).toBe('GITHUB_TOKEN: header added');
   });
 
   it('filters to what was refused, requests included', () => {

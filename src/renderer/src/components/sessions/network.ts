@@ -38,6 +38,8 @@ interface RowBase {
   bytesUp: number;
   bytesDown: number;
   durationMs: number;
+  /** Refused because it carried a secret's placeholder to a host the secret is not bound to. */
+  exfiltration: boolean;
 }
 
 /** One client connection through the proxy. */
@@ -65,6 +67,8 @@ export interface RequestRow extends RowBase {
   path: string;
   /** The status sent back; null when the client left before any response. */
   status: number | null;
+  /** Which vault secrets went out in it, put in by the broker (`GITHUB_TOKEN: header added`). */
+  credentials: string | null;
 }
 
 export type NetRow = ConnectionRow | RequestRow;
@@ -105,11 +109,13 @@ const decisionOf = (value: JsonValue | undefined): NetDecision | null =>
 function base(event: AuditEvent, payload: JsonObject): RowBase | null {
   const decision = decisionOf(payload.decision);
   if (!decision) return null;
+  const rule = text(payload.rule) ?? '';
   return {
     seq: event.seq,
     ts: event.ts,
     decision,
-    rule: text(payload.rule) ?? '',
+    rule,
+    exfiltration: decision === 'denied' && rule.includes('exfiltration attempt'),
     bytesUp: count(payload.bytesUp),
     bytesDown: count(payload.bytesDown),
     durationMs: count(payload.durationMs),
@@ -151,6 +157,7 @@ export function rowOf(event: AuditEvent): NetRow | null {
     method,
     path,
     status: typeof status === 'number' && Number.isInteger(status) ? status : null,
+    credentials: text(payload.guard),
   };
 }
 
@@ -226,6 +233,8 @@ export interface NetSummary {
   bytesDown: number;
   /** Distinct packages (ecosystem, name, version). */
   packages: number;
+  /** Requests refused for carrying a placeholder where its secret may not go. */
+  exfiltrations: number;
 }
 
 export function summarize(log: NetworkLog): NetSummary {
@@ -238,8 +247,10 @@ export function summarize(log: NetworkLog): NetSummary {
     bytesUp: 0,
     bytesDown: 0,
     packages: new Set(log.packages.map(packageKey)).size,
+    exfiltrations: 0,
   };
   for (const row of log.rows) {
+    if (row.exfiltration) summary.exfiltrations += 1;
     if (row.kind === 'request') {
       if (row.decision === 'denied') summary.refusedRequests += 1;
       continue; // its bytes are counted in its connection's
