@@ -5,7 +5,9 @@
  * connection, interleaved:
  *   - direct HTTP, and a CONNECT tunnel through the proxy's socket and through socat (the bridge
  *     a sandbox uses), carrying the same request;
- *   - direct HTTPS, and HTTPS inspected by the proxy (TLS terminated with the session's CA).
+ *   - direct HTTPS, and HTTPS inspected by the proxy (TLS terminated with the session's CA), and
+ *     inspected with a vault secret bound to the origin (the broker's guard adds the header and
+ *     scans the response for the value).
  * Then the throughput of a 100 MiB download, direct, tunnelled and inspected: on loopback (as fast as
  * this machine copies), and paced at the origin like a fast real link (100 MiB/s).
  * Targets: at most 1 ms added at p50 for plain CONNECT, at least 0.7x the direct throughput.
@@ -17,6 +19,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApprovalService } from '../src/main/core/approvals';
+import { BrokerService } from '../src/main/core/broker';
 import { makeRepository } from '../src/main/core/git/testing';
 import { NetworkService, PROXY_PORT } from '../src/main/core/network';
 import { PolicyService } from '../src/main/core/policy';
@@ -55,9 +58,13 @@ async function measure(dir: string): Promise<Samples> {
   const leaf = await originCa.leafFor('secure.test');
   writeFileSync(join(dir, 'origin.crt'), leaf.cert);
   writeFileSync(join(dir, 'origin.key'), leaf.key);
-  const ports = JSON.parse(
-    await firstLine(tsx('origin.ts', [join(dir, 'origin.crt'), join(dir, 'origin.key')])),
-  ) as { http: number; https: number };
+  const origin = async () =>
+    JSON.parse(
+      await firstLine(tsx('origin.ts', [join(dir, 'origin.crt'), join(dir, 'origin.key')])),
+    ) as { http: number; https: number };
+  const ports = await origin();
+  // The same origin again, on its own port: the one a vault secret is bound to.
+  const keyed = (await origin()).https;
 
   const store = AuditStore.open({ home: join(dir, 'home') });
   const settings = new SettingsService(store);
@@ -66,7 +73,7 @@ async function measure(dir: string): Promise<Samples> {
     [
       'version: 1',
       'permissions:',
-      `  allow: ["Network(plain.test:${ports.http})", "Network(secure.test:${ports.https})", "Network(127.0.0.1)"]`,
+      `  allow: ["Network(plain.test:${ports.http})", "Network(secure.test:${ports.https})", "Network(secure.test:${keyed})", "Network(127.0.0.1)"]`,
       'network:',
       '  inspect: [secure.test]',
       '',
@@ -84,6 +91,20 @@ async function measure(dir: string): Promise<Samples> {
     resolve: async () => ['127.0.0.1'],
     upstreamCa: [originCa.certPem],
     flushMs: Number(process.env.FLUSH_MS ?? 20),
+    credentials: (sessionId) =>
+      new BrokerService({
+        secrets: () => [
+          {
+            name: 'BENCH_TOKEN',
+            hosts: [`secure.test:${keyed}`],
+            header: 'Authorization: Bearer {}',
+          },
+        ],
+        // The vault reuses a value it read (bench: vault); the keychain is not what is measured.
+        value: async () => 'bench-token-0123456789abcdef0123456789abcdef',
+        upstreams: () => ({}),
+        record: () => undefined,
+      }).credentials(sessionId),
   }).open({
     sessionId: 'ses_0bec0bec',
     projectPath: project,
@@ -109,13 +130,14 @@ async function measure(dir: string): Promise<Samples> {
     await waitForPort(bridgePort);
     const sessionCa = network.env.NODE_EXTRA_CA_CERTS ?? '';
     progress(
-      `${ROUNDS} interleaved rounds of five request paths, then ${THROUGHPUT_RUNS}× ${BIG_MIB} MiB`,
+      `${ROUNDS} interleaved rounds of six request paths, then ${THROUGHPUT_RUNS}× ${BIG_MIB} MiB`,
     );
     const config = {
       proxySocket,
       bridgePort,
       httpPort: ports.http,
       httpsPort: ports.https,
+      keyedPort: keyed,
       sessionCa: readFileSync(sessionCa, 'utf8'),
       originCa: originCa.certPem,
       rounds: ROUNDS,
@@ -129,6 +151,15 @@ async function measure(dir: string): Promise<Samples> {
     ) as Samples;
     const recorded = store.list({ limit: 100_000 }).filter((e) => e.kind === 'network.connection');
     progress(`${recorded.length} connections recorded in the audit store`);
+    // The injected path must have had the secret put in, or its figures measured nothing.
+    const injected = store
+      .list({ limit: 100_000 })
+      .filter(
+        (e) => e.kind === 'network.request' && e.payload.guard === 'BENCH_TOKEN: header added',
+      );
+    if (injected.length < ROUNDS)
+      throw new Error(`only ${injected.length} requests had the secret put in, not ${ROUNDS}+`);
+    progress(`${injected.length} requests had the vault secret put in by the broker's guard`);
     return samples;
   } finally {
     await network.close();
@@ -163,6 +194,14 @@ function figures({ latency, throughput, paced }: Samples): BenchResult[] {
     ms('direct HTTPS request, new connection, p50', p('directHttps', 50)),
     ms('inspected HTTPS adds (socket), p50', added('inspectedSocket', 'directHttps', 50)),
     ms('inspected HTTPS adds (socket), p99', added('inspectedSocket', 'directHttps', 99)),
+    ms(
+      'a vault secret put in adds, beyond inspection, p50',
+      added('injectedSocket', 'inspectedSocket', 50),
+    ),
+    ms(
+      'a vault secret put in adds, beyond inspection, p99',
+      added('injectedSocket', 'inspectedSocket', 99),
+    ),
     { name: `${BIG_MIB} MiB direct HTTP`, value: median('directHttp'), unit: 'MiB/s' },
     {
       name: `${BIG_MIB} MiB through a CONNECT tunnel`,
@@ -176,6 +215,11 @@ function figures({ latency, throughput, paced }: Samples): BenchResult[] {
       value: median('inspectedSocket') / median('directHttps'),
       unit: '× direct',
       note: 'target ≥ 0.7',
+    },
+    {
+      name: `${BIG_MIB} MiB inspected HTTPS with a secret put in (response scanned)`,
+      value: median('injectedSocket') / median('directHttps'),
+      unit: '× direct',
     },
     {
       name: `${PACED_MIB} MiB at a ${PACE_MIB_S} MiB/s link, CONNECT tunnel`,

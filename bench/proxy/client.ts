@@ -14,6 +14,8 @@ interface Config {
   bridgePort: number;
   httpPort: number;
   httpsPort: number;
+  /** A second HTTPS origin, whose port a vault secret is bound to: the broker puts it in. */
+  keyedPort: number;
   /** The session CA (the proxy's leaves) and the origin's own CA. */
   sessionCa: string;
   originCa: string;
@@ -77,9 +79,13 @@ async function get(options: {
   return size;
 }
 
-async function secureOver(socket: Socket | null, ca: string): Promise<Socket> {
+async function secureOver(
+  socket: Socket | null,
+  ca: string,
+  port = config.httpsPort,
+): Promise<Socket> {
   const tls = connectTls({
-    ...(socket ? { socket } : { host: '127.0.0.1', port: config.httpsPort }),
+    ...(socket ? { socket } : { host: '127.0.0.1', port }),
     servername: SECURE_HOST,
     ca,
     ALPNProtocols: ['http/1.1'],
@@ -107,6 +113,11 @@ const paths = {
     const tls = await secureOver(raw, config.sessionCa);
     return get({ host: SECURE_HOST, port: config.httpsPort, path, connection: () => tls });
   },
+  injectedSocket: async (path: string) => {
+    const raw = await tunnel(viaSocket, SECURE_HOST, config.keyedPort);
+    const tls = await secureOver(raw, config.sessionCa, config.keyedPort);
+    return get({ host: SECURE_HOST, port: config.keyedPort, path, connection: () => tls });
+  },
 };
 type PathName = keyof typeof paths;
 
@@ -126,10 +137,9 @@ async function main(): Promise<void> {
       latency[name]?.push(performance.now() - started);
     }
   const throughput = Object.fromEntries(
-    (['directHttp', 'tunnelSocket', 'directHttps', 'inspectedSocket'] as const).map((name) => [
-      name,
-      [] as number[],
-    ]),
+    (
+      ['directHttp', 'tunnelSocket', 'directHttps', 'inspectedSocket', 'injectedSocket'] as const
+    ).map((name) => [name, [] as number[]]),
   );
   for (let run = 0; run < config.throughputRuns; run++)
     for (const name of Object.keys(throughput) as PathName[]) {
