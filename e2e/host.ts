@@ -26,8 +26,8 @@ export interface Host {
   url: string;
   port: number;
   process: ChildProcessWithoutNullStreams;
-  /** Runs the built CLI against this host's home. */
-  cli(args: string[]): { code: number | null; stdout: string; stderr: string };
+  /** Runs the built CLI against this host's home (`input` on its stdin). */
+  cli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string };
   stop(): Promise<void>;
 }
 
@@ -65,9 +65,10 @@ export async function startHost(
     url,
     port: Number(new URL(url).port),
     process: child,
-    cli: (args) => {
+    cli: (args, input) => {
       const result = spawnSync(process.execPath, [CLI, ...args], {
-        env: { ...process.env, PADDOCK_HOME: home },
+        env: { ...process.env, ...env, PADDOCK_HOME: home },
+        ...(input === undefined ? {} : { input }),
         encoding: 'utf8',
         timeout: 30_000,
       });

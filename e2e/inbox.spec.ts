@@ -41,7 +41,6 @@ test('requests arrive live; p allows for the project, and the same request then 
   const repo = repository();
   try {
     host.cli(['settings', 'set', 'agents.model.baseUrl', model.url]);
-    host.cli(['settings', 'set', 'agents.model.apiKey', 'sk-ant-test-0000-paddock-inbox-key']);
     await page.goto(host.url);
     await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
     await page.keyboard.press('g');

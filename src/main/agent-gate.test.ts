@@ -55,7 +55,6 @@ describe('Claude Code through the hook endpoint', () => {
     paddock = openPaddock({ home: tempDir() });
     const { settings, sessions, approvals, store } = paddock;
     settings.set('agents.model.baseUrl', server.url, person);
-    settings.set('agents.model.apiKey', 'sk-ant-test-0000-paddock-hooks-key', person);
     settings.set(
       'policy.personal',
       'version: 1\npermissions:\n  allow: ["Bash(touch allowed.txt)"]\n  deny: ["Bash(touch denied.txt)"]\n',

@@ -3,15 +3,15 @@ import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS, MAX_SECRETS, SECRET_NAME } from 
 
 /**
  * Paddock's own settings: every key, its schema and its default. A key not listed here is refused,
- * and every change is an audit event (a secret's value is never written into the event). Later
- * features add their keys here.
+ * and every change is an audit event, values included. No setting holds a secret: secrets live in
+ * the vault (the OS keychain), and agents get them through the credential broker. Later features
+ * add their keys here.
  */
 export const SETTINGS = {
   'ui.theme': {
     schema: z.enum(['system', 'light', 'dark']),
     default: 'system',
     help: 'Colour theme of the app.',
-    secret: false,
   },
   'workspaces.root': {
     schema: z.union([
@@ -25,45 +25,33 @@ export const SETTINGS = {
     ]),
     default: '',
     help: 'Where session workspaces are made (empty: $PADDOCK_HOME/workspaces).',
-    secret: false,
   },
   'agents.custom': {
     // The shape of each preset is checked in main (core/agents) when the setting changes.
     schema: z.array(z.record(z.string(), z.unknown())).max(50),
     default: [],
     help: 'Your own agent presets: [{"id","name","command","args","taskArg","env"}].',
-    secret: false,
   },
   'agents.model.baseUrl': {
     schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]),
     default: '',
-    help: 'Model endpoint given to agents (until the credential broker lands; empty: the agent’s own default).',
-    secret: false,
+    help: 'Model endpoint given to agents that do not go through the credential broker (unsandboxed, or no key for their provider in the vault), such as a local model server, with the stand-in key paddock-no-key; empty: the agent’s own default.',
   },
   'broker.upstream.anthropic': {
     schema: z.url({ protocol: /^https?$/ }).max(2048),
     default: 'https://api.anthropic.com',
     help: 'Where the credential broker sends Claude Code’s model calls, with the real key from the vault (ANTHROPIC_API_KEY).',
-    secret: false,
   },
   'broker.upstream.openai': {
     schema: z.url({ protocol: /^https?$/ }).max(2048),
     default: 'https://api.openai.com',
     help: 'Where the credential broker sends Codex’s model calls, with the real key from the vault (OPENAI_API_KEY).',
-    secret: false,
-  },
-  'agents.model.apiKey': {
-    schema: z.string().max(4096),
-    default: '',
-    help: 'Model API key given to agents (until the keychain and broker land). Never shown or recorded.',
-    secret: true,
   },
   'policy.personal': {
     // Parsed (and refused with file, line and column when broken) by core/policy when it changes.
     schema: z.string().max(256 * 1024),
     default: '',
     help: 'Your own policy, in the form of .paddock/policy.yaml (YAML, version: 1). Its denies always win.',
-    secret: false,
   },
   'policy.trusted': {
     schema: z.record(
@@ -76,7 +64,6 @@ export const SETTINGS = {
     ),
     default: {},
     help: 'Repository policies you trust, by project: exactly the version you accepted (paddock policy trust).',
-    secret: false,
   },
   'agents.mcpServers': {
     schema: z.record(
@@ -93,13 +80,11 @@ export const SETTINGS = {
     ),
     default: {},
     help: 'MCP servers your agents get, by name ({"name": {"command", "args"}}); their tool calls pass the policy as Mcp(name:tool). A repository’s .mcp.json is never loaded.',
-    secret: false,
   },
   'notifications.doNotDisturb': {
     schema: z.boolean(),
     default: false,
     help: 'No notifications (the inbox still fills and its count still shows).',
-    secret: false,
   },
   'approvals.expiryMinutes': {
     schema: z
@@ -109,7 +94,6 @@ export const SETTINGS = {
       .max(24 * 60),
     default: 10,
     help: 'How long a request waits for an answer before it is denied.',
-    secret: false,
   },
   'approvals.project': {
     // Answers "allow for this project", per project path, as policy rules: your own, so trusted.
@@ -119,7 +103,6 @@ export const SETTINGS = {
     ),
     default: {},
     help: 'What you allowed for a whole project from the inbox (rules like Bash(npm install)).',
-    secret: false,
   },
   'sandbox.limits': {
     schema: z
@@ -141,7 +124,6 @@ export const SETTINGS = {
       tmpMiB: 1024,
     },
     help: 'Limits of each session’s sandbox: processes, memory (MiB), CPU seconds per process, largest file (MiB), workspace and temp growth (MiB), private /tmp (MiB). A breach stops the session.',
-    secret: false,
   },
   'vault.secrets': {
     // The vault's non-secret index; the values are in the OS keychain. Hosts and header are checked
@@ -164,7 +146,6 @@ export const SETTINGS = {
       ),
     default: {},
     help: 'The vault’s index: each secret’s hosts, header and when it was set (the values are in the OS keychain, never here). Changed only by `paddock secrets set` and `paddock secrets rm`.',
-    secret: false,
   },
 } as const;
 
@@ -174,13 +155,4 @@ export type SettingsValues = { [K in SettingKey]: SettingValue<K> };
 
 export function isSettingKey(key: string): key is SettingKey {
   return Object.prototype.hasOwnProperty.call(SETTINGS, key);
-}
-
-/** What a client may see of the settings: secrets as whether they are set, never their value. */
-export function publicSettings(values: SettingsValues): SettingsValues {
-  const shown: Record<string, unknown> = { ...values };
-  for (const [key, spec] of Object.entries(SETTINGS)) {
-    if (spec.secret && shown[key]) shown[key] = '••••••';
-  }
-  return shown as SettingsValues;
 }

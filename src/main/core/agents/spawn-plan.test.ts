@@ -93,6 +93,20 @@ describe('buildSpawnPlan: the environment', () => {
     expect(plan.env).not.toHaveProperty('ANTHROPIC_BASE_URL');
   });
 
+  it("leaves a declared variable out when Paddock's value is empty, rather than setting ''", () => {
+    const empty = { baseUrl: '', apiKey: '' };
+    const claude = buildSpawnPlan(request(CLAUDE_CODE, { model: empty }));
+    expect(claude.env).not.toHaveProperty('ANTHROPIC_API_KEY');
+    expect(claude.env).not.toHaveProperty('ANTHROPIC_BASE_URL');
+    const codex = buildSpawnPlan(request(CODEX_CLI, { model: empty }));
+    expect(codex.env).not.toHaveProperty('OPENAI_API_KEY');
+    expect(codex.env).not.toHaveProperty('OPENAI_BASE_URL');
+    const token = { baseUrl: '', apiKey: '', keyVariable: 'ANTHROPIC_AUTH_TOKEN' };
+    const plan = buildSpawnPlan(request(CLAUDE_CODE, { model: token }));
+    expect(plan.env).not.toHaveProperty('ANTHROPIC_AUTH_TOKEN');
+    expect(plan.env).not.toHaveProperty('ANTHROPIC_API_KEY');
+  });
+
   it("keeps the terminal's TERM and gives a default PATH when there is none", () => {
     const bin = binWithAgents();
     const plan = buildSpawnPlan(

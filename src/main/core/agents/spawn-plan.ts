@@ -107,8 +107,7 @@ export function agentEnv(
     if (value !== undefined) env[name] = value;
   }
   const keyed = Object.values(preset.env).some((source) => source.from === 'model-api-key');
-  if (keyed && model.keyVariable && model.apiKey !== undefined)
-    env[model.keyVariable] = model.apiKey;
+  if (keyed && model.keyVariable && model.apiKey) env[model.keyVariable] = model.apiKey;
   return env;
 }
 
@@ -116,7 +115,10 @@ function isPassedThrough(name: string): boolean {
   return PASSED_THROUGH_ENV.includes(name) || PASSED_THROUGH_ENV_PATTERN.test(name);
 }
 
-/** A declared variable with no value (no key configured) is left out, not taken from elsewhere. */
+/**
+ * A declared variable with no value (no key given, no endpoint set: absent or empty) is left out,
+ * not set to '' nor taken from elsewhere: an agent may read an empty key or URL as one to use.
+ */
 function declaredValue(
   name: string,
   source: EnvValueSource,
@@ -125,10 +127,12 @@ function declaredValue(
 ): string | undefined {
   switch (source.from) {
     case 'model-base-url':
-      return model.baseUrl;
+      return model.baseUrl || undefined;
     case 'model-api-key':
       // The key goes in another variable (a bearer token): this one stays unset.
-      return model.keyVariable && model.keyVariable !== name ? undefined : model.apiKey;
+      return model.keyVariable && model.keyVariable !== name
+        ? undefined
+        : model.apiKey || undefined;
     case 'constant':
       return source.value;
     case 'source-env':

@@ -1,11 +1,13 @@
 /**
  * The real Claude Code CLI as a Paddock session: started by the session manager in a workspace of
- * its own, against a loopback server speaking the Messages API; it must start straight into work
- * (no onboarding), run a scripted git command, commit in the workspace, and the recording must
- * hold its screen, with the model key never in it.
+ * its own, against a loopback server speaking the Messages API (the model endpoint in the
+ * settings, keyless: Claude Code gets the stand-in key); it must start straight into work (no
+ * onboarding, no question about the key), run a scripted git command, commit in the workspace,
+ * and the recording must hold its screen.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAUDE_CODE, type AgentPreset } from '../agents';
+import { NO_MODEL_KEY } from '.';
 import { makeRepository, plainGit } from '../git/testing';
 import {
   startAnthropicServer,
@@ -14,7 +16,6 @@ import {
 import { testSessions } from '../../../test-support/sessions';
 import { tempDir } from '../../../test-support/temp';
 
-const API_KEY = 'sk-ant-test-0000-paddock-session-key';
 const COMMAND = 'git commit --allow-empty -qm "from claude"';
 const person = { actor: 'person' as const, actorId: 'ada' };
 
@@ -35,7 +36,7 @@ afterEach(async () => {
 });
 
 describe('Claude Code in a session', () => {
-  it('starts without onboarding, commits in its workspace, and is recorded without the key', async () => {
+  it('starts without onboarding, commits in its workspace, and is recorded', async () => {
     server = await startAnthropicServer({
       turns: [
         {
@@ -51,7 +52,6 @@ describe('Claude Code in a session', () => {
     const { store, settings, sessions, close } = testSessions({ home, presets: [claudeWithGit] });
     cleanup.push(close);
     settings.set('agents.model.baseUrl', server.url, person);
-    settings.set('agents.model.apiKey', API_KEY, person);
     const repo = makeRepository(tempDir(), { 'README.md': '# demo\n' });
     let screen = '';
     sessions.onOutput((_id, data) => (screen += data));
@@ -92,7 +92,9 @@ describe('Claude Code in a session', () => {
       .map((e) => store.getBlob(e.blobs[0] as string)?.toString('utf8') ?? '')
       .join('');
     expect(recorded.replace(/\s+/g, '')).toContain('Allcommitted');
-    expect(recorded).not.toContain(API_KEY);
-    expect(JSON.stringify(store.list({ limit: 10_000 }))).not.toContain(API_KEY);
+    // The endpoint in the settings gets the stand-in: Paddock gives no real key outside the broker.
+    const messages = server.requests.filter((request) => request.url.startsWith('/v1/messages'));
+    expect(messages.length).toBeGreaterThan(0);
+    for (const request of messages) expect(request.headers['x-api-key']).toBe(NO_MODEL_KEY);
   }, 150_000);
 });

@@ -1,6 +1,7 @@
 /** Sessions: agents at work in workspaces of their own, recorded. */
 export {
   type SessionModelBroker,
+  NO_MODEL_KEY,
   SessionManager,
   type ExecRequest,
   type ExecResult,

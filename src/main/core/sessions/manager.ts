@@ -282,7 +282,7 @@ export class SessionManager {
       });
       const files = [...hooks.files, ...presetFiles(preset)];
       const agent = { plan, bridges: [...hooks.bridges, ...brokered.bridges], files };
-      await this.launch(record, workspace, agent, request, brokered.model.apiKey, setupStep);
+      await this.launch(record, workspace, agent, request, setupStep);
       return record;
     } catch (error) {
       await this.closeBroker(id);
@@ -343,7 +343,6 @@ export class SessionManager {
       sessionId: id,
       cols: 80,
       rows: 24,
-      knownValues: model.apiKey ? [model.apiKey] : [],
       knownSecrets,
     });
     let exitCode: number;
@@ -422,7 +421,6 @@ export class SessionManager {
           files: [...hooks.files, ...presetFiles(preset)],
         },
         {},
-        brokered.model.apiKey,
       );
     } catch (error) {
       await this.closeBroker(id);
@@ -453,10 +451,7 @@ export class SessionManager {
     const preset = commandPreset(argv);
     const model = this.modelSettings();
     const plan = this.plan(id, preset, workspace.path, model);
-    const redactor = new Redactor({
-      knownValues: model.apiKey ? [model.apiKey] : [],
-      knownSecrets: await this.secretsToRedact(),
-    });
+    const redactor = new Redactor({ knownSecrets: await this.secretsToRedact() });
     const recorded: Buffer[] = [];
     const findings: string[] = [];
     const keep = (part: { data: Buffer; findings: Array<{ ruleId: string }> }) => {
@@ -759,7 +754,6 @@ export class SessionManager {
     workspace: Workspace,
     agent: Reach & { plan: SpawnPlan },
     request: Pick<StartRequest, 'cols' | 'rows'>,
-    apiKey: string,
     setup: SetupStep | null = null,
   ): Promise<void> {
     const cols = request.cols ?? 120;
@@ -803,7 +797,6 @@ export class SessionManager {
           sessionId: id,
           cols,
           rows,
-          knownValues: apiKey ? [apiKey] : [],
           knownSecrets,
           // Reading waits while the recording catches up: bounded memory, nothing dropped.
           onBackpressure: (behind) => live.process.holdOutput(behind),
@@ -1222,9 +1215,9 @@ export class SessionManager {
   }
 
   /**
-   * The model a sandboxed agent is given: its broker's, when the vault holds its provider's key
-   * (the agent then holds a placeholder, and reaches the broker through a bridge), else the
-   * model settings.
+   * The model an agent is given: in a sandbox, its broker's when the vault holds a credential for
+   * its provider (the agent then holds a placeholder, and reaches the broker through a bridge);
+   * otherwise the model settings, which hold no real key (see modelSettings).
    */
   private async brokeredModel(
     id: string,
@@ -1262,11 +1255,16 @@ export class SessionManager {
     return join(this.options.home, 'sessions', id, 'home');
   }
 
+  /**
+   * The model an agent is given without a broker (an unsandboxed session, or no credential for its
+   * provider in the vault): the endpoint in the settings, with the stand-in key when one is set (a
+   * keyless endpoint such as a local model server: Claude Code will not start without some key),
+   * else nothing. Never a real key: that comes only from the vault, through a sandboxed session's
+   * broker, so an unsandboxed session gets none from Paddock.
+   */
   private modelSettings(): ModelSettings {
-    return {
-      baseUrl: this.options.settings.get('agents.model.baseUrl'),
-      apiKey: this.options.settings.get('agents.model.apiKey'),
-    };
+    const baseUrl = this.options.settings.get('agents.model.baseUrl');
+    return { baseUrl, apiKey: baseUrl ? NO_MODEL_KEY : '' };
   }
 
   private changed(session: SessionRecord): SessionRecord {
@@ -1329,9 +1327,16 @@ function recorderOf(live: LiveSession): TerminalRecorder {
   return live.recorder;
 }
 
+/**
+ * The key an agent is given for the endpoint in the settings: not a secret (it is the same for
+ * every session, and redacted nowhere), only something for agents that refuse to start keyless.
+ */
+export const NO_MODEL_KEY = 'paddock-no-key';
+
 /** The model endpoint an agent is given (see ModelEndpoint in core/agents). */
 export interface ModelSettings {
   baseUrl: string;
+  /** The broker's placeholder, the stand-in NO_MODEL_KEY, or '' (none): never a real key. */
   apiKey: string;
   /** The variable the key travels in, when not the preset's own (a bearer token). */
   keyVariable?: string;

@@ -31,20 +31,15 @@ describe('SettingsService', () => {
     store.close();
   });
 
-  it('never writes a secret setting into the audit trail', () => {
+  it('refuses the retired model key setting, pointing to the vault, and records nothing', () => {
     const store = AuditStore.open({ home: tempDir() });
     const settings = new SettingsService(store);
-    settings.set('agents.model.apiKey', 'sk-ant-very-secret-value', {
-      actor: 'person',
-      actorId: 'ada',
-    });
-    expect(settings.get('agents.model.apiKey')).toBe('sk-ant-very-secret-value');
-    const [event] = store.list({ order: 'desc', limit: 1 });
-    expect(event?.payload).toEqual({
-      key: 'agents.model.apiKey',
-      from: '[secret empty]',
-      to: '[secret set]',
-    });
+    const by = { actor: 'person' as const, actorId: 'ada' };
+    expect(() => settings.set('agents.model.apiKey', 'sk-ant-very-secret-value', by)).toThrow(
+      /agents\.model\.apiKey is gone\. A model key is a secret: keep it in the vault \(`paddock secrets set ANTHROPIC_API_KEY`/,
+    );
+    expect(settings.all()).not.toHaveProperty('agents.model.apiKey');
+    expect(store.database.prepare('SELECT count(*) FROM settings').pluck().get()).toBe(0);
     expect(JSON.stringify(store.list())).not.toContain('very-secret');
     store.close();
   });

@@ -1,7 +1,7 @@
 /**
  * Opening the SQLite file safely: refuse anything that is not ours (and leave it untouched), apply
- * migrations in order with a backup first, and set the pragmas that make an acknowledged write
- * durable.
+ * migrations in order with a backup first (the erasing of a secret comes before even that), and set
+ * the pragmas that make an acknowledged write durable.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
@@ -118,8 +118,23 @@ function checkOwnership(db: Db, file: string): number {
 
 function migrate(db: Db, file: string, from: number, options: OpenDatabaseOptions): void {
   if (from >= LATEST_VERSION) return;
-  if (from > 0) backupBeforeMigration(db, file, from, options);
+  if (from > 0) {
+    eraseBeforeBackup(db, from);
+    backupBeforeMigration(db, file, from, options);
+  }
   applyMigrations(db, from, LATEST_VERSION);
+}
+
+/**
+ * The pending migrations that erase a secret run first, each where its table exists already: the
+ * backup is a copy of the file, and must not copy the secret. (They run again in their turn.)
+ */
+function eraseBeforeBackup(db: Db, from: number): void {
+  const tableExists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  for (const migration of MIGRATIONS.filter((m) => m.version > from && m.erasesSecrets)) {
+    if (!tableExists.get(migration.erasesSecrets?.table)) continue;
+    withSecureDelete(db, () => db.transaction(() => db.exec(migration.sql))());
+  }
 }
 
 function backupBeforeMigration(
@@ -139,10 +154,28 @@ function backupBeforeMigration(
 /** Runs the migrations after `from` up to `to`, each in its own transaction. */
 export function applyMigrations(db: Db, from: number, to: number): void {
   for (const migration of MIGRATIONS.filter((m) => m.version > from && m.version <= to)) {
-    db.transaction(() => {
+    const run = db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    });
+    if (migration.erasesSecrets) withSecureDelete(db, run);
+    else run();
+  }
+}
+
+/**
+ * Runs `work` with secure_delete on: SQLite then overwrites deleted rows, and pages it frees, with
+ * zeros. The connection's own setting (off: the append path does not pay for it) comes back after.
+ * It is the connection's setting, not the transaction's: set around the transaction, it holds for
+ * every statement in it.
+ */
+function withSecureDelete(db: Db, work: () => void): void {
+  const previous = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    work();
+  } finally {
+    db.pragma(`secure_delete = ${previous}`);
   }
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../../shared/audit';
@@ -51,6 +51,38 @@ function storeAtVersion1(home: string): string {
   db.close();
   return file;
 }
+
+/**
+ * A store file at schema version 4 as Paddock left it when the model key was a setting: written
+ * as SettingsService wrote it, the key changed on the way (an earlier value may stay in the free
+ * space of the table's page), the WAL checkpointed into the file at close.
+ */
+function storeAtVersion4WithModelKeys(home: string, keys: readonly string[]): string {
+  const file = paddockPaths(home).database;
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  applyMigrations(db, 0, 4);
+  const set = db.prepare(
+    'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+  );
+  const at = '2026-11-01T09:00:00.000Z';
+  set.run('ui.theme', JSON.stringify('dark'), at);
+  for (const key of keys) {
+    set.run('agents.model.apiKey', JSON.stringify(key), at);
+    set.run('agents.model.baseUrl', JSON.stringify('http://127.0.0.1:8080'), at);
+  }
+  db.close();
+  return file;
+}
+
+/** The first is replaced by a longer second, which cannot take its place: left in free space. */
+const MODEL_KEYS = [
+  'sk-ant-EARLIER-key-42',
+  'sk-ant-api03-LATER-model-key-0123456789abcdefghijklmnopqrstuvwxyz',
+];
+
+const holds = (path: string, value: string) =>
+  existsSync(path) && readFileSync(path).includes(Buffer.from(value));
 
 describe('migrations', () => {
   it('are numbered 1..N with no gaps', () => {
@@ -125,6 +157,48 @@ describe('migrations', () => {
     expect(backup.pragma('user_version', { simple: true })).toBe(1);
     expect(backup.prepare('SELECT id FROM events').pluck().all()).toEqual(['e1']);
     backup.close();
+  });
+
+  it('005 deletes the model key setting with secure_delete: no value of it is left in the file', () => {
+    const file = storeAtVersion4WithModelKeys(tempDir(), MODEL_KEYS);
+    for (const key of MODEL_KEYS) expect(holds(file, key), key).toBe(true);
+    const db = new Database(file);
+    applyMigrations(db, 4, 5);
+    expect(db.prepare('SELECT key FROM settings ORDER BY key').pluck().all()).toEqual([
+      'agents.model.baseUrl',
+      'ui.theme',
+    ]);
+    expect(db.pragma('secure_delete', { simple: true })).toBe(0);
+    db.close();
+    for (const key of MODEL_KEYS) expect(holds(file, key), key).toBe(false);
+  });
+
+  it('upgrades a store that held a model key: gone from the file, its WAL and the backup', () => {
+    const home = tempDir();
+    const file = storeAtVersion4WithModelKeys(home, MODEL_KEYS);
+
+    const store = AuditStore.open({ home, now: () => new Date('2026-12-01T10:00:00.000Z') });
+    expect(store.database.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(store.database.prepare('SELECT key, value FROM settings ORDER BY key').all()).toEqual([
+      { key: 'agents.model.baseUrl', value: '"http://127.0.0.1:8080"' },
+      { key: 'ui.theme', value: '"dark"' },
+    ]);
+    // Only the migration paid for it: appends go on without secure_delete.
+    expect(store.database.pragma('secure_delete', { simple: true })).toBe(0);
+    store.close();
+
+    const [backup, ...more] = readdirSync(paddockPaths(home).backups);
+    expect(more).toEqual([]);
+    const backupFile = join(paddockPaths(home).backups, backup as string);
+    const copy = new Database(backupFile, { readonly: true });
+    expect(copy.pragma('user_version', { simple: true })).toBe(4);
+    expect(copy.prepare('SELECT key FROM settings ORDER BY key').pluck().all()).toEqual([
+      'agents.model.baseUrl',
+      'ui.theme',
+    ]);
+    copy.close();
+    for (const path of [file, `${file}-wal`, `${file}-shm`, backupFile])
+      for (const key of MODEL_KEYS) expect(holds(path, key), `${key} in ${path}`).toBe(false);
   });
 
   it('refuses a store written by a newer Paddock', () => {

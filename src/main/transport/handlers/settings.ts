@@ -1,5 +1,4 @@
 import type { SettingsService } from '../../core/settings';
-import { publicSettings } from '../../../shared/settings';
 import type { Handlers } from '../router';
 import type { Person } from '../../paddock';
 
@@ -8,7 +7,7 @@ export function settingsHandlers(
   person: Person,
 ): Pick<Handlers, 'settings.all' | 'settings.set'> {
   return {
-    'settings.all': () => publicSettings(settings.all()),
-    'settings.set': ({ key, value }) => publicSettings(settings.set(key, value, person)),
+    'settings.all': () => settings.all(),
+    'settings.set': ({ key, value }) => settings.set(key, value, person),
   };
 }
