@@ -78,6 +78,32 @@ async function newSessionForm(page: Page, repo: string) {
   return form;
 }
 
+/** Starts, from the form, a session whose agent is `/bin/sh -c agent`, under the person's `policy`. */
+async function startShellAgent(
+  page: Page,
+  host: Host,
+  repo: string,
+  session: { agent: string; policy: string; task: string },
+): Promise<void> {
+  const preset = {
+    id: 'shell-agent',
+    name: 'Shell agent',
+    command: '/bin/sh',
+    args: ['-c', session.agent],
+    taskArg: 'none',
+  };
+  expect(host.cli(['settings', 'set', 'agents.custom', JSON.stringify([preset])]).stderr).toBe('');
+  expect(host.cli(['settings', 'set', 'policy.personal', session.policy]).stderr).toBe('');
+  await page.goto(host.url);
+  await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+  await page.keyboard.press('n');
+  const form = page.getByTestId('new-session');
+  await form.getByLabel('Project (a git repository)').fill(repo);
+  await form.getByLabel('Agent').selectOption('shell-agent');
+  await form.getByLabel('Task').fill(session.task);
+  await form.getByRole('button', { name: 'Start session' }).click();
+}
+
 const terminal = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows');
 const stateOf = (page: Page) => page.getByTestId('session-state');
 
@@ -242,27 +268,11 @@ test('a vault secret’s placeholder sent where the secret may not go is refused
     const value = `dpl_${randomBytes(20).toString('hex')}`;
     const set = host.cli(['secrets', 'set', 'DEPLOY_TOKEN', '--host', 'deploy.example.com'], value);
     expect(set.stderr).toBe('');
-    const preset = {
-      id: 'leak',
-      name: 'Leaky agent',
-      command: '/bin/sh',
-      args: ['-c', agent],
-      taskArg: 'none',
-    };
-    expect(host.cli(['settings', 'set', 'agents.custom', JSON.stringify([preset])]).stderr).toBe(
-      '',
-    );
-    const policy = `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})"]\n`;
-    expect(host.cli(['settings', 'set', 'policy.personal', policy]).stderr).toBe('');
-    await page.goto(host.url);
-    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-
-    await page.keyboard.press('n');
-    const form = page.getByTestId('new-session');
-    await form.getByLabel('Project (a git repository)').fill(repo);
-    await form.getByLabel('Agent').selectOption('leak');
-    await form.getByLabel('Task').fill('Send the token somewhere');
-    await form.getByRole('button', { name: 'Start session' }).click();
+    await startShellAgent(page, host, repo, {
+      agent,
+      policy: `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})"]\n`,
+      task: 'Send the token somewhere',
+    });
     await expect(terminal(page)).toContainText('holding paddock-ph-DEPLOY_TOKEN-');
     await expect(terminal(page)).toContainText('sent');
     await expect(terminal(page)).toContainText('exfiltration attempt');
@@ -317,28 +327,12 @@ test('the Network view shows, live, what a sandboxed agent reached and what was 
   const host = await startHost();
   const repo = repository();
   try {
-    const preset = {
-      id: 'net',
-      name: 'Shell agent',
-      command: '/bin/sh',
-      args: ['-c', agent],
-      taskArg: 'none',
-    };
-    expect(host.cli(['settings', 'set', 'agents.custom', JSON.stringify([preset])]).stderr).toBe(
-      '',
-    );
-    // The loopback server stands in for a registry: its fetches are recorded as packages.
-    const policy = `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})"]\nnetwork:\n  inspect: ["127.0.0.1:${port}"]\n`;
-    expect(host.cli(['settings', 'set', 'policy.personal', policy]).stderr).toBe('');
-    await page.goto(host.url);
-    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-
-    await page.keyboard.press('n');
-    const form = page.getByTestId('new-session');
-    await form.getByLabel('Project (a git repository)').fill(repo);
-    await form.getByLabel('Agent').selectOption('net');
-    await form.getByLabel('Task').fill('Fetch a package, then try the private network');
-    await form.getByRole('button', { name: 'Start session' }).click();
+    await startShellAgent(page, host, repo, {
+      agent,
+      // The loopback server stands in for a registry: its fetches are recorded as packages.
+      policy: `version: 1\npermissions:\n  allow: ["Network(127.0.0.1:${port})"]\nnetwork:\n  inspect: ["127.0.0.1:${port}"]\n`,
+      task: 'Fetch a package, then try the private network',
+    });
     await expect(terminal(page)).toContainText('waiting for go');
     await expect(page.getByTestId('sandbox-profile')).toHaveText(
       /^sandbox: (bubblewrap|seatbelt)$/,
