@@ -1,6 +1,6 @@
 /**
- * Indexes derived from the event log: full-text (FTS5, contentless, rowid = events.seq) and
- * session membership (event_sessions). They are filled after commit in small batches, not inside
+ * Indexes derived from the event log: full-text (FTS5, contentless, rowid = events.seq), session
+ * membership (event_sessions) and model usage (usage, one row per `cost.usage` event). They are filled after commit in small batches, not inside
  * every append, so the chain stays as fast as it can be; a crash only leaves work to catch up on
  * (the watermark in meta says how far they got). Queries first catch up, or (read-only) cover the
  * unindexed tail directly, so they always see every committed event.
@@ -8,6 +8,7 @@
 import type { JsonValue } from '../../../shared/audit';
 import type { Db } from './database';
 import { eventText } from './event-text';
+import { UsageIndex, usageRowOf } from './usage-index';
 
 const BATCH = 2_000;
 
@@ -26,8 +27,10 @@ export class DerivedIndexes {
   private readonly pending;
   private readonly matches;
   private readonly writes;
+  readonly usage: UsageIndex;
 
   constructor(private readonly db: Db) {
+    this.usage = new UsageIndex(db);
     this.watermark = db
       .prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_seq'")
       .pluck();
@@ -94,8 +97,11 @@ export class DerivedIndexes {
     if (rows.length === 0) return 0;
     this.db.transaction(() => {
       for (const row of rows) {
-        writes.text.run(row.seq, eventText(row.kind, row.actor_id, parsePayload(row.payload)));
+        const payload = parsePayload(row.payload);
+        writes.text.run(row.seq, eventText(row.kind, row.actor_id, payload));
         if (row.session_id !== null) writes.session.run(row.session_id, row.seq);
+        const usage = usageRowOf(row.seq, row.session_id, row.kind, payload);
+        if (usage) this.usage.add(usage);
       }
       writes.watermark.run(String(rows.at(-1)?.seq));
     })();

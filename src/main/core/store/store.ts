@@ -22,6 +22,7 @@ import { openDatabase, type Db } from './database';
 import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
 import { hexOf, rowToEvent, type EventRow } from './event-row';
 import { DerivedIndexes } from './derived-indexes';
+import type { KnownCall, SpendFilter, SpendTotals } from './usage-index';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 
@@ -247,6 +248,18 @@ export class AuditStore {
   search(text: string, limit = 50): AuditEvent[] {
     const seqs = this.indexes.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT));
     return seqs.map((seq) => this.get(seq)).filter((event): event is AuditEvent => event !== null);
+  }
+
+  /** Totals of the `cost.usage` events a filter selects (sessions, time range, source). */
+  spend(filter: SpendFilter = {}): SpendTotals {
+    this.indexes.catchUp();
+    return this.indexes.usage.spend(filter, this.indexes.indexedSeq());
+  }
+
+  /** Calls already on the record under this request id or message id. */
+  knownCalls(ids: { requestId: string | null; messageId: string | null }): KnownCall[] {
+    this.indexes.catchUp();
+    return this.indexes.usage.known(ids.requestId, ids.messageId, this.indexes.indexedSeq());
   }
 
   /**

@@ -3,6 +3,7 @@ import { sql as projectsSessionsSettings } from './002-projects-sessions-setting
 import { sql as indexWatermark } from './003-index-watermark';
 import { sql as approvals } from './004-approvals';
 import { sql as eraseModelApiKey } from './005-erase-model-api-key';
+import { sql as usageIndex } from './006-usage-index';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: eraseModelApiKey,
     erasesSecrets: { table: 'settings' },
   },
+  { version: 6, name: 'usage-index', sql: usageIndex },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
