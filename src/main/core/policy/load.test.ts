@@ -24,6 +24,12 @@ describe('parsePolicy', () => {
     expect(parsePolicy('version: 1\n', FILE).sandbox).toBeUndefined();
   });
 
+  it('reads spending limits in dollars', () => {
+    const policy = parsePolicy('version: 1\nbudgets:\n  session: 5\n  day: 12.5\n', 'p.yaml');
+    expect(policy.budgets).toEqual({ session: 5, day: 12.5 });
+    expect(parsePolicy('version: 1\n', 'p.yaml').budgets).toBeUndefined();
+  });
+
   it('reads a full policy, keeping where every rule was written', () => {
     const text = [
       'version: 1',
@@ -135,14 +141,24 @@ describe('parsePolicy', () => {
       'workspace: unknown key "cpy"; known keys: copy, setup, setupTimeoutSeconds',
     ],
     [
+      'version: 1\nbudgets:\n  session: 0\n',
+      3,
+      'budgets.session: expected an amount above 0 (leave the limit out for none)',
+    ],
+    [
+      'version: 1\nbudgets:\n  weekly: 5\n',
+      3,
+      'budgets: unknown key "weekly"; known keys: session, project, day',
+    ],
+    [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets',
     ],
     [
       'version: 1\ngates: {}\n',
       2,
-      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network',
+      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets',
     ],
   ])('refuses %j at line %i', (text, line, problem) => {
     const error = failure(text);

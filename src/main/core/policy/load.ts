@@ -95,6 +95,7 @@ export function parsePolicy(text: string, file: string): Policy {
     ...(parsed.workspace ? { workspace: parsed.workspace } : {}),
     ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
     ...(parsed.network ? { network: parsed.network } : {}),
+    ...(parsed.budgets ? { budgets: parsed.budgets } : {}),
     source: { file, digest: policyDigest(text) },
   };
 }

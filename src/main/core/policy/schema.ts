@@ -10,7 +10,7 @@ import { parseRule, type Rule } from './rules';
 export const SUPPORTED_VERSIONS = [1] as const;
 
 /** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
-export const PLANNED_SECTIONS = ['gates', 'signoff', 'budgets', 'ssh'] as const;
+export const PLANNED_SECTIONS = ['gates', 'signoff', 'ssh'] as const;
 
 const rule = z
   .string({ error: 'expected a rule like Bash(npm test:*)' })
@@ -114,8 +114,26 @@ const network = z
   )
   .optional();
 
+/** A spending limit in US dollars: more than nothing, and not absurd (a typo of zeros). */
+const dollars = z
+  .number({ error: 'expected an amount in US dollars, like 5 or 12.50' })
+  .positive({ error: 'expected an amount above 0 (leave the limit out for none)' })
+  .max(1_000_000, { error: 'expected at most 1000000 dollars' });
+
+/**
+ * Spending limits for model calls, in US dollars: per session, per project (all its sessions),
+ * per day (everything Paddock metered or imported that day, local time). The smallest limit of
+ * the person's policy, the repository's and the settings holds.
+ */
+const budgets = z
+  .strictObject(
+    { session: dollars.optional(), project: dollars.optional(), day: dollars.optional() },
+    { error: 'expected a mapping with session, project and day limits' },
+  )
+  .optional();
+
 /** Every section a policy may have, besides `version`. */
-export const SECTIONS = { permissions, workspace, sandbox, network } as const;
+export const SECTIONS = { permissions, workspace, sandbox, network, budgets } as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
 
@@ -132,6 +150,7 @@ export interface Policy {
   readonly workspace?: Sections['workspace'];
   readonly sandbox?: Sections['sandbox'];
   readonly network?: Sections['network'];
+  readonly budgets?: Sections['budgets'];
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }
