@@ -23,6 +23,13 @@ export {
   type Provider,
 } from './model-broker';
 export { boundTo } from './bindings';
+export {
+  MAX_PREVIEW_BYTES,
+  previewOf,
+  type Admission,
+  type CallPreview,
+  type ResponseMeter,
+} from './call-preview';
 export { redactAll, redactText, ValueRedactor, ValueStop, type Replacement } from './redact';
 export {
   CredentialGuard,

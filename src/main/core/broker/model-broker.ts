@@ -23,6 +23,14 @@ import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { decoderFor, endToEndHeaders, pathProblem, plainReason } from '../proxy';
+import type { TokenCounts } from '../../../shared/costs';
+import {
+  previewOf,
+  readBody,
+  type Admission,
+  type CallPreview,
+  type ResponseMeter,
+} from './call-preview';
 import { redactText, ValueRedactor } from './redact';
 
 export type Provider = 'anthropic' | 'openai';
@@ -61,6 +69,14 @@ export interface BrokerCallRecord {
   refused: string | null;
   /** Why the call failed after it was let through (upstream unreachable, untrusted, cut off). */
   failed: string | null;
+  /** When the call came in (ISO 8601). */
+  startedAt: string;
+  /** The model the request named, when the broker read the request (a budget applies). */
+  requestedModel: string | null;
+  /** The provider's id for the call (`request-id`, `x-request-id` response header). */
+  requestId: string | null;
+  /** What the response said it used, when a meter read it. */
+  usage: { model: string | null; messageId: string | null; tokens: TokenCounts } | null;
 }
 
 export interface ModelBrokerOptions {
@@ -72,6 +88,13 @@ export interface ModelBrokerOptions {
   /** Extra PEM roots trusted for upstreams, besides Node's default roots. */
   upstreamCa?: string[];
   onCall: (record: BrokerCallRecord) => void;
+  /**
+   * Asked before a call goes out (budgets). When set, the request body is read whole first
+   * (bounded), so its model and output limit are known; a refusal answers 403 with the reason.
+   */
+  admit?: (preview: CallPreview) => Promise<Admission>;
+  /** Reads usage from each response as it streams to the agent (costs). */
+  meter?: (provider: Provider, contentType: string | undefined, path: string) => ResponseMeter;
 }
 
 /** The base URLs an agent is given for a broker bridged in at `origin` (`http://127.0.0.1:PORT`). */
@@ -188,6 +211,10 @@ export class ModelBroker {
         durationMs: 0,
         refused: null,
         failed: null,
+        startedAt: new Date().toISOString(),
+        requestedModel: null,
+        requestId: null,
+        usage: null,
       },
     };
     res.once('close', () => this.finish(call, res));
@@ -207,12 +234,43 @@ export class ModelBroker {
         );
       }
       if (value === '') throw new Refused(502, `the ${route.provider} key in the vault is empty`);
-      this.relay(req, res, route, credential, value, call);
+      const body = await this.admitted(req, route, call);
+      this.relay(req, res, route, credential, value, call, body);
     } catch (error) {
       const refusal =
         error instanceof Refused ? error : new Refused(502, `broker error: ${messageOf(error)}`);
       this.refuse(req, res, refusal, call);
     }
+  }
+
+  /**
+   * With an admission check: the request body, read whole, once the check lets it go (null
+   * without one: the body streams through).
+   */
+  private async admitted(
+    req: IncomingMessage,
+    route: { provider: Provider; path: string },
+    call: Call,
+  ): Promise<Buffer | null> {
+    const admit = this.options.admit;
+    if (!admit) return null;
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      throw new Refused(413, `${messageOf(error)}: too large for the budget check`);
+    }
+    call.record.bytesUp = body.length;
+    const preview = previewOf(route.provider, route.path, body);
+    call.record.requestedModel = preview.model;
+    let admission: Admission;
+    try {
+      admission = await admit(preview);
+    } catch (error) {
+      throw new Refused(502, `the budget check failed: ${messageOf(error)}`);
+    }
+    if (!admission.allow) throw new Refused(403, admission.reason);
+    return body;
   }
 
   /** The provider and the upstream path for the agent's request target. */
@@ -238,6 +296,7 @@ export class ModelBroker {
     credential: BrokerCredential,
     value: string,
     call: Call,
+    body: Buffer | null,
   ): void {
     const { upstream } = route;
     const headers: OutgoingHttpHeaders = endToEndHeaders(req.headers);
@@ -268,9 +327,12 @@ export class ModelBroker {
     res.once('close', () => {
       if (!res.writableFinished) outgoing.destroy();
     });
-    // Counted only now: a data listener set earlier would let the body flow away unread.
-    req.on('data', (chunk: Buffer) => (call.record.bytesUp += chunk.length));
-    req.pipe(outgoing);
+    if (body) outgoing.end(body);
+    else {
+      // Counted only now: a data listener set earlier would let the body flow away unread.
+      req.on('data', (chunk: Buffer) => (call.record.bytesUp += chunk.length));
+      req.pipe(outgoing);
+    }
     outgoing.on('response', (response) => {
       const decoder = decoderFor(response.headers['content-encoding']);
       if (decoder === undefined) {
@@ -299,8 +361,18 @@ export class ModelBroker {
         return;
       }
       res.flushHeaders();
+      call.record.requestId = responseId(response.headers);
+      const meter = this.options.meter?.(
+        route.provider,
+        single(response.headers['content-type']),
+        route.path,
+      );
       const redactor = new ValueRedactor(value, replacement);
-      redactor.on('data', (chunk: Buffer) => (call.record.bytesDown += chunk.length));
+      redactor.on('data', (chunk: Buffer) => {
+        call.record.bytesDown += chunk.length;
+        meter?.write(chunk);
+      });
+      redactor.once('end', () => (call.record.usage = meter?.end() ?? null));
       const done = (error: Error | null): void => {
         if (!error) return;
         call.record.failed ??= plainReason(`the response was cut off: ${messageOf(error)}`);
@@ -365,6 +437,12 @@ function checkPlaceholder(headers: IncomingHttpHeaders, credential: BrokerCreden
     throw new Refused(401, `no key in ${where}: send this session's placeholder there`);
   if (!sameText(sent, credential.placeholder))
     throw new Refused(401, `the key in ${where} is not this session's placeholder`);
+}
+
+/** The provider's id for a call: Anthropic's `request-id`, OpenAI's `x-request-id`. */
+function responseId(headers: IncomingHttpHeaders): string | null {
+  const id = single(headers['request-id']) ?? single(headers['x-request-id']);
+  return id && /^[\x21-\x7e]{1,200}$/.test(id) ? id : null;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

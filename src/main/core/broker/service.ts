@@ -6,7 +6,8 @@
  */
 import type { JsonObject } from '../../../shared/audit';
 import { CredentialGuard, type BoundSecret } from './credential-guard';
-import type { Provider } from './model-broker';
+import type { Admission, CallPreview } from './call-preview';
+import type { BrokerCallRecord, ModelBrokerOptions, Provider } from './model-broker';
 import { PlaceholderSet } from './placeholders';
 import { openSessionBroker, type SessionBroker } from './session-broker';
 
@@ -22,6 +23,12 @@ export interface BrokerServiceOptions {
   record: (sessionId: string, kind: BrokerEventKind, payload: JsonObject) => void;
   /** Extra PEM roots trusted for model upstreams (tests' loopback HTTPS servers). */
   upstreamCa?: string[];
+  /** Asked before each model call of a session goes out (budgets). */
+  admit?: (sessionId: string, preview: CallPreview) => Promise<Admission>;
+  /** Reads usage from model responses (costs). */
+  meter?: ModelBrokerOptions['meter'];
+  /** Hears of every model call of a session once it is over, after its `broker.call` event. */
+  onCall?: (sessionId: string, record: BrokerCallRecord) => void;
 }
 
 /** A session's credentials as its proxy applies them. */
@@ -39,6 +46,8 @@ export interface SessionCredentials {
  */
 const RESERVED_VARIABLE =
   /^(?:PATH|HOME|TERM|SHELL|USER|LOGNAME|LANG|PWD|TMPDIR|TZ|NO_PROXY|(?:HTTPS?|ALL)_PROXY|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|GIT_SSL_CAINFO|PIP_CERT|NPM_CONFIG_CAFILE|LC_[A-Z0-9_]*|LD_[A-Z0-9_]*|DYLD_[A-Z0-9_]*|PADDOCK_[A-Z0-9_]*)$/;
+
+const allowed = async (): Promise<Admission> => ({ allow: true });
 
 export class BrokerService {
   private readonly sessions = new Map<
@@ -71,8 +80,16 @@ export class BrokerService {
       secretNames: () => this.options.secrets().map((secret) => secret.name),
       secretValue: (name) => this.options.value(name),
       upstreams: this.options.upstreams(),
-      onCall: (record) => this.options.record(sessionId, 'broker.call', { ...record }),
+      onCall: (record) => {
+        // A plain copy: the record's nested objects are JSON already.
+        this.options.record(sessionId, 'broker.call', JSON.parse(JSON.stringify(record)));
+        this.options.onCall?.(sessionId, record);
+      },
       ...(this.options.upstreamCa ? { upstreamCa: this.options.upstreamCa } : {}),
+      ...(this.options.meter ? { meter: this.options.meter } : {}),
+      ...(this.options.admit
+        ? { admit: (preview: CallPreview) => this.options.admit?.(sessionId, preview) ?? allowed() }
+        : {}),
     });
   }
 

@@ -5,7 +5,13 @@
  * puts the real value in on the way to the provider. Without one, the model settings apply.
  */
 import { join } from 'node:path';
-import { brokerBaseUrls, ModelBroker, type BrokerCallRecord, type Provider } from './model-broker';
+import {
+  brokerBaseUrls,
+  ModelBroker,
+  type BrokerCallRecord,
+  type ModelBrokerOptions,
+  type Provider,
+} from './model-broker';
 import type { PlaceholderSet } from './placeholders';
 
 /** Inside the sandbox the broker listens here (the proxy is on 3128). */
@@ -52,6 +58,8 @@ export interface SessionBrokerOptions {
   upstreams: Partial<Record<Provider, string>>;
   onCall: (record: BrokerCallRecord) => void;
   upstreamCa?: string[];
+  admit?: ModelBrokerOptions['admit'];
+  meter?: ModelBrokerOptions['meter'];
 }
 
 export interface SessionBroker {
@@ -87,6 +95,8 @@ export async function openSessionBroker(
     },
     onCall: options.onCall,
     ...(options.upstreamCa ? { upstreamCa: options.upstreamCa } : {}),
+    ...(options.admit ? { admit: options.admit } : {}),
+    ...(options.meter ? { meter: options.meter } : {}),
   });
   const urls = brokerBaseUrls(`http://127.0.0.1:${BROKER_PORT}`);
   return {
