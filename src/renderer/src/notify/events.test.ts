@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/approvals';
 import type { SessionRecord } from '../../../shared/sessions';
-import { approvalEvent, sessionEvent } from './events';
-import { approvalRequest } from '../test-support';
+import type { JsonObject } from '../../../shared/audit';
+import { approvalEvent, budgetEvent, sessionEvent } from './events';
+import { approvalRequest, proxyEvent } from '../test-support';
 
 const REQUEST: ApprovalRequest = approvalRequest();
 
@@ -86,5 +87,29 @@ describe('sessionEvent', () => {
     expect(
       sessionEvent({ ...SESSION, task: '', state: 'exited', exitCode: 1 }, 'running')?.body,
     ).toBe('claude: ses_1234abcd (exit code 1)');
+  });
+});
+
+describe('budgetEvent', () => {
+  const warning = (payload: JsonObject, sessionId = 'ses_1234abcd') =>
+    proxyEvent(1, 'cost.budget.warning', payload, sessionId);
+
+  it('notifies a budget past 80%, pointing at the session', () => {
+    expect(
+      budgetEvent(warning({ scope: 'session', limitUsd: 10, spentUsd: 8.1, percent: 81 })),
+    ).toEqual({
+      kind: 'budget',
+      title: 'Budget almost spent',
+      body: 'This session has spent $8.10 of its $10.00 budget (81%).',
+      target: { screen: 'sessions', id: 'ses_1234abcd' },
+    });
+  });
+
+  it('says which limit, and stays quiet for other events or figures out of shape', () => {
+    expect(budgetEvent(warning({ scope: 'day', limitUsd: 50, spentUsd: 40 }))?.body).toBe(
+      'Today has spent $40.00 of its $50.00 budget.',
+    );
+    expect(budgetEvent(proxyEvent(2, 'cost.usage', { scope: 'day' }))).toBeNull();
+    expect(budgetEvent(warning({ scope: 'day', limitUsd: '50', spentUsd: 40 }))).toBeNull();
   });
 });

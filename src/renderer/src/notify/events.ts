@@ -4,6 +4,7 @@
  * seen before, so the rules are tested without a connection.
  */
 import type { ApprovalRequest } from '../../../shared/approvals';
+import type { AuditEvent } from '../../../shared/audit';
 import type { SessionRecord, SessionState } from '../../../shared/sessions';
 import { escapeText } from '../escape-text';
 import type { NotifyEvent } from './core';
@@ -24,6 +25,25 @@ export function approvalEvent(
     // Escaped like in the inbox: a notification must not carry a disguised command either.
     body: `${request.agent} in ${request.sessionId}: ${escapeText(request.subject)}`,
     target: { screen: 'inbox', id: request.id },
+  };
+}
+
+/**
+ * A budget passing 80% of its limit (main writes `cost.budget.warning` once per limit). The
+ * payload is read field by field: a scope or figure out of shape is left out of the text.
+ */
+export function budgetEvent(event: AuditEvent): NotifyEvent | null {
+  if (event.kind !== 'cost.budget.warning') return null;
+  const { scope, limitUsd, spentUsd, percent } = event.payload;
+  const what =
+    scope === 'session' ? 'This session' : scope === 'project' ? 'This project' : 'Today';
+  if (typeof limitUsd !== 'number' || typeof spentUsd !== 'number') return null;
+  const share = typeof percent === 'number' ? ` (${percent}%)` : '';
+  return {
+    kind: 'budget',
+    title: 'Budget almost spent',
+    body: `${what} has spent $${spentUsd.toFixed(2)} of its $${limitUsd.toFixed(2)} budget${share}.`,
+    target: event.sessionId ? { screen: 'sessions', id: event.sessionId } : { screen: 'costs' },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The notification module, wired to the app: feeds the core from `approvals.changed` (new pending
- * requests) and `session.changed` (a session starting to wait, finishing or failing), silences it
+ * requests), `session.changed` (a session starting to wait, finishing or failing) and
+ * `audit.appended` (a budget past 80% of its limit), silences it
  * with the `notifications.doNotDisturb` setting, and opens the Inbox or the session on a click.
  * Started once by the App, so it works whichever screen shows.
  *
@@ -15,7 +16,7 @@ import { useScreen } from '../store/screen';
 import { openSession } from '../store/sessions';
 import { useSettings } from '../store/settings';
 import { createNotifier, type NotificationSink, type Notifier, type NotifyTarget } from './core';
-import { approvalEvent, sessionEvent } from './events';
+import { approvalEvent, budgetEvent, sessionEvent } from './events';
 import { webNotificationSink } from './web-sink';
 
 export type { NotificationSink, NotifyEvent, NotifyKind, NotifyTarget } from './core';
@@ -77,9 +78,17 @@ export function startNotifications(options: { sink?: NotificationSink } = {}): (
     if (event) own.notify(event);
   });
 
+  const stopBudgets = api.on('audit.appended', (events) => {
+    for (const event of events) {
+      const notice = budgetEvent(event);
+      if (notice) own.notify(notice);
+    }
+  });
+
   return () => {
     stopApprovals();
     stopSessions();
+    stopBudgets();
     own.dispose();
     if (notifier === own) notifier = null;
   };
