@@ -15,6 +15,7 @@ import {
   type ProjectPolicy,
 } from './core/policy';
 import { agentGate } from './agent-gate';
+import { modelCosts, type ModelCosts } from './model-costs';
 import { ApprovalService } from './core/approvals';
 import {
   claudeHookArgs,
@@ -108,7 +109,16 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     }),
     record: (sessionId, kind, payload) =>
       store.append({ kind, actor: 'system', actorId: 'broker', sessionId, payload }),
+    // Set below, once the sessions exist: every model call is asked about and priced there.
+    admit: (sessionId, preview) => requireCosts().admit(sessionId, preview),
+    meter: (provider, contentType, path) => requireCosts().meter(provider, contentType, path),
+    onCall: (sessionId, record) => requireCosts().recordCall(sessionId, record),
   });
+  let costs: ModelCosts | null = null;
+  const requireCosts = (): ModelCosts => {
+    if (!costs) throw new Error('model costs are not wired yet');
+    return costs;
+  };
   const network = new NetworkService({
     store,
     policies,
@@ -155,6 +165,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     },
   });
   hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));
+  costs = modelCosts({ store, settings, policies, projects, sessions, approvals });
   // A session that ended takes its hook URL and its pending requests with it.
   sessions.onChange((session) => {
     if (LIVE_STATES.includes(session.state)) return;

@@ -147,6 +147,43 @@ export const SETTINGS = {
     default: {},
     help: 'The vault’s index: each secret’s hosts, header and when it was set (the values are in the OS keychain, never here). Changed only by `paddock secrets set` and `paddock secrets rm`.',
   },
+  'costs.prices': {
+    // LiteLLM's field names; core/costs merges each entry over the bundled one (or adds the model).
+    schema: z
+      .record(
+        z.string().min(1).max(256),
+        z
+          .object({
+            input_cost_per_token: z.number().min(0),
+            output_cost_per_token: z.number().min(0),
+            cache_creation_input_token_cost: z.number().min(0),
+            cache_read_input_token_cost: z.number().min(0),
+            input_cost_per_token_above_200k_tokens: z.number().min(0),
+            output_cost_per_token_above_200k_tokens: z.number().min(0),
+            cache_creation_input_token_cost_above_200k_tokens: z.number().min(0),
+            cache_read_input_token_cost_above_200k_tokens: z.number().min(0),
+            max_input_tokens: z.number().min(0),
+            max_output_tokens: z.number().min(0),
+          })
+          .partial()
+          .strict(),
+      )
+      .refine((prices) => Object.keys(prices).length <= 500, 'at most 500 models'),
+    default: {},
+    help: 'Your own model prices in US dollars per token, by model, with LiteLLM’s field names ({"claude-sonnet-4-5": {"input_cost_per_token": 3e-6, "output_cost_per_token": 1.5e-5}}). Each overrides the bundled price table’s entry field by field, or adds a model it lacks.',
+  },
+  'costs.budgets': {
+    // The same limits as a policy's `budgets` section; the smallest of all that are set holds.
+    schema: z
+      .strictObject({
+        session: z.number().positive().max(1_000_000),
+        project: z.number().positive().max(1_000_000),
+        day: z.number().positive().max(1_000_000),
+      })
+      .partial(),
+    default: {},
+    help: 'Spending limits for model calls in US dollars: {"session": 5, "project": 50, "day": 20}. A call that could pass one is held in the inbox (raise or stop); at 80% a notification. A policy’s budgets section can only lower them.',
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
