@@ -1,6 +1,8 @@
 /**
  * The remote host of the proxy benchmark, in a process of its own: plain HTTP and HTTPS on
- * loopback, `/small` (two bytes) and `/big?mb=N[&pace=P]` (N MiB, streamed, at P MiB/s if given). Prints its ports as JSON.
+ * loopback, `/small` (two bytes), `/big?mb=N[&pace=P]` (N MiB, streamed, at P MiB/s if given) and
+ * `/v1/messages` (a streamed Anthropic message with its usage, as the real API sends it). Prints
+ * its ports as JSON.
  * argv: CERT_FILE KEY_FILE
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ const MIB = Buffer.alloc(1024 * 1024, 0x61);
 function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://origin');
   if (url.pathname === '/small') return void res.end('ok');
+  if (url.pathname === '/v1/messages') return void req.resume().once('end', () => message(res));
   const mib = Number(url.searchParams.get('mb') ?? '1');
   // A pace in MiB/s stands in for a real link; without one, as fast as loopback goes.
   const pace = Number(url.searchParams.get('pace') ?? '0');
@@ -29,6 +32,42 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     res.end();
   };
   pump();
+}
+
+let messages = 0;
+
+/** A short streamed answer, usage in message_start and message_delta. */
+function message(res: ServerResponse): void {
+  messages += 1;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'request-id': `req_bench_${messages}`,
+  });
+  const usage = {
+    input_tokens: 1200,
+    cache_creation_input_tokens: 400,
+    cache_read_input_tokens: 5000,
+  };
+  const events: Array<[string, object]> = [
+    [
+      'message_start',
+      {
+        message: {
+          id: `msg_bench_${messages}`,
+          model: 'claude-sonnet-4-5',
+          usage: { ...usage, output_tokens: 1 },
+        },
+      },
+    ],
+    ['content_block_start', { index: 0, content_block: { type: 'text', text: '' } }],
+    ['content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello.' } }],
+    ['content_block_stop', { index: 0 }],
+    ['message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 35 } }],
+    ['message_stop', {}],
+  ];
+  for (const [type, data] of events)
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  res.end();
 }
 
 const [certFile = '', keyFile = ''] = process.argv.slice(2);

@@ -76,11 +76,18 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
         loaded.repository?.policy.budgets ?? {},
       ]);
     },
-    projectSessions: (sessionId) => {
-      const { projectId } = deps.sessions.get(sessionId);
+    projectOf: (sessionId) => {
+      try {
+        return contextOf(sessionId).projectPath;
+      } catch {
+        return null; // an event of a session this Paddock does not know (an import)
+      }
+    },
+    sessionsOf: (projectPath) => {
+      const project = deps.projects.find(projectPath);
       return deps.sessions
         .list()
-        .filter((session) => session.projectId === projectId)
+        .filter((session) => session.projectId === project?.id)
         .map((session) => session.id);
     },
     approvals: deps.approvals,

@@ -189,6 +189,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       if (!options.readonly) approvals.shutdown();
       await hooks?.close();
       await sessions.shutdown();
+      costs?.budgets.close();
       store.close();
     },
   };

@@ -49,7 +49,8 @@ function fixture(limits: BudgetLimits) {
   const budgets = new BudgetService({
     store,
     limits: async () => limits,
-    projectSessions: () => ['ses_a', 'ses_b'],
+    projectOf: (sessionId: string) => (['ses_a', 'ses_b'].includes(sessionId) ? '/work/app' : null),
+    sessionsOf: () => ['ses_a', 'ses_b'],
     approvals,
     stop: (sessionId, reason) => stopped.push(`${sessionId}: ${reason}`),
     now: () => NOW,
@@ -79,8 +80,12 @@ describe('BudgetService', () => {
     const { store, budgets, kinds } = fixture({ session: 5, project: 8, day: 20 });
     spent(store, 'ses_a', 3);
     spent(store, 'ses_b', 2);
-    expect(budgets.spent('ses_a')).toEqual({ session: 3, project: 5, day: 5 });
+    expect(budgets.spent(context)).toEqual({ session: 3, project: 5, day: 5 });
     expect(await budgets.admit(context, call(1.99))).toEqual({ allow: true });
+    // Read once, then kept up to date by each new call on the record.
+    spent(store, 'ses_b', 0.5);
+    spent(store, 'ses_z', 0.25);
+    expect(budgets.spent(context)).toEqual({ session: 3, project: 5.5, day: 5.75 });
     expect(kinds()).not.toContain('cost.budget.held');
   });
 

@@ -15,6 +15,7 @@
 import type { JsonObject } from '../../../shared/audit';
 import type { ApprovalService } from '../approvals';
 import type { AuditStore } from '../store';
+import { SpendTracker, startOfDay } from './spend';
 
 export const BUDGET_SCOPES = ['session', 'project', 'day'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
@@ -41,11 +42,13 @@ export interface ModelCall {
 export type Admission = { allow: true } | { allow: false; reason: string };
 
 export interface BudgetServiceOptions {
-  store: Pick<AuditStore, 'spend' | 'append'>;
+  store: Pick<AuditStore, 'spend' | 'append' | 'onAppend'>;
   /** The limits that hold for a session now (the smallest of the policies' and the settings'). */
   limits: (context: BudgetContext) => Promise<BudgetLimits>;
-  /** Every session of the session's project, itself included (the project limit sums them). */
-  projectSessions: (sessionId: string) => readonly string[];
+  /** The project path of a session, or null when it is unknown (the project limit sums these). */
+  projectOf: (sessionId: string) => string | null;
+  /** Every session of a project (by path). */
+  sessionsOf: (projectPath: string) => readonly string[];
   approvals: Pick<ApprovalService, 'request' | 'allowedBefore'>;
   /** Stops a session whose budget the person would not raise. */
   stop: (sessionId: string, reason: string) => void;
@@ -60,9 +63,16 @@ export class BudgetService {
   /** Warnings written, by scope key and limit: each is written once per run. */
   private readonly warned = new Set<string>();
   private readonly now: () => Date;
+  private readonly tracker: SpendTracker;
 
   constructor(private readonly options: BudgetServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.tracker = new SpendTracker(options);
+  }
+
+  /** Stops following the store (Paddock is closing). */
+  close(): void {
+    this.tracker.close();
   }
 
   /** Whether a model call may go out now; may wait for the person. */
@@ -77,7 +87,7 @@ export class BudgetService {
         details: { model, provider: call.provider },
       });
     }
-    const spent = this.spent(context.sessionId);
+    const spent = this.spent(context);
     for (const scope of scopes) {
       const limit = limits[scope] as number;
       if (spent[scope] + call.worstCaseUsd <= limit) continue;
@@ -99,7 +109,7 @@ export class BudgetService {
   /** After a call's cost is on the record: a warning at 80% of a limit, once per limit. */
   async observe(context: BudgetContext): Promise<void> {
     const limits = await this.options.limits(context);
-    const spent = this.spent(context.sessionId);
+    const spent = this.spent(context);
     for (const scope of BUDGET_SCOPES) {
       const limit = limits[scope];
       if (limit === undefined || spent[scope] < limit * WARN_AT) continue;
@@ -117,12 +127,11 @@ export class BudgetService {
   }
 
   /** Spend so far in each scope the session belongs to. */
-  spent(sessionId: string): Record<BudgetScope, number> {
-    const { store } = this.options;
+  spent(context: Pick<BudgetContext, 'sessionId' | 'projectPath'>): Record<BudgetScope, number> {
     return {
-      session: store.spend({ sessionIds: [sessionId] }).costUsd,
-      project: store.spend({ sessionIds: this.options.projectSessions(sessionId) }).costUsd,
-      day: store.spend({ since: startOfDay(this.now()).toISOString() }).costUsd,
+      session: this.tracker.session(context.sessionId),
+      project: this.tracker.project(context.projectPath),
+      day: this.tracker.day(startOfDay(this.now())),
     };
   }
 
@@ -194,11 +203,6 @@ export class BudgetService {
   private event(sessionId: string, kind: string, payload: JsonObject): void {
     this.options.store.append({ kind, ...BUDGETS, sessionId, payload });
   }
-}
-
-/** Midnight, local time: a day's budget is the person's day. */
-function startOfDay(now: Date): Date {
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
 }
 
 function scopeText(scope: BudgetScope): string {
