@@ -21,6 +21,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['proxy', () => import('./proxy.bench')],
   ['broker', () => import('./broker.bench')],
   ['vault', () => import('./vault.bench')],
+  ['costs', () => import('./costs.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

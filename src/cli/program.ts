@@ -12,6 +12,7 @@ import { registerSettings } from './commands/settings';
 import { registerPolicy } from './commands/policy';
 import { registerApprovals } from './commands/approvals';
 import { registerSecrets } from './commands/secrets';
+import { registerCosts } from './commands/costs';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -33,6 +34,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerPolicy(program, context);
   registerApprovals(program, context);
   registerSecrets(program, context);
+  registerCosts(program, context);
   return program;
 }
 

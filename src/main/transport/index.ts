@@ -9,6 +9,7 @@ import {
   type Transport,
 } from '../../shared/contract';
 import { AgentError } from '../core/agents';
+import { PriceTable } from '../core/costs';
 import { ProjectError } from '../core/projects';
 import { ApprovalError } from '../core/approvals';
 import { PolicyError, PolicyServiceError } from '../core/policy';
@@ -21,6 +22,7 @@ import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
 import { approvalHandlers } from './handlers/approvals';
+import { costsHandlers } from './handlers/costs';
 import { policyHandlers } from './handlers/policy';
 import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
@@ -67,6 +69,9 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...policyHandlers(paddock.policies, paddock.person),
       ...approvalHandlers(paddock.approvals, paddock.person),
       ...secretsHandlers(paddock.vault, paddock.person),
+      ...costsHandlers(paddock.store, paddock.home, () =>
+        PriceTable.bundled(paddock.settings.get('costs.prices')),
+      ),
     },
     isUserFacing,
   );

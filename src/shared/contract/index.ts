@@ -9,6 +9,7 @@ import type { ApprovalRequest } from '../approvals';
 import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { SecretEntry } from '../vault';
+import type { UsageImportSummary } from '../usage-import';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -74,6 +75,8 @@ export interface CallOutputs {
   'secrets.set': { secret: SecretEntry; rotated: boolean };
   /** The secret as it was listed before removal. */
   'secrets.remove': SecretEntry;
+  /** Usage the broker did not meter, read from agents' transcripts into `cost.usage` events. */
+  'costs.import': UsageImportSummary;
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */

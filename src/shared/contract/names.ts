@@ -41,6 +41,7 @@ export const CALLS = [
   'secrets.list',
   'secrets.set',
   'secrets.remove',
+  'costs.import',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -12,6 +12,7 @@ const none = z.object({}).strict();
 const sessionId = z.string().regex(/^ses_[0-9a-f]{8}$/, 'a session id looks like ses_0123abcd');
 const bySession = z.object({ id: sessionId }).strict();
 const path = z.string().min(1).max(4096);
+const absolutePath = path.regex(/^(\/|[A-Za-z]:[\\/])/, 'an absolute path');
 const presetId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a preset id is lowercase letters, digits and dashes');
@@ -128,6 +129,16 @@ export const INPUTS = {
     })
     .strict(),
   'secrets.remove': z.object({ name: z.string().max(200) }).strict(),
+  // Directories the host reads (recursively, `*.jsonl` only, links not followed); a client names
+  // them absolutely, since the host's working directory is not its own.
+  'costs.import': z
+    .object({
+      claude: z.array(absolutePath).max(100).default([]),
+      codex: z.array(absolutePath).max(100).default([]),
+      /** Also every Paddock session's agent home, each session's usage in that session. */
+      paddockSessions: z.boolean().default(false),
+    })
+    .strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;
