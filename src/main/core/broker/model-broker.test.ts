@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createUsageMeter } from '../costs';
 import { createSessionCa, type SessionCa } from '../proxy';
+import type { CallPreview } from './call-preview';
 import {
   brokerBaseUrls,
   ModelBroker,
@@ -553,5 +555,85 @@ describe('ModelBroker: refusals', () => {
     const [record] = await records(calls, 1);
     expect(record).toMatchObject({ status: 502, refused: null });
     expect(record?.failed).toMatch(/upstream failed/);
+  });
+});
+
+describe('ModelBroker: metering and budgets', () => {
+  const chatChunks = [
+    { id: 'chatcmpl-9', model: 'gpt-5-2025-08-07', choices: [{ delta: { content: 'hel' } }] },
+    { id: 'chatcmpl-9', model: 'gpt-5-2025-08-07', choices: [{ delta: { content: 'lo' } }] },
+    {
+      id: 'chatcmpl-9',
+      model: 'gpt-5-2025-08-07',
+      choices: [],
+      usage: {
+        prompt_tokens: 1500,
+        completion_tokens: 42,
+        prompt_tokens_details: { cached_tokens: 1024 },
+      },
+    },
+  ];
+
+  it('reads the usage an OpenAI stream reports, with its request id', async () => {
+    const api = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_abc123' });
+      for (const chunk of chatChunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+    const { socketPath, calls } = await startBroker({
+      upstreams: { openai: api.url },
+      meter: createUsageMeter,
+    });
+    const reply = await send(socketPath, {
+      path: '/openai/v1/chat/completions',
+      headers: { authorization: `Bearer ${openaiPlaceholder}` },
+      body: JSON.stringify({ model: 'gpt-5', stream: true, messages: [] }),
+    });
+    expect(reply.status).toBe(200);
+    expect((await records(calls, 1))[0]).toMatchObject({
+      requestId: 'req_abc123',
+      usage: {
+        model: 'gpt-5-2025-08-07',
+        messageId: 'chatcmpl-9',
+        tokens: { input: 476, output: 42, cacheWrite: 0, cacheRead: 1024 },
+      },
+    });
+  });
+
+  it('asks before a call goes out: the request previewed; refused, nothing reaches the provider', async () => {
+    const api = await upstream((_req, res) => res.end(JSON.stringify(messageReply)));
+    const previews: CallPreview[] = [];
+    let allow = false;
+    const { socketPath, calls } = await startBroker({
+      upstreams: { anthropic: api.url },
+      admit: async (preview) => {
+        previews.push(preview);
+        return allow ? { allow: true } : { allow: false, reason: 'budget not raised' };
+      },
+    });
+    const call = () =>
+      send(socketPath, {
+        path: '/anthropic/v1/messages',
+        headers: { 'x-api-key': anthropicPlaceholder },
+        // Sent in pieces: the broker reads it whole before asking.
+        body: [messagesBody.slice(0, 20), messagesBody.slice(20)],
+      });
+    const refused = await call();
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('budget not raised');
+    expect(api.seen).toHaveLength(0);
+    expect(previews[0]).toEqual({
+      provider: 'anthropic',
+      path: '/v1/messages',
+      model: 'claude-sonnet-4-5',
+      maxOutputTokens: 64,
+      bodyBytes: Buffer.byteLength(messagesBody),
+    });
+    allow = true;
+    expect((await call()).status).toBe(200);
+    expect(api.seen.map((seen) => seen.body)).toEqual([messagesBody]);
+    const [first, second] = await records(calls, 2);
+    expect(first?.refused).toBe('budget not raised');
+    expect(second).toMatchObject({ requestedModel: 'claude-sonnet-4-5', refused: null });
   });
 });
