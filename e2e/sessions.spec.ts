@@ -6,8 +6,9 @@
  * placeholder where the secret may not go.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { PriceTable } from '../src/main/core/costs';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { startHost, type Host } from './host';
 import { expect, ROOT, test } from './support';
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+const TRANSCRIPT = join(ROOT, 'src/main/core/costs/import/fixtures/claude-code-2.1.197.jsonl');
 
 const SCRIPT = [
   { type: 'print', text: 'hello from the fake agent\r\n' },
@@ -299,6 +301,49 @@ test('a vault secret’s placeholder sent where the secret may not go is refused
     await host.stop();
     await service.stop();
     await new Promise((resolve) => collector.close(resolve));
+    rmSync(host.home, { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('a session’s header shows what its model calls cost, live, once a transcript is imported', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const host = await startHost();
+  const repo = repository();
+  try {
+    await startShellAgent(page, host, repo, {
+      agent: "printf 'ready\\n'; read answer",
+      policy: 'version: 1\n',
+      task: 'Cost something',
+    });
+    await expect(terminal(page)).toContainText('ready');
+    await expect(page.getByTestId('session-spend')).toHaveCount(0);
+    // A real Claude Code 2.1.197 transcript (three calls, six lines) in the session's agent home.
+    const id = JSON.parse(host.cli(['session', 'list', '--json']).stdout)[0].id as string;
+    const projects = join(host.home, 'sessions', id, 'home', '.claude', 'projects', 'app');
+    mkdirSync(projects, { recursive: true });
+    copyFileSync(TRANSCRIPT, join(projects, 'conversation.jsonl'));
+    const imported = host.cli(['costs', 'import', '--claude', projects, '--json']);
+    expect(imported.stderr).toBe('');
+    expect(JSON.parse(imported.stdout)).toMatchObject({ added: 3 });
+    // The price table's arithmetic for those three calls, done here.
+    const prices = PriceTable.bundled();
+    const expected = [
+      [12, 22, 2000, 5002],
+      [13, 23, 3000, 5003],
+      [14, 24, 4000, 5004],
+    ].reduce((sum, [input = 0, output = 0, cacheWrite = 0, cacheRead = 0]) => {
+      const priced = prices.cost('claude-opus-4-8', { input, output, cacheWrite, cacheRead });
+      return sum + (priced?.costUsd ?? NaN);
+    }, 0);
+    const spend = page.getByTestId('session-spend');
+    await expect(spend).toHaveText(`$${expected.toFixed(4)} · 3 model calls`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-spend.png') });
+  } finally {
+    await host.stop();
     rmSync(host.home, { recursive: true, force: true });
     rmSync(repo, { recursive: true, force: true });
   }

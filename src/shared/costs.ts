@@ -21,6 +21,16 @@ export interface TokenCounts {
   cacheRead: number;
 }
 
+/** Totals over a set of calls. */
+export interface SpendTotals {
+  calls: number;
+  /** Dollars over the priced calls only. */
+  costUsd: number;
+  /** Calls of models the price table does not know: their cost is unknown, not zero. */
+  unpricedCalls: number;
+  tokens: TokenCounts;
+}
+
 /** The payload of a `cost.usage` event. */
 export interface UsageRecord {
   source: UsageSource;

@@ -10,6 +10,7 @@ import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { SecretEntry } from '../vault';
 import type { UsageImportSummary } from '../usage-import';
+import type { SpendTotals } from '../costs';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -77,6 +78,8 @@ export interface CallOutputs {
   'secrets.remove': SecretEntry;
   /** Usage the broker did not meter, read from agents' transcripts into `cost.usage` events. */
   'costs.import': UsageImportSummary;
+  /** Totals of the recorded calls a filter selects (a session's, or a time range's). */
+  'costs.spend': SpendTotals;
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */

@@ -42,6 +42,7 @@ export const CALLS = [
   'secrets.set',
   'secrets.remove',
   'costs.import',
+  'costs.spend',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -139,6 +139,13 @@ export const INPUTS = {
       paddockSessions: z.boolean().default(false),
     })
     .strict(),
+  'costs.spend': z
+    .object({
+      sessionId: sessionId.optional(),
+      since: z.iso.datetime().optional(),
+      until: z.iso.datetime().optional(),
+    })
+    .strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

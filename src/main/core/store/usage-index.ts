@@ -7,9 +7,11 @@ import type { JsonObject, JsonValue } from '../../../shared/audit';
 import {
   USAGE_EVENT,
   USAGE_SOURCES,
-  type TokenCounts,
+  type SpendTotals,
   type UsageSource,
 } from '../../../shared/costs';
+
+export type { SpendTotals };
 import type { Db } from './database';
 
 export interface UsageRow {
@@ -35,15 +37,6 @@ export interface SpendFilter {
   since?: string;
   until?: string;
   source?: UsageSource;
-}
-
-export interface SpendTotals {
-  calls: number;
-  /** Dollars over the priced calls only. */
-  costUsd: number;
-  /** Calls of models the price table does not know: their cost is unknown, not zero. */
-  unpricedCalls: number;
-  tokens: TokenCounts;
 }
 
 /** A call already on the record, found by the provider's request id or the message id. */

@@ -11,8 +11,14 @@ export function costsHandlers(
   store: AuditStore,
   paddockHome: string,
   prices: () => PriceTable,
-): Pick<Handlers, 'costs.import'> {
+): Pick<Handlers, 'costs.import' | 'costs.spend'> {
   return {
+    'costs.spend': ({ sessionId, since, until }) =>
+      store.spend({
+        ...(sessionId ? { sessionIds: [sessionId] } : {}),
+        ...(since ? { since } : {}),
+        ...(until ? { until } : {}),
+      }),
     'costs.import': ({ claude, codex, paddockSessions }) => {
       const table = prices();
       return importUsage(store, {

@@ -20,6 +20,7 @@ import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
 import { Segmented } from '../Segmented';
 import { NetworkPanel } from './NetworkPanel';
+import { SessionSpend } from './SessionSpend';
 import { TerminalPane } from './TerminalPane';
 
 const VIEWS = [
@@ -153,6 +154,7 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
                 </span>
               </>
             )}
+            <SessionSpend sessionId={session.id} />
           </p>
         </div>
         <div className="session-actions">
