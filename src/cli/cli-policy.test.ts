@@ -54,7 +54,8 @@ describe('paddock policy', () => {
     expect(paddock(home, ['policy', 'check', '--project', repo], {}, 'npm test\n').stdout).toMatch(
       /^ask/,
     );
-  });
+    // Five CLI processes, each opening Paddock: like the other CLI suites, time for a busy machine.
+  }, 60_000);
 
   it('a session does not start on a broken policy, nor run an untrusted set-up', () => {
     const home = tempDir();
