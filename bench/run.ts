@@ -22,6 +22,8 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['broker', () => import('./broker.bench')],
   ['vault', () => import('./vault.bench')],
   ['costs', () => import('./costs.bench')],
+  ['retention', () => import('./retention.bench')],
+  ['costs-ui', () => import('./costs-ui.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

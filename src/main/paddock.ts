@@ -33,6 +33,7 @@ import { AuditStore } from './core/store';
 import { keytarKeychain, refuseIndexEditsOutsideVault, VaultService } from './core/vault';
 import { LIVE_STATES } from '../shared/sessions';
 import { PayloadRedactor, type KnownSecret } from './core/recorder';
+import { startRetention } from './core/retention';
 
 const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
@@ -175,6 +176,8 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   });
   if (!options.readonly) approvals.expireLeftovers();
   if (!options.readonly) sessions.recoverAfterRestart();
+  // Retention (#15): the audit.retentionDays setting, applied soon after start and daily.
+  const retention = options.readonly ? null : startRetention({ store, settings });
   return {
     home,
     store,
@@ -190,6 +193,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       await hooks?.close();
       await sessions.shutdown();
       costs?.budgets.close();
+      await retention?.stop();
       store.close();
     },
   };

@@ -71,4 +71,64 @@ export interface VerifyReport {
   /** In the order found; the first is the first broken link. Capped at 100. */
   problems: ChainBreak[];
   durationMs: number;
+  /**
+   * Content dropped on purpose (retention, redaction), as its intact tombstones declare it: one
+   * entry per who and why, oldest first. Capped at 100 entries.
+   */
+  dropped: DroppedContent[];
+}
+
+/** Tombstones (`blob.dropped` events) of one actor and one reason, summed. */
+export interface DroppedContent {
+  reason: string;
+  actor: Actor;
+  actorId: string;
+  /** Tombstones, one per blob dropped. */
+  blobs: number;
+  /** Content bytes, as the tombstones declare them (tombstones from before retention do not). */
+  bytes: number;
+  /** Events whose content it was, as the tombstones name them. */
+  events: number;
+  /** The first and the last of these tombstones. */
+  first: { seq: number; ts: string };
+  last: { seq: number; ts: string };
+}
+
+/**
+ * What a prune dropped (`paddock audit prune`, or the `audit.retentionDays` setting): the content
+ * of blobs that only events older than `before` name. Events are never removed; each blob dropped
+ * gets a tombstone, a `blob.dropped` event {hash, reason, bytes, events (their seqs), before}.
+ */
+export interface PruneReport {
+  before: string;
+  reason: string;
+  /** Blobs whose content was dropped, one tombstone each (or one already written, see resumed). */
+  blobs: number;
+  /** Content bytes dropped. */
+  bytes: number;
+  /** Events whose content it was. They stay, naming the content by its hash. */
+  events: number;
+  /** When the oldest and the newest of those events were written. */
+  oldest: string | null;
+  newest: string | null;
+  /** Seqs of the first and the last tombstone written. */
+  tombstones: { first: number; last: number } | null;
+  /** Of `blobs`: content an interrupted prune had declared dropped but not yet removed. */
+  resumed: number;
+  /** Blobs that old events name but a newer event names too: content is stored once, so they stay. */
+  kept: number;
+  /** Each file (with its write-ahead log) on disk before and after, and how space went back. */
+  files: PruneFile[];
+  durationMs: number;
+}
+
+export interface PruneFile {
+  name: string;
+  before: number;
+  after: number;
+  /**
+   * `incremental-vacuum`: freed pages handed back a few at a time; `vacuum`: the file rewritten;
+   * `reuse`: freed pages stay in the file for what is written next; `none`: nothing was freed.
+   */
+  space: 'incremental-vacuum' | 'vacuum' | 'reuse' | 'none';
 }

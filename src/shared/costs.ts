@@ -53,3 +53,67 @@ export interface UsageRecord {
   /** Where an imported figure was read from (a file), for a person who checks it. */
   origin?: string;
 }
+
+/** One row of a cost breakdown: a day, a week, a project, a session, an agent or a model. */
+export interface CostGroup {
+  /** What it groups by: `2026-12-05` (a local day, or the Monday a week starts), a project path, a session id, an agent preset, a model. */
+  key: string;
+  /** How a person reads it (a session's task, a project's name); the key when there is nothing better. */
+  label: string;
+  calls: number;
+  /** Dollars over the priced calls only. */
+  costUsd: number;
+  unpricedCalls: number;
+  tokens: TokenCounts;
+  /** Dollars by where the figures came from. */
+  costBySource: Record<UsageSource, number>;
+}
+
+/** A group with nothing in it yet, to add calls to. */
+export function emptyCostGroup(key: string, label: string): CostGroup {
+  return {
+    key,
+    label,
+    calls: 0,
+    costUsd: 0,
+    unpricedCalls: 0,
+    tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    costBySource: { metered: 0, reported: 0, estimated: 0 },
+  };
+}
+
+/** A limit and how much of it is used, as the dashboard draws it. */
+export interface BudgetUse {
+  scope: 'session' | 'project' | 'day';
+  /** What it is the limit of: a session id, a project path, or the day (`2026-12-05`). */
+  subject: string;
+  label: string;
+  limitUsd: number;
+  spentUsd: number;
+}
+
+/** Everything the cost dashboard shows, for a time range. */
+export interface CostReport {
+  generatedAt: string;
+  since: string | null;
+  until: string | null;
+  totals: SpendTotals & {
+    bySource: Record<UsageSource, { calls: number; costUsd: number }>;
+  };
+  /** Oldest first, every day in the range that has calls (local days). */
+  byDay: CostGroup[];
+  /** Oldest first, keyed by the Monday each week starts. */
+  byWeek: CostGroup[];
+  /** Most expensive first. */
+  byProject: CostGroup[];
+  /** Most expensive first, at most 50. */
+  bySession: CostGroup[];
+  byAgent: CostGroup[];
+  byModel: CostGroup[];
+  /** Models the price table does not know, with how many calls each: their cost is unknown. */
+  unpricedModels: Array<{ model: string; calls: number }>;
+  /** The limits that are set (settings and the person's policy), with what they have used. */
+  budgets: BudgetUse[];
+  /** Today's spend so far, and at the rate since local midnight, what it comes to by midnight. */
+  today: { spentUsd: number; forecastUsd: number };
+}

@@ -104,6 +104,12 @@ export const SETTINGS = {
     default: {},
     help: 'What you allowed for a whole project from the inbox (rules like Bash(npm install)).',
   },
+  'audit.retentionDays': {
+    // core/retention applies it at start and daily; 0 (or empty) keeps everything.
+    schema: z.union([z.literal(''), z.number().int().min(0).max(36_500)]),
+    default: 0,
+    help: 'How many days terminal output and other large content (command output, diffs) stay in the audit store; older content is dropped, at start and daily, and a tombstone for each piece says so (every event stays, and the chain still verifies). 0 or empty: keep everything. `paddock audit prune --before 30d` does the same by hand.',
+  },
   'sandbox.limits': {
     schema: z
       .object({

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { paddockPaths } from '../../main/core/home';
-import type { AuditEvent, VerifyReport } from '../../shared/audit';
+import type {
+  AuditEvent,
+  DroppedContent,
+  PruneFile,
+  PruneReport,
+  VerifyReport,
+} from '../../shared/audit';
 import type { CliContext } from '../context';
 import { EXIT, formatEvent, UsageError, withExitCode } from '../output';
 
@@ -25,6 +31,28 @@ export function registerAudit(program: Command, context: CliContext): void {
         const report = await context.withApi('read', (api) => api.audit.verify({}));
         context.print(options.json ? JSON.stringify(report, null, 2) : describeReport(report));
         return report.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  audit
+    .command('prune')
+    .description(
+      'drop the content (terminal output, command output, diffs) that only events older than --before name; the events stay, each blob dropped gets a tombstone',
+    )
+    .requiredOption(
+      '--before <when>',
+      'a date (2026-01-31), a date and time (2026-01-31T12:00:00Z) or an age (30d, 12h, 2w)',
+    )
+    .option('--reason <text>', 'said by every tombstone (default: pruned by hand)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      withExitCode(async (options: { before: string; reason?: string; json?: boolean }) => {
+        const before = parseBefore(options.before, new Date()).toISOString();
+        const report = await context.withApi('write', (api) =>
+          api.audit.prune({ before, ...(options.reason ? { reason: options.reason } : {}) }),
+        );
+        context.print(options.json ? JSON.stringify(report, null, 2) : describePrune(report));
+        return EXIT.ok;
       }),
     );
 
@@ -90,6 +118,7 @@ function describeReport(report: VerifyReport): string {
   const lines = [
     `${report.ok ? '✓ The audit chain holds' : '✗ The audit chain is broken'}: ${report.events} events, ${report.sessions} sessions, head ${report.head.slice(0, 16)}…`,
     `  blobs: ${blobs.present} present, ${blobs.dropped} dropped with a tombstone, ${blobs.referenced} referenced`,
+    ...(report.dropped ?? []).map(describeDrop),
     checkpoint
       ? `  checkpoint: ${checkpoint.count} events at ${checkpoint.writtenAt}`
       : '  checkpoint: none',
@@ -110,4 +139,93 @@ function describeReport(report: VerifyReport): string {
     );
   }
   return lines.join('\n');
+}
+
+const AGE = /^(\d+)([hdw])$/;
+const HOURS = { h: 1, d: 24, w: 24 * 7 } as const;
+
+/** `--before`: an ISO date or date and time, or an age counted back from `now`. */
+export function parseBefore(value: string, now: Date): Date {
+  const age = AGE.exec(value.trim());
+  const when = age
+    ? new Date(now.getTime() - Number(age[1]) * HOURS[age[2] as keyof typeof HOURS] * 3_600_000)
+    : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())
+      ? new Date(value.trim())
+      : new Date(Number.NaN);
+  if (Number.isNaN(when.getTime()))
+    throw new UsageError(
+      `--before takes a date (2026-01-31), a date and time (2026-01-31T12:00:00Z) or an age (30d, 12h, 2w), not "${value}"`,
+    );
+  if (when.getTime() > now.getTime())
+    throw new UsageError(
+      `--before ${value} is in the future. To drop all stored content up to now, use --before 0d.`,
+    );
+  return when;
+}
+
+function describePrune(report: PruneReport): string {
+  const lines: string[] = [];
+  if (report.blobs === 0)
+    lines.push(
+      `Nothing to drop: no stored content is named only by events older than ${report.before}.`,
+    );
+  else {
+    lines.push(
+      `Dropped the content of ${count(report.blobs, 'blob')} (${formatSize(report.bytes)}) that only events older than ${report.before} name: ${count(report.events, 'event')}, written ${when(report.oldest)} – ${when(report.newest)}.`,
+      report.tombstones
+        ? `Each has a tombstone (events #${report.tombstones.first}–#${report.tombstones.last}); the events stay, and \`paddock audit verify\` reports the drop.`
+        : 'Their tombstones were written by a prune that was cut short; the events stay.',
+    );
+    if (report.resumed > 0 && report.tombstones)
+      lines.push(
+        `${count(report.resumed, 'blob')} of them had a tombstone already, from a prune that was cut short.`,
+      );
+  }
+  if (report.kept > 0)
+    lines.push(
+      `Kept ${count(report.kept, 'blob')} that newer events name too (content is stored once).`,
+    );
+  lines.push(report.files.map(describeFile).join('; ') + '.');
+  return lines.join('\n');
+}
+
+const SPACE: Record<PruneFile['space'], string> = {
+  'incremental-vacuum': 'incremental vacuum',
+  vacuum: 'vacuum',
+  reuse: 'its freed pages are reused as the log grows',
+  none: 'nothing freed',
+};
+
+function describeFile(file: PruneFile): string {
+  const sizes =
+    file.before === file.after
+      ? formatSize(file.after)
+      : `${formatSize(file.before)} → ${formatSize(file.after)}`;
+  return `${file.name}: ${sizes} (${SPACE[file.space]})`;
+}
+
+function describeDrop(drop: DroppedContent): string {
+  const [first, last] = [when(drop.first.ts), when(drop.last.ts)];
+  const span = first === last ? `on ${first}` : `${first} – ${last}`;
+  const size = drop.bytes > 0 ? ` (${formatSize(drop.bytes)})` : '';
+  return `  dropped: ${count(drop.blobs, 'blob')}${size} by ${drop.actor}:${drop.actorId}, ${span}: ${drop.reason || 'no reason given'}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function when(ts: string | null): string {
+  return ts ? ts.replace('T', ' ').replace(/\.\d+Z$/, '') : '?';
+}
+
+function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

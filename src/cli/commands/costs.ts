@@ -1,20 +1,119 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { personalSources } from '../../main/core/costs/import';
-import type { TokenCounts } from '../../shared/costs';
+import {
+  USAGE_SOURCES,
+  type BudgetUse,
+  type CostGroup,
+  type CostReport,
+  type TokenCounts,
+} from '../../shared/costs';
 import type { UsageImportSummary } from '../../shared/usage-import';
 import type { CliContext } from '../context';
-import { EXIT, withExitCode } from '../output';
+import { EXIT, UsageError, withExitCode } from '../output';
+
+/** How `paddock costs` can group calls, and the report's list each reads. */
+const GROUPINGS = {
+  day: 'byDay',
+  week: 'byWeek',
+  project: 'byProject',
+  session: 'bySession',
+  agent: 'byAgent',
+  model: 'byModel',
+} as const;
+type Grouping = keyof typeof GROUPINGS;
+
+/** What `paddock costs --json` prints: one object. */
+export interface CostsJson {
+  by: Grouping;
+  since: string | null;
+  until: string | null;
+  generatedAt: string;
+  /** The chosen grouping's rows (see CostGroup), in the report's order. */
+  rows: CostGroup[];
+  totals: CostReport['totals'];
+  unpricedModels: CostReport['unpricedModels'];
+}
 
 /**
- * `paddock costs`: what model calls cost. `import` reads what the broker did not meter from the
- * agents' own files: Claude Code transcripts and Codex session files.
+ * `paddock costs`: what model calls cost, by day, week, project, session, agent or model, over a
+ * time range. `import` reads what the broker did not meter from the agents' own files: Claude
+ * Code transcripts and Codex session files.
  */
 export function registerCosts(program: Command, context: CliContext): void {
   const costs = program
     .command('costs')
     .description('what model calls cost: metered by the broker, or reported by the agents');
+
+  // The default subcommand (`paddock costs --by model` is `paddock costs report --by model`):
+  // options of `costs` itself would take `import`'s --json for their own.
+  costs
+    .command('report', { isDefault: true })
+    .description(
+      'what model calls cost, by day, week, project, session, agent or model (the default: `paddock costs` is `paddock costs report`)',
+    )
+    .addOption(
+      new Option('--by <group>', 'what to group the calls by')
+        .choices(Object.keys(GROUPINGS))
+        .default('day'),
+    )
+    .option(
+      '--since <time>',
+      'calls at or after TIME: an ISO date (local midnight) or date-time, or how long ago (30m, 24h, 7d, 2w)',
+    )
+    .option('--until <time>', 'calls before TIME (same forms as --since)')
+    .option(
+      '--json',
+      'print one JSON object: {by, since, until, generatedAt, rows, totals, unpricedModels}',
+    )
+    .option('--csv', 'print CSV (RFC 4180) with a header row, one row per group')
+    .addHelpText(
+      'after',
+      `
+Dollars are over priced calls only: a model the price table does not know is counted apart
+(unpriced), never as $0. Days and weeks are local time; a week is keyed by its Monday.
+--json prints {by, since, until, generatedAt, rows, totals, unpricedModels}: rows are the groups
+(key, label, calls, costUsd, unpricedCalls, tokens {input, output, cacheWrite, cacheRead},
+costBySource {metered, reported, estimated}); totals add calls by source. --by session lists the
+50 most expensive sessions. --csv has no total row, and an empty cost_usd where no call was priced.`,
+    )
+    .action(
+      withExitCode(
+        async (options: {
+          by: Grouping;
+          since?: string;
+          until?: string;
+          json?: boolean;
+          csv?: boolean;
+        }) => {
+          if (options.json && options.csv) throw new UsageError('Choose one of --json and --csv.');
+          const now = new Date();
+          const since =
+            options.since === undefined ? undefined : parseTime(options.since, now, '--since');
+          const until =
+            options.until === undefined ? undefined : parseTime(options.until, now, '--until');
+          if (since && until && since >= until)
+            throw new UsageError(`--since (${since}) must come before --until (${until}).`);
+          const report = await context.withApi('read', (api) => api.costs.report({ since, until }));
+          const rows = report[GROUPINGS[options.by]];
+          if (options.json) {
+            const json: CostsJson = {
+              by: options.by,
+              since: report.since,
+              until: report.until,
+              generatedAt: report.generatedAt,
+              rows,
+              totals: report.totals,
+              unpricedModels: report.unpricedModels,
+            };
+            context.print(JSON.stringify(json));
+          } else if (options.csv) context.print(costsCsv(options.by, rows));
+          else for (const line of describeCosts(options.by, report)) context.print(line);
+          return EXIT.ok;
+        },
+      ),
+    );
 
   const repeatable = (dir: string, dirs: string[] | undefined) => [...(dirs ?? []), dir];
   costs
@@ -129,11 +228,209 @@ function tokenDifference(t: TokenCounts): string {
   return `input ${signed(t.input)}, output ${signed(t.output)}, cache write ${signed(t.cacheWrite)}, cache read ${signed(t.cacheRead)}`;
 }
 
-function table(rows: string[][]): string[] {
+/** Columns padded to line up: the first and (unless `lastIsNumber`) the last to the left, the rest to the right. */
+function table(rows: string[][], { lastIsNumber = false } = {}): string[] {
   const widths = (rows[0] ?? []).map((_, i) =>
     Math.max(...rows.map((row) => (row[i] ?? '').length)),
   );
+  const left = (i: number, row: string[]) => i === 0 || (i === row.length - 1 && !lastIsNumber);
   return rows.map((row) =>
-    `  ${row.map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd(),
+    `  ${row.map((cell, i) => (left(i, row) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd(),
   );
+}
+
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i;
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/**
+ * A time a person gives: `7d` (that long before `now`: m, h, d, w), an ISO date (the local
+ * midnight that starts it) or an ISO date-time (without an offset: local time). As an ISO time.
+ */
+export function parseTime(value: string, now: Date, option: string): string {
+  const text = value.trim();
+  const relative = RELATIVE.exec(text);
+  if (relative) {
+    const unit = UNIT_MS[(relative[2] as string).toLowerCase()] as number;
+    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
+  }
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const time = date
+    ? new Date(Number(date[1]), Number(date[2]) - 1, Number(date[3]))
+    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text)
+      ? new Date(text)
+      : new Date(Number.NaN);
+  if (Number.isNaN(time.getTime()))
+    throw new UsageError(
+      `${option} takes an ISO date (2026-12-01), a date-time (2026-12-01T09:30, 2026-12-01T08:30:00Z) or how long ago (30m, 24h, 7d, 2w), not "${value}".`,
+    );
+  return time.toISOString();
+}
+
+const HEADINGS: Record<Grouping, string> = {
+  day: 'DAY',
+  week: 'WEEK OF',
+  project: 'PROJECT',
+  session: 'SESSION',
+  agent: 'AGENT',
+  model: 'MODEL',
+};
+
+function groupCell(by: Grouping, group: CostGroup): string {
+  if (by === 'session' && group.key !== group.label && group.key.startsWith('ses_'))
+    return `${group.key}  ${group.label}`;
+  if (by === 'project' && group.key.startsWith('/'))
+    return `${group.label}  ${tildePath(group.key)}`;
+  if (by === 'week') return group.key;
+  return group.label;
+}
+
+/** The table, its total line, and what a person should know about it. */
+function describeCosts(by: Grouping, report: CostReport): string[] {
+  const rows = report[GROUPINGS[by]];
+  const bounds = [
+    report.since ? `from ${localTime(report.since)}` : '',
+    report.until ? `until ${localTime(report.until)}` : '',
+  ].filter(Boolean);
+  const range = bounds.length ? ` ${bounds.join(' ')}` : ', all time';
+  if (report.totals.calls === 0) return [`No model calls on the record${range}.`];
+  const line = (
+    group: string,
+    g: Pick<CostGroup, 'calls' | 'costUsd' | 'unpricedCalls' | 'tokens'>,
+  ) => [
+    group,
+    number(g.calls),
+    // No priced call: the cost is unknown, not $0.
+    g.unpricedCalls === g.calls ? '?' : money(g.costUsd),
+    number(g.tokens.input),
+    number(g.tokens.output),
+    number(g.tokens.cacheWrite),
+    number(g.tokens.cacheRead),
+    g.unpricedCalls ? number(g.unpricedCalls) : '',
+  ];
+  const lines = [
+    `Model calls by ${by}${range}:`,
+    ...table(
+      [
+        [HEADINGS[by], 'CALLS', 'COST', 'INPUT', 'OUTPUT', 'CACHE WRITE', 'CACHE READ', 'UNPRICED'],
+        ...rows.map((group) => line(groupCell(by, group), group)),
+        line('TOTAL', report.totals),
+      ],
+      { lastIsNumber: true },
+    ),
+  ];
+  const shown = rows.reduce((sum, group) => sum + group.calls, 0);
+  if (shown < report.totals.calls)
+    lines.push(
+      `The ${rows.length} most expensive sessions are shown; ${plural(report.totals.calls - shown, 'more call')} were in others.`,
+    );
+  const sources = USAGE_SOURCES.filter((source) => report.totals.bySource[source].calls > 0);
+  if (sources.length > 1)
+    lines.push(
+      `By source: ${sources.map((source) => `${source} ${money(report.totals.bySource[source].costUsd)} (${plural(report.totals.bySource[source].calls, 'call')})`).join(', ')}.`,
+    );
+  if (report.unpricedModels.length > 0) {
+    const first = report.unpricedModels[0]?.model ?? 'the-model';
+    lines.push(
+      '',
+      `Unpriced: ${report.unpricedModels.map((u) => `${u.model} (${plural(u.calls, 'call')})`).join(', ')}.`,
+      `The price table does not know ${report.unpricedModels.length === 1 ? 'this model' : 'these models'}: what those calls cost is not in the figures above (it is unknown, not $0).`,
+      `To price one, in US dollars per token (this replaces your other price overrides, which \`paddock settings list\` shows):`,
+      `  paddock settings set costs.prices '{"${first}": {"input_cost_per_token": 3e-6, "output_cost_per_token": 1.5e-5}}'`,
+      'A price applies to calls recorded after it is set.',
+    );
+  }
+  lines.push(
+    '',
+    `Today: ${money(report.today.spentUsd)} so far; at this rate ${money(report.today.forecastUsd)} by midnight.`,
+  );
+  return [...lines, ...describeBudgets(report.budgets)];
+}
+
+/** At most this many projects or sessions near their limits are named. */
+const BUDGETS_NAMED = 5;
+
+/** The day's budget, and the projects and sessions at 80% of theirs or more (the most used first). */
+function describeBudgets(budgets: readonly BudgetUse[]): string[] {
+  const used = (budget: BudgetUse) => budget.spentUsd / budget.limitUsd;
+  const line = (budget: BudgetUse) =>
+    `  ${budget.label}: ${money(budget.spentUsd)} of ${money(budget.limitUsd)} (${Math.round(used(budget) * 100)}%)`;
+  const lines: string[] = [];
+  for (const scope of ['day', 'project', 'session'] as const) {
+    const all = budgets.filter((budget) => budget.scope === scope);
+    if (all.length === 0) continue;
+    if (scope === 'day') {
+      lines.push(...all.map(line));
+      continue;
+    }
+    const near = all.filter((budget) => used(budget) >= 0.8).sort((a, b) => used(b) - used(a));
+    const what =
+      scope === 'project'
+        ? `${plural(near.length, 'project')} of ${number(all.length)}`
+        : `${number(near.length)} of the ${plural(all.length, 'session')} listed`;
+    lines.push(
+      `  ${what} at 80% of the ${scope} limit (${money(all[0]?.limitUsd ?? 0)}) or more${near.length ? ':' : '.'}`,
+      ...near.slice(0, BUDGETS_NAMED).map((budget) => `  ${line(budget)}`),
+    );
+    if (near.length > BUDGETS_NAMED) lines.push(`    and ${near.length - BUDGETS_NAMED} more`);
+  }
+  return lines.length ? ['Budgets:', ...lines] : [];
+}
+
+/** Dollars for the cost table: cents from $1 up (with separators), four decimals below. */
+function money(usd: number): string {
+  return Math.abs(usd) >= 1
+    ? `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+    : dollars(usd);
+}
+
+/** RFC 4180: every field that holds a comma, a quote or a line break is quoted, quotes doubled; CRLF between records. */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Dollars in CSV: to the millionth of a cent, without floating-point tails. */
+const csvDollars = (usd: number) => String(Math.round(usd * 1e8) / 1e8);
+
+function costsCsv(by: Grouping, rows: readonly CostGroup[]): string {
+  const header = [
+    by,
+    'label',
+    'calls',
+    'cost_usd',
+    'unpriced_calls',
+    'input_tokens',
+    'output_tokens',
+    'cache_write_tokens',
+    'cache_read_tokens',
+    ...USAGE_SOURCES.map((source) => `cost_${source}_usd`),
+  ];
+  const records = rows.map((group) => [
+    group.key,
+    group.label,
+    group.calls,
+    // No priced call: the cost is unknown, not 0.
+    group.unpricedCalls === group.calls ? '' : csvDollars(group.costUsd),
+    group.unpricedCalls,
+    group.tokens.input,
+    group.tokens.output,
+    group.tokens.cacheWrite,
+    group.tokens.cacheRead,
+    ...USAGE_SOURCES.map((source) => csvDollars(group.costBySource[source])),
+  ]);
+  // Every record ends in CRLF; `print` adds the last LF.
+  return `${[header, ...records].map((record) => record.map(csvField).join(',')).join('\r\n')}\r`;
+}
+
+/** An ISO time as a person reads it here: local, to the minute. */
+function localTime(iso: string): string {
+  const time = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())} ${pad(time.getHours())}:${pad(time.getMinutes())}`;
 }

@@ -63,14 +63,17 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
   const router = createRouter(
     {
       ...systemHandlers(paddock, host),
-      ...auditHandlers(paddock.store),
+      ...auditHandlers(paddock.store, paddock.person),
       ...settingsHandlers(paddock.settings, paddock.person),
       ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
       ...policyHandlers(paddock.policies, paddock.person),
       ...approvalHandlers(paddock.approvals, paddock.person),
       ...secretsHandlers(paddock.vault, paddock.person),
-      ...costsHandlers(paddock.store, paddock.home, () =>
-        PriceTable.bundled(paddock.settings.get('costs.prices')),
+      ...costsHandlers(
+        paddock.store,
+        paddock.home,
+        () => PriceTable.bundled(paddock.settings.get('costs.prices')),
+        { settings: paddock.settings, sessions: paddock.sessions, projects: paddock.projects },
       ),
     },
     isUserFacing,

@@ -2,7 +2,7 @@
  * The one contract between a client (renderer, CLI, tests) and main: call names, their inputs and
  * results, event topics and their payloads, and the error every failure becomes.
  */
-import type { AuditEvent, VerifyReport } from '../audit';
+import type { AuditEvent, PruneReport, VerifyReport } from '../audit';
 import type { DoctorReport } from '../doctor';
 import type { SettingsValues } from '../settings';
 import type { ApprovalRequest } from '../approvals';
@@ -10,7 +10,7 @@ import type { CommandDecision, PolicyView } from '../policy';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sessions';
 import type { SecretEntry } from '../vault';
 import type { UsageImportSummary } from '../usage-import';
-import type { SpendTotals } from '../costs';
+import type { CostReport, SpendTotals } from '../costs';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -34,6 +34,8 @@ export interface CallOutputs {
   'audit.get': AuditEvent | null;
   'audit.search': AuditEvent[];
   'audit.verify': VerifyReport;
+  /** Drops the content only events older than `before` name (see PruneReport). */
+  'audit.prune': PruneReport;
   'settings.all': SettingsValues;
   'settings.set': SettingsValues;
   'project.add': Project;
@@ -80,6 +82,8 @@ export interface CallOutputs {
   'costs.import': UsageImportSummary;
   /** Totals of the recorded calls a filter selects (a session's, or a time range's). */
   'costs.spend': SpendTotals;
+  /** The cost dashboard's figures for a time range (see CostReport). */
+  'costs.report': CostReport;
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */

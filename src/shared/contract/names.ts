@@ -9,6 +9,7 @@ export const CALLS = [
   'audit.get',
   'audit.search',
   'audit.verify',
+  'audit.prune',
   'settings.all',
   'settings.set',
   'project.add',
@@ -43,6 +44,7 @@ export const CALLS = [
   'secrets.remove',
   'costs.import',
   'costs.spend',
+  'costs.report',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -39,6 +39,9 @@ export const INPUTS = {
     .object({ text: z.string().max(500), limit: z.number().int().min(1).max(200).optional() })
     .strict(),
   'audit.verify': none,
+  'audit.prune': z
+    .object({ before: z.iso.datetime(), reason: z.string().min(1).max(500).optional() })
+    .strict(),
   'settings.all': none,
   'settings.set': z.object({ key: z.string().min(1).max(200), value: z.unknown() }).strict(),
   'project.add': z.object({ path }).strict(),
@@ -138,6 +141,9 @@ export const INPUTS = {
       /** Also every Paddock session's agent home, each session's usage in that session. */
       paddockSessions: z.boolean().default(false),
     })
+    .strict(),
+  'costs.report': z
+    .object({ since: z.iso.datetime().optional(), until: z.iso.datetime().optional() })
     .strict(),
   'costs.spend': z
     .object({

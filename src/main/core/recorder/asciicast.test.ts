@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exportAsciicast } from './asciicast';
+import { tempDir } from '../../../test-support/temp';
+import { AuditStore, pruneContent } from '../store';
+import { exportAsciicast, recordedTail } from './asciicast';
 import { redact } from './redactor';
 import { openStore, recorderFor, sessionEvents } from './test-helpers';
 
@@ -75,14 +77,94 @@ describe('exportAsciicast', () => {
     const chunk = sessionEvents(store, SESSION).find((e) => e.kind === 'terminal.output');
     store.dropBlob(chunk?.blobs[0] ?? '', 'retention', 'system', 'test');
     const { events } = parse(exportAsciicast(store, SESSION));
+    const today = new Date().toISOString().slice(0, 10);
     expect(events[0]?.[1]).toBe('m');
-    expect(events[0]?.[2]).toBe('output: 1024 bytes dropped');
+    expect(events[0]?.[2]).toBe(
+      `output dropped: 1024 bytes up to 0.0 s, retention (${today}, system:test)`,
+    );
     expect(
       events
         .filter(([, code]) => code === 'o')
         .map(([, , d]) => d)
         .join(''),
-    ).toBe(text.slice(1024));
+    ).toBe(
+      `[paddock: the output up to 0.0 s (1024 bytes) was dropped on ${today} by system:test (retention)]\r\n` +
+        text.slice(1024),
+    );
+  });
+
+  it('replays a session whose early output retention pruned: one marker where it resumes', async () => {
+    const clock = { now: new Date('2026-01-15T10:00:00.000Z') };
+    const store = AuditStore.open({ home: tempDir(), now: () => clock.now });
+    const { recorder, clock: terminal } = recorderFor({
+      store,
+      sessionId: SESSION,
+      chunkBytes: 1024,
+    });
+    const january = 'January output, line after line\r\n'.repeat(200);
+    recorder.output(january);
+    recorder.input('y');
+    await recorder.flush();
+    clock.now = new Date('2026-03-15T10:00:00.000Z');
+    terminal.to(5_000);
+    recorder.output('March output\r\n');
+    recorder.input('n');
+    await recorder.close();
+    const report = await pruneContent(store, {
+      before: new Date('2026-02-01T00:00:00.000Z'),
+      reason: 'retention: older than 30 days',
+      actor: 'system',
+      actorId: 'retention',
+    });
+    expect(report.blobs).toBeGreaterThan(5);
+
+    // The redactor holds the last bytes back until more arrive: those were recorded in March.
+    const dropped = sessionEvents(store, SESSION)
+      .filter((e) => e.kind === 'terminal.output' && store.getBlob(e.blobs[0] ?? '') === null)
+      .reduce((sum, e) => sum + (e.payload.bytes as number), 0);
+    expect(dropped).toBeGreaterThan(january.length - 1024);
+
+    const { events } = parse(exportAsciicast(store, SESSION));
+    const markers = events.filter(([, code]) => code === 'm').map(([, , label]) => label);
+    expect(markers).toEqual([
+      `output dropped: ${dropped} bytes up to 0.0 s, retention: older than 30 days (2026-03-15, system:retention)`,
+    ]);
+    const output = events.filter(([, code]) => code === 'o').map(([, , data]) => data);
+    expect(output.join('')).toBe(
+      `[paddock: the output up to 0.0 s (${dropped} bytes) was dropped on 2026-03-15 by system:retention (retention: older than 30 days)]\r\n` +
+        january.slice(dropped) +
+        'March output\r\n',
+    );
+    expect(
+      events
+        .filter(([, code]) => code === 'i')
+        .map(([, , data]) => data)
+        .join(''),
+    ).toBe('yn');
+
+    const tail = recordedTail(store, SESSION);
+    expect(tail.data).toBe(
+      `[paddock: the output before this point (${dropped} bytes, up to 0.0 s) was dropped on 2026-03-15 by system:retention (retention: older than 30 days)]\r\n` +
+        january.slice(dropped) +
+        'March output\r\n',
+    );
+  });
+
+  it('replays a session whose whole recording was pruned, without a byte of it', async () => {
+    const { store, recorder } = recorderFor({ sessionId: SESSION });
+    recorder.output('all of it\r\n');
+    await recorder.close();
+    await pruneContent(store, {
+      before: new Date(Date.now() + 60_000),
+      reason: 'pruned by hand',
+      actor: 'person',
+      actorId: 'ada',
+    });
+    const { events } = parse(exportAsciicast(store, SESSION));
+    expect(events.map(([, code]) => code)).toEqual(['m', 'o']);
+    expect(recordedTail(store, SESSION).data).toMatch(
+      /^\[paddock: the output before this point \(11 bytes, up to 0\.0 s\) was dropped on \d{4}-\d\d-\d\d by person:ada \(pruned by hand\)\]\r\n$/,
+    );
   });
 
   it('refuses a session without a terminal recording', () => {

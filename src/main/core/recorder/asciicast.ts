@@ -3,12 +3,17 @@
  * line, then one JSON array per event: `[seconds, "o", text]` for output, `"i"` for input,
  * `"r"` with `"COLSxROWS"` for a resize, `"m"` (marker) where retention dropped a chunk's bytes.
  *
+ * Content that retention (or a redaction) dropped: the events stay, the bytes are gone. Each run of
+ * dropped chunks becomes one marker saying how much, up to when, and who dropped it, when and why
+ * (from the tombstones); dropped output also gets a line in the output, so whoever watches the
+ * replay or the ended session's terminal sees where it starts.
+ *
  * asciicast carries text, so the bytes are decoded as UTF-8, one streaming decoder per direction:
  * a character split across chunks or frames comes out whole. Bytes that are not UTF-8 at all
  * become U+FFFD, as in any asciicast.
  */
 import type { AuditEvent, JsonObject, JsonValue } from '../../../shared/audit';
-import type { AuditStore } from '../store';
+import { findTombstones, type AuditStore, type Tombstone } from '../store';
 import type { Frame, StreamName } from './stream-recorder';
 
 type AsciicastEvent = [seconds: number, code: 'o' | 'i' | 'r' | 'm', data: string];
@@ -54,16 +59,25 @@ export function recordedTail(
   const size = sized.at(-1)?.payload ?? {};
   const chunks: Buffer[] = [];
   let bytes = 0;
+  let dropped = '';
   for (const event of events.filter((e) => e.kind === 'terminal.output').reverse()) {
     if (bytes >= maxBytes) break;
     const blob = store.getBlob(event.blobs[0] ?? '');
-    if (!blob) break; // dropped by retention: what came before is gone from the tail too
+    if (!blob) {
+      // Dropped (by retention, as a rule the oldest output): what came before goes with it.
+      const upTo = numberOr(event.payload.offset, 0) + numberOr(event.payload.bytes, 0);
+      const endMs = framesOf(event.payload).at(-1)?.[0] ?? 0;
+      const tombstone = new DropNotes(store, [event]).of(event);
+      const what = `the output before this point (${upTo} bytes, up to ${seconds(endMs)})`;
+      dropped = `${droppedLine(what, tombstone)}\r\n`;
+      break;
+    }
     chunks.unshift(blob);
     bytes += blob.length;
   }
   const all = Buffer.concat(chunks);
   return {
-    data: all.subarray(Math.max(0, all.length - maxBytes)).toString('utf8'),
+    data: dropped + all.subarray(Math.max(0, all.length - maxBytes)).toString('utf8'),
     cols: typeof size.cols === 'number' ? size.cols : 80,
     rows: typeof size.rows === 'number' ? size.rows : 24,
   };
@@ -79,7 +93,11 @@ function sessionEvents(store: AuditStore, sessionId: string): AuditEvent[] {
 }
 
 function timedEvents(store: AuditStore, events: readonly AuditEvent[]): Timed[] {
-  const decoders = { output: new StreamDecoder('output'), input: new StreamDecoder('input') };
+  const notes = new DropNotes(store, events);
+  const decoders = {
+    output: new StreamDecoder('output', notes),
+    input: new StreamDecoder('input', notes),
+  };
   const timed: Timed[] = [];
   for (const event of events) {
     if (event.kind === 'terminal.output' || event.kind === 'terminal.input') {
@@ -94,17 +112,31 @@ function timedEvents(store: AuditStore, events: readonly AuditEvent[]): Timed[] 
   return timed;
 }
 
+/** A run of chunks of one stream whose content was dropped, by the same hand for the same reason. */
+interface DroppedRun {
+  fromMs: number;
+  toMs: number;
+  bytes: number;
+  tombstone: Tombstone | undefined;
+}
+
 /** Decodes one direction's chunks, in stream order, into timed text events. */
 class StreamDecoder {
   private decoder = new TextDecoder('utf-8');
   private lastMs = 0;
+  private run: DroppedRun | null = null;
+  private seenContent = false;
 
-  constructor(private readonly stream: StreamName) {}
+  constructor(
+    private readonly stream: StreamName,
+    private readonly notes: DropNotes,
+  ) {}
 
   chunk(event: AuditEvent, blob: Buffer | null): Timed[] {
     const frames = framesOf(event.payload);
-    if (blob === null) return this.dropped(event.payload, frames);
-    const timed: Timed[] = [];
+    if (blob === null) return this.dropped(event, frames);
+    const timed = this.endRun();
+    this.seenContent = true;
     let position = 0;
     for (const [ms, bytes] of frames) {
       this.emit(
@@ -121,15 +153,50 @@ class StreamDecoder {
   end(): Timed[] {
     const timed: Timed[] = [];
     this.emit(timed, this.lastMs, this.decoder.decode());
+    timed.push(...this.endRun());
     return timed;
   }
 
-  /** Retention dropped this chunk's bytes: say so where they were, and start decoding afresh. */
-  private dropped(payload: JsonObject, frames: readonly Frame[]): Timed[] {
-    const timed = this.end();
-    this.decoder = new TextDecoder('utf-8');
-    const ms = frames[0]?.[0] ?? this.lastMs;
-    timed.push(at(ms, 'm', `${this.stream}: ${numberField(payload, 'bytes')} bytes dropped`));
+  /** Retention dropped this chunk's bytes: one marker for the whole run, and decoding afresh after. */
+  private dropped(event: AuditEvent, frames: readonly Frame[]): Timed[] {
+    const bytes = numberField(event.payload, 'bytes');
+    const fromMs = frames[0]?.[0] ?? this.lastMs;
+    const toMs = frames.at(-1)?.[0] ?? fromMs;
+    const tombstone = this.notes.of(event);
+    if (this.run && sameHand(this.run.tombstone, tombstone)) {
+      this.run.bytes += bytes;
+      this.run.toMs = toMs;
+      return [];
+    }
+    const timed: Timed[] = [];
+    if (this.run) timed.push(...this.endRun());
+    else {
+      // What the decoder holds of the chunk before cannot be finished: U+FFFD, and start afresh.
+      this.emit(timed, this.lastMs, this.decoder.decode());
+      this.decoder = new TextDecoder('utf-8');
+    }
+    this.run = { fromMs, toMs, bytes, tombstone };
+    return timed;
+  }
+
+  private endRun(): Timed[] {
+    const run = this.run;
+    if (run === null) return [];
+    this.run = null;
+    this.lastMs = run.toMs;
+    const span = this.seenContent
+      ? `from ${seconds(run.fromMs)} to ${seconds(run.toMs)}`
+      : `up to ${seconds(run.toMs)}`;
+    const what = `the ${this.stream} ${span} (${run.bytes} bytes)`;
+    const timed = [
+      at(
+        run.fromMs,
+        'm',
+        `${this.stream} dropped: ${tombstoneNote(span, run.bytes, run.tombstone)}`,
+      ),
+    ];
+    if (this.stream === 'output')
+      timed.push(at(run.fromMs, 'o', `${droppedLine(what, run.tombstone)}\r\n`));
     return timed;
   }
 
@@ -137,6 +204,56 @@ class StreamDecoder {
     this.lastMs = ms;
     if (text.length > 0) timed.push(at(ms, CODES[this.stream], text));
   }
+}
+
+/**
+ * Who dropped a chunk's content, when and why, from its tombstone: looked up once, in one pass
+ * over the events after the first dropped chunk, and only if a replay meets one.
+ */
+class DropNotes {
+  private found: Map<string, Tombstone> | null = null;
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly events: readonly AuditEvent[],
+  ) {}
+
+  of(event: AuditEvent): Tombstone | undefined {
+    const hash = event.blobs[0] ?? '';
+    this.found ??= findTombstones(
+      this.store,
+      new Set(this.events.filter((e) => e.seq >= event.seq).flatMap((e) => e.blobs)),
+      event.seq,
+    );
+    return this.found.get(hash);
+  }
+}
+
+function sameHand(a: Tombstone | undefined, b: Tombstone | undefined): boolean {
+  return a?.reason === b?.reason && a?.actorId === b?.actorId;
+}
+
+/** `[paddock: WHAT was dropped on DATE by ACTOR (REASON)]`, or missing when no tombstone says so. */
+function droppedLine(what: string, tombstone: Tombstone | undefined): string {
+  return tombstone
+    ? `[paddock: ${what} was dropped on ${tombstone.ts.slice(0, 10)} by ${tombstone.actor}:${tombstone.actorId} (${tombstone.reason})]`
+    : `[paddock: ${what} is missing, and no tombstone says it was dropped: run \`paddock audit verify\`]`;
+}
+
+function tombstoneNote(span: string, bytes: number, tombstone: Tombstone | undefined): string {
+  const what = `${bytes} bytes ${span}`;
+  return tombstone
+    ? `${what}, ${tombstone.reason} (${tombstone.ts.slice(0, 10)}, ${tombstone.actor}:${tombstone.actorId})`
+    : `${what}, missing without a tombstone`;
+}
+
+/** Time into the recording: `83.5 s`. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function numberOr(value: JsonValue | undefined, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
 }
 
 function at(ms: number, code: AsciicastEvent[1], data: string): Timed {

@@ -3,6 +3,9 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp';
 import { paddockPaths } from '../home';
+import { BLOBS_TABLE } from './blob-table';
+import { applyMigrations } from './database';
+import { sha256Hex } from './event-hash';
 import { AuditStore, BlobWriter } from './index';
 
 const RECORDED = Buffer.from('\x1b[32m✓\x1b[0m 12 tests passed\r\n');
@@ -89,5 +92,49 @@ describe('the blob file', () => {
     expect(() => store.dropBlob(hash as string, 'again', 'system', 'retention')).toThrow(
       /No blob with content/,
     );
+  });
+
+  it('upgrades a file from before retention: dropped content may come back, freed pages go back', () => {
+    const home = tempDir();
+    const file = paddockPaths(home).blobFile;
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(BLOBS_TABLE);
+    old.pragma('user_version = 1');
+    const hash = sha256Hex(RECORDED);
+    old.prepare('INSERT INTO blobs VALUES (?, ?, ?)').run(hash, RECORDED.length, RECORDED);
+    old.close();
+
+    AuditStore.open({ home }).close();
+    const db = new Database(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
+    expect(db.prepare('SELECT content FROM blobs').pluck().get()).toEqual(RECORDED);
+    db.close();
+    const writer = BlobWriter.open(home);
+    expect(writer.putMany([RECORDED])).toEqual([hash]);
+    writer.close();
+  });
+
+  it('lets dropped content back into either blob table, and nothing else', () => {
+    const home = tempDir();
+    // A log at the schema before retention, migrated when the store opens it.
+    const log = new Database(paddockPaths(home).database);
+    applyMigrations(log, 0, 6);
+    log.close();
+    AuditStore.open({ home }).close();
+    const hash = sha256Hex(RECORDED);
+    for (const file of [paddockPaths(home).database, paddockPaths(home).blobFile]) {
+      const db = new Database(file);
+      db.prepare('INSERT INTO blobs VALUES (?, ?, ?)').run(hash, RECORDED.length, RECORDED);
+      const set = db.prepare('UPDATE blobs SET content = ? WHERE hash = ?');
+      expect(() => set.run(Buffer.alloc(RECORDED.length), hash)).toThrow(/immutable/);
+      set.run(null, hash);
+      expect(() => set.run(Buffer.from('short'), hash)).toThrow(/immutable/);
+      set.run(RECORDED, hash);
+      expect(db.prepare('SELECT content FROM blobs').pluck().get()).toEqual(RECORDED);
+      expect(() => db.prepare('DELETE FROM blobs').run()).toThrow(/never deleted/);
+      db.close();
+    }
   });
 });

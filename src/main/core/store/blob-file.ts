@@ -15,15 +15,23 @@
  * blob, which wastes space and breaks nothing.
  *
  * Only the process holding the audit store's writer lock opens a `BlobWriter`.
+ *
+ * Space: the file is in `auto_vacuum = INCREMENTAL` mode, so the pages that retention frees can be
+ * given back to the file system a few at a time (store/retention.ts) while recordings go on.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { paddockPaths } from '../home';
-import { BLOBS_TABLE } from './blob-table';
+import { BLOBS_RESTORE_TRIGGER, BLOBS_TABLE, PUT_BLOB } from './blob-table';
 import { sha256Hex } from './event-hash';
 
-/** The blob file's own schema version (its `user_version`). */
-const BLOB_FILE_VERSION = 1;
+/**
+ * The blob file's own schema version (its `user_version`). 2: dropped content may be stored again,
+ * and the file gives freed pages back (incremental auto-vacuum).
+ */
+const BLOB_FILE_VERSION = 2;
+/** `PRAGMA auto_vacuum` says 2 for INCREMENTAL. */
+const INCREMENTAL = 2;
 
 /** Opens the blob file for writing, creating it (mode 0600, with its table) the first time. */
 export function openBlobFile(file: string): Database.Database {
@@ -31,20 +39,26 @@ export function openBlobFile(file: string): Database.Database {
   chmodSync(file, 0o600);
   const db = new Database(file);
   try {
+    // Takes effect at once on a new file (before its first table), else at the VACUUM below.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // As the log: a blob that has been acknowledged survives power loss.
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0)
-      db.transaction(() => {
-        db.exec(BLOBS_TABLE);
-        db.pragma(`user_version = ${BLOB_FILE_VERSION}`);
-      })();
-    else if (version !== BLOB_FILE_VERSION)
+    if (version > BLOB_FILE_VERSION)
       throw new Error(
         `The blob file ${file} is at version ${version}; this Paddock knows ${BLOB_FILE_VERSION}. Use the Paddock that wrote it.`,
       );
+    if (version < BLOB_FILE_VERSION)
+      db.transaction(() => {
+        if (version === 0) db.exec(BLOBS_TABLE);
+        db.exec(BLOBS_RESTORE_TRIGGER);
+        db.pragma(`user_version = ${BLOB_FILE_VERSION}`);
+      })();
+    // A file written before version 2: one full VACUUM turns incremental auto-vacuum on. It runs
+    // when the audit store opens the file, before the recording thread (the other writer) starts.
+    if (db.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL) db.exec('VACUUM');
     return db;
   } catch (error) {
     db.close();
@@ -75,9 +89,7 @@ export class BlobWriter {
   private readonly putAll: (contents: readonly Uint8Array[]) => string[];
 
   private constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare(
-      'INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
-    );
+    this.insert = db.prepare(PUT_BLOB('blobs'));
     this.putAll = db.transaction((contents: readonly Uint8Array[]) =>
       contents.map((content) => {
         const hash = sha256Hex(content);

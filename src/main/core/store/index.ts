@@ -7,7 +7,15 @@ export {
   type StoreOptions,
 } from './store';
 export { StoreError } from './errors';
-export type { KnownCall, SpendFilter, SpendTotals } from './usage-index';
+export type {
+  KnownCall,
+  SpendFilter,
+  SpendTotals,
+  UsageGroup,
+  UsageGroupKey,
+  UsageGrouping,
+} from './usage-index';
 export { canonicalJson } from './canonical-json';
 export { readOwner as readWriterLockOwner, type LockOwner } from './writer-lock';
 export { BlobWriter } from './blob-file';
+export { findTombstones, pruneContent, type PruneOptions, type Tombstone } from './retention';

@@ -17,12 +17,13 @@ import {
 import { ensurePrivateDir, paddockPaths, type PaddockPaths } from '../home';
 import { canonicalJson } from './canonical-json';
 import { attachBlobFile } from './blob-file';
+import { PUT_BLOB } from './blob-table';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { openDatabase, type Db } from './database';
 import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
 import { hexOf, rowToEvent, type EventRow } from './event-row';
 import { DerivedIndexes } from './derived-indexes';
-import type { KnownCall, SpendFilter, SpendTotals } from './usage-index';
+import type { KnownCall, SpendFilter, SpendTotals, UsageGroup, UsageGrouping } from './usage-index';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 
@@ -180,7 +181,7 @@ export class AuditStore {
     this.payloadFilter = filter;
   }
 
-  /** Stores content once, by its SHA-256, and returns the hash. */
+  /** Stores content once, by its SHA-256 (again, if it was dropped), and returns the hash. */
   putBlob(content: Uint8Array | string): string {
     this.assertWritable();
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -256,6 +257,12 @@ export class AuditStore {
     return this.indexes.usage.spend(filter, this.indexes.indexedSeq());
   }
 
+  /** Sums of the `cost.usage` events a filter selects, one per group (session, model, source, day). */
+  usageGroups(filter: SpendFilter, grouping: UsageGrouping): UsageGroup[] {
+    this.indexes.catchUp();
+    return this.indexes.usage.groups(filter, grouping, this.indexes.indexedSeq());
+  }
+
   /** Calls already on the record under this request id or message id. */
   knownCalls(ids: { requestId: string | null; messageId: string | null }): KnownCall[] {
     this.indexes.catchUp();
@@ -307,11 +314,16 @@ export class AuditStore {
     const payload = this.payloadFilter === null ? given : this.payloadFilter(given);
     const payloadJson = canonicalJson(payload);
     const blobs = (input.blobs ?? []).map((content) => this.putBlob(content));
+    const droppedOnArrival: string[] = [];
     for (const hash of input.storedBlobs ?? []) {
-      if (!this.statements.hasStoredBlob.get(hash))
+      const stored = this.statements.storedBlob.get(hash) as { present: number } | undefined;
+      if (!stored)
         throw new Error(
           `Blob ${hash} is not in the blob file: an event may only name stored content.`,
         );
+      // Retention dropped this content (an older event's, the same bytes) after the recording
+      // thread found it stored and before this event arrived: see declareDroppedOnArrival.
+      if (!stored.present) droppedOnArrival.push(hash);
       blobs.push(hash);
     }
     const prev = this.head.digest;
@@ -359,7 +371,30 @@ export class AuditStore {
       hash: digest.hex,
     };
     this.unannounced.push(event);
+    if (droppedOnArrival.length > 0) this.declareDroppedOnArrival(event, droppedOnArrival);
     return event;
+  }
+
+  /**
+   * Content that a recorded event names but that retention dropped while the event was on its way
+   * from the recording thread (it stores a chunk that is already there by doing nothing, and
+   * retention may drop the older copy before the event naming the new one is appended). The bytes
+   * are gone; refusing the event would stop the recording for good. So the event is kept and a
+   * tombstone right after it declares its content dropped: the record says what happened, and
+   * `verify` finds no blob missing without a tombstone.
+   */
+  private declareDroppedOnArrival(event: AuditEvent, hashes: readonly string[]): void {
+    for (const hash of hashes)
+      this.insert({
+        kind: 'blob.dropped',
+        actor: 'system',
+        actorId: 'store',
+        payload: {
+          hash,
+          reason: 'retention dropped this content as the event naming it was being recorded',
+          events: [event.seq],
+        },
+      });
   }
 
   /** ISO time, formatted once per millisecond: a batch shares most of its timestamps. */
@@ -487,12 +522,13 @@ function prepareStatements(db: Db) {
     hasStoredBlob: db.prepare(
       'SELECT 1 FROM blob_file.blobs WHERE hash = ? AND content IS NOT NULL',
     ),
+    storedBlob: db.prepare(
+      'SELECT content IS NOT NULL AS present FROM blob_file.blobs WHERE hash = ?',
+    ),
     insertEvent: prepareWrite(
       'INSERT INTO events (seq, id, ts, session_id, kind, actor, actor_id, payload, blobs, prev_hash, session_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ) as Statement,
-    insertBlob: prepareWrite(
-      'INSERT INTO main.blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
-    ) as Statement,
+    insertBlob: prepareWrite(PUT_BLOB('main.blobs')) as Statement,
     dropBlob: prepareWrite(
       'UPDATE main.blobs SET content = NULL WHERE hash = ? AND content IS NOT NULL',
     ) as Statement,

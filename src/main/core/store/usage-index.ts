@@ -8,6 +8,7 @@ import {
   USAGE_EVENT,
   USAGE_SOURCES,
   type SpendTotals,
+  type TokenCounts,
   type UsageSource,
 } from '../../../shared/costs';
 
@@ -37,6 +38,31 @@ export interface SpendFilter {
   since?: string;
   until?: string;
   source?: UsageSource;
+}
+
+/** What usage rows can be grouped by: a session (null: none), a model, a source, a day. */
+export type UsageGroupKey = 'session' | 'model' | 'source' | 'day';
+
+export interface UsageGrouping {
+  by: readonly UsageGroupKey[];
+  /**
+   * For `day`: where each day starts, in order (ISO times, as the index holds them: local
+   * midnights, say); a day runs to the next start, so the last entry only ends the day before it.
+   * A call in none of them is in no group.
+   */
+  days?: readonly string[];
+}
+
+/** The sums of one group, with the values of the keys it was grouped by. */
+export interface UsageGroup extends SpendTotals {
+  session?: string | null;
+  model?: string;
+  source?: string;
+  /** The start of the group's day, from `days`. */
+  day?: string;
+  /** The earliest and the latest call time in the group (as written: ISO, unless a payload was not). */
+  firstAt: string;
+  lastAt: string;
 }
 
 /** A call already on the record, found by the provider's request id or the message id. */
@@ -168,19 +194,69 @@ export class UsageIndex {
       },
     });
     for (const row of this.unindexed(indexedSeq))
-      if (matches(row, filter))
-        add(totals, {
-          calls: 1,
-          costUsd: row.cost_usd ?? 0,
-          unpricedCalls: row.cost_usd === null ? 1 : 0,
-          tokens: {
-            input: row.input,
-            output: row.output,
-            cacheWrite: row.cache_write,
-            cacheRead: row.cache_read,
-          },
-        });
+      if (matches(row, filter)) add(totals, totalsOf(row));
     return totals;
+  }
+
+  /**
+   * Sums over the indexed rows a filter selects, one per group (and, for a read-only store, the
+   * events not indexed yet). The sums are SQL's: no payload is read for an indexed call. By day,
+   * one query a day, over the time index: each sorts only its day's calls.
+   */
+  groups(filter: SpendFilter, grouping: UsageGrouping, indexedSeq: number): UsageGroup[] {
+    if (filter.sessionIds?.length === 0) return [];
+    const days = grouping.by.includes('day') ? (grouping.days ?? []) : null;
+    if (days && days.length < 2) return [];
+    const { where, params } = whereOf(filter);
+    const keys = grouping.by.filter((key) => key !== 'day');
+    const dayClause = `${where ? `${where} AND` : 'WHERE'} at >= @dayStart AND at < @dayEnd`;
+    const statement = this.db.prepare(
+      `SELECT ${keys.map((key) => `${key === 'session' ? 'session_id AS session' : key}, `).join('')}
+         count(*) AS calls, total(cost_usd) AS costUsd, count(*) - count(cost_usd) AS unpricedCalls,
+         total(input) AS input, total(output) AS output, total(cache_write) AS cacheWrite,
+         total(cache_read) AS cacheRead, min(at) AS firstAt, max(at) AS lastAt
+       FROM usage ${days ? dayClause : where}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`,
+    );
+    type Row = Omit<UsageGroup, 'tokens'> & TokenCounts;
+    const rows: Array<{ row: Row; day?: string }> = [];
+    if (!days) for (const row of statement.all(params) as Row[]) rows.push({ row });
+    else
+      for (let i = 0; i + 1 < days.length; i++) {
+        const day = days[i] as string;
+        const bounds = { ...params, dayStart: day, dayEnd: days[i + 1] };
+        for (const row of statement.all(bounds) as Row[]) rows.push({ row, day });
+      }
+    const groups = new Map<string, UsageGroup>();
+    const keyOf = (group: Partial<UsageGroup>) =>
+      JSON.stringify(grouping.by.map((key) => group[key]));
+    for (const { row, day } of rows) {
+      const { input, output, cacheWrite, cacheRead, ...sums } = row;
+      if (sums.calls === 0) continue;
+      const group = { ...sums, ...(day ? { day } : {}) };
+      groups.set(keyOf(group), { ...group, tokens: { input, output, cacheWrite, cacheRead } });
+    }
+    for (const row of this.unindexed(indexedSeq)) {
+      const day = days ? dayOf(row.at, days) : undefined;
+      if (!matches(row, filter) || day === null) continue;
+      const keys: Partial<UsageGroup> = { ...(day ? { day } : {}) };
+      for (const key of grouping.by)
+        if (key === 'session') keys.session = row.session_id;
+        else if (key !== 'day') keys[key] = row[key];
+      const group = groups.get(keyOf(keys)) ?? {
+        ...keys,
+        calls: 0,
+        costUsd: 0,
+        unpricedCalls: 0,
+        tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+        firstAt: row.at,
+        lastAt: row.at,
+      };
+      add(group, totalsOf(row));
+      if (row.at < group.firstAt) group.firstAt = row.at;
+      if (row.at > group.lastAt) group.lastAt = row.at;
+      groups.set(keyOf(keys), group);
+    }
+    return [...groups.values()];
   }
 
   /** Calls on the record with this request id or message id (either may be null). */
@@ -259,6 +335,34 @@ function matches(row: UsageRow, filter: SpendFilter): boolean {
     (!filter.until || row.at < filter.until) &&
     (!filter.source || row.source === filter.source)
   );
+}
+
+/** One row's figures as totals (an unpriced call counts as a call, never as $0). */
+function totalsOf(row: UsageRow): SpendTotals {
+  return {
+    calls: 1,
+    costUsd: row.cost_usd ?? 0,
+    unpricedCalls: row.cost_usd === null ? 1 : 0,
+    tokens: {
+      input: row.input,
+      output: row.output,
+      cacheWrite: row.cache_write,
+      cacheRead: row.cache_read,
+    },
+  };
+}
+
+/** The start of the day a time falls in, as SQL compares them; null when in none. */
+function dayOf(at: string, days: readonly string[]): string | null {
+  let [low, high] = [0, days.length - 1];
+  if (!(at >= (days[0] as string) && at < (days[high] as string))) return null;
+  // days[low] <= at < days[high]
+  while (high - low > 1) {
+    const mid = (low + high) >> 1;
+    if (at >= (days[mid] as string)) low = mid;
+    else high = mid;
+  }
+  return days[low] as string;
 }
 
 function add(into: SpendTotals, more: SpendTotals): void {

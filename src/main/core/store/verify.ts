@@ -5,7 +5,9 @@
  */
 import {
   GENESIS_HASH,
+  type Actor,
   type ChainBreak,
+  type DroppedContent,
   type JsonObject,
   type VerifyReport,
 } from '../../../shared/audit';
@@ -42,8 +44,11 @@ export function verifyChain(db: Db, checkpointRead: CheckpointRead): VerifyRepor
   const checkpoint = checkpointRead.state === 'ok' ? checkpointRead.checkpoint : null;
   const positions = lazyHashPositions(db);
   const sessionHeads = new Map<string, string>();
-  const referenced = new Set<string>();
-  const tombstones = new Set<string>();
+  /** Each referenced blob, and the last event that names it. */
+  const referenced = new Map<string, number>();
+  /** Each blob's last intact tombstone: it covers the events before it. */
+  const tombstones = new Map<string, number>();
+  const dropped = new DroppedSummary();
   let expectedPrev = GENESIS_HASH;
   let previous: HexRow | null = null;
   let position = 0;
@@ -76,9 +81,11 @@ export function verifyChain(db: Db, checkpointRead: CheckpointRead): VerifyRepor
         detail: `event #${row.seq} does not follow the previous event of session ${row.session_id}`,
       });
     }
-    if (parsed) for (const hash of parsed.fields.blobs) referenced.add(hash);
-    if (intact && row.kind === 'blob.dropped' && typeof parsed?.payload.hash === 'string')
-      tombstones.add(parsed.payload.hash);
+    if (parsed) for (const hash of parsed.fields.blobs) referenced.set(hash, row.seq);
+    if (intact && row.kind === 'blob.dropped' && typeof parsed?.payload.hash === 'string') {
+      tombstones.set(parsed.payload.hash, row.seq);
+      dropped.add(row, parsed.payload);
+    }
     if (row.session_id !== null) sessionHeads.set(row.session_id, row.hash);
     if (checkpoint && position === checkpoint.count) hashAtCheckpoint = row.hash;
     expectedPrev = row.hash;
@@ -101,7 +108,45 @@ export function verifyChain(db: Db, checkpointRead: CheckpointRead): VerifyRepor
     },
     problems,
     durationMs: Math.round(performance.now() - started),
+    dropped: dropped.entries(),
   };
+}
+
+const MAX_DROPPED_ENTRIES = 100;
+
+/** The tombstones, summed by who dropped the content and why (see `VerifyReport.dropped`). */
+class DroppedSummary {
+  private readonly byCause = new Map<string, DroppedContent>();
+
+  add(row: HexRow, payload: JsonObject): void {
+    const reason = typeof payload.reason === 'string' ? payload.reason : '';
+    const actor = row.actor as Actor;
+    const key = JSON.stringify([actor, row.actor_id, reason]);
+    let entry = this.byCause.get(key);
+    if (!entry) {
+      if (this.byCause.size >= MAX_DROPPED_ENTRIES) return;
+      const at = { seq: row.seq, ts: row.ts };
+      entry = {
+        reason,
+        actor,
+        actorId: row.actor_id,
+        blobs: 0,
+        bytes: 0,
+        events: 0,
+        first: at,
+        last: at,
+      };
+      this.byCause.set(key, entry);
+    }
+    entry.blobs++;
+    if (typeof payload.bytes === 'number') entry.bytes += payload.bytes;
+    if (Array.isArray(payload.events)) entry.events += payload.events.length;
+    entry.last = { seq: row.seq, ts: row.ts };
+  }
+
+  entries(): DroppedContent[] {
+    return [...this.byCause.values()];
+  }
 }
 
 function parseRow(row: HexRow) {
@@ -223,25 +268,30 @@ function checkCheckpoint(
 
 function checkBlobs(
   db: Db,
-  referenced: Set<string>,
-  tombstones: Set<string>,
+  referenced: Map<string, number>,
+  tombstones: Map<string, number>,
   report: (p: ChainBreak) => void,
 ) {
   const get = db.prepare(
     'SELECT content FROM all_blobs WHERE hash = ? ORDER BY content IS NULL LIMIT 1',
   );
   const counts = { referenced: referenced.size, present: 0, dropped: 0 };
-  for (const hash of referenced) {
+  for (const [hash, lastSeq] of referenced) {
     const row = get.get(hash) as { content: Buffer | null } | undefined;
     if (!row || row.content === null) {
-      if (tombstones.has(hash)) counts.dropped++;
+      const tombstone = tombstones.get(hash);
+      // A tombstone declares the content of the events before it dropped, not of later ones.
+      if (tombstone !== undefined && tombstone > lastSeq) counts.dropped++;
       else
         report({
           kind: 'blob-missing',
           seq: null,
           eventId: null,
           blobHash: hash,
-          detail: `blob ${hash.slice(0, 12)}… is referenced by an event but its content is gone and no tombstone declares it dropped`,
+          detail:
+            tombstone === undefined
+              ? `blob ${hash.slice(0, 12)}… is referenced by an event but its content is gone and no tombstone declares it dropped`
+              : `blob ${hash.slice(0, 12)}… is gone, but event #${lastSeq} names it after its tombstone (#${tombstone}) declared it dropped`,
         });
       continue;
     }

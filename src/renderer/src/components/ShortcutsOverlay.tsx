@@ -1,6 +1,7 @@
 /** The keyboard map, opened with `?`. A native modal dialog: it traps focus and inerts the page. */
 import { useEffect, useRef } from 'react';
 import { SCREENS, useScreen } from '../store/screen';
+import { RANGES } from './costs/report';
 import { Keys } from './Keys';
 
 const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
@@ -37,6 +38,17 @@ const AUDIT_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['Enter'], 'Show or hide the full payload'],
   [['/'], 'Search events'],
   [['Esc'], 'Clear the search, back to the live list'],
+];
+
+const COSTS_KEYS: ReadonlyArray<[readonly string[], string]> = [
+  ...RANGES.map((range): [readonly string[], string] => [
+    [range.key],
+    range.phrase.replace(/^the /, '').replace(/^./, (first) => first.toUpperCase()),
+  ]),
+  [['d'], 'Spend by day'],
+  [['w'], 'Spend by week'],
+  [['e'], 'Export the view as CSV'],
+  [['r'], 'Read the figures again'],
 ];
 
 function Row({ keys, what, also }: { keys: readonly string[]; what: string; also?: string }) {
@@ -107,6 +119,7 @@ export function ShortcutsOverlay() {
             ['Sessions', SESSION_KEYS],
             ['Inbox', INBOX_KEYS],
             ['Audit', AUDIT_KEYS],
+            ['Costs', COSTS_KEYS],
           ] as const
         ).map(([caption, keys]) => (
           <table key={caption}>

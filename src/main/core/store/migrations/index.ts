@@ -4,6 +4,7 @@ import { sql as indexWatermark } from './003-index-watermark';
 import { sql as approvals } from './004-approvals';
 import { sql as eraseModelApiKey } from './005-erase-model-api-key';
 import { sql as usageIndex } from './006-usage-index';
+import { sql as restorableBlobs } from './007-restorable-blobs';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
     erasesSecrets: { table: 'settings' },
   },
   { version: 6, name: 'usage-index', sql: usageIndex },
+  { version: 7, name: 'restorable-blobs', sql: restorableBlobs },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,9 +1,8 @@
 /** A session's spend as its header words it (see SessionSpend.tsx). */
 import type { SpendTotals } from '../../../../shared/costs';
+import { formatUsd } from '../costs/format';
 
-export function formatUsd(amount: number): string {
-  return amount < 1 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
-}
+export { formatUsd };
 
 /** The header's words for a spend, or null when no call is on the record. */
 export function spendText(spend: SpendTotals): { text: string; unpriced: string | null } | null {
