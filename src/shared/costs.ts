@@ -69,6 +69,23 @@ export interface CostGroup {
   costBySource: Record<UsageSource, number>;
 }
 
+/** Adds `more` into `into`; a sign of -1 takes it away. */
+export function addSpend(into: SpendTotals, more: SpendTotals, sign = 1): void {
+  into.calls += sign * more.calls;
+  into.costUsd += sign * more.costUsd;
+  into.unpricedCalls += sign * more.unpricedCalls;
+  into.tokens.input += sign * more.tokens.input;
+  into.tokens.output += sign * more.tokens.output;
+  into.tokens.cacheWrite += sign * more.tokens.cacheWrite;
+  into.tokens.cacheRead += sign * more.tokens.cacheRead;
+}
+
+/** The same for cost groups, their dollars by source too. */
+export function addCostGroup(into: CostGroup, more: CostGroup, sign = 1): void {
+  addSpend(into, more, sign);
+  for (const source of USAGE_SOURCES) into.costBySource[source] += sign * more.costBySource[source];
+}
+
 /** A group with nothing in it yet, to add calls to. */
 export function emptyCostGroup(key: string, label: string): CostGroup {
   return {

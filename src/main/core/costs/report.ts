@@ -14,8 +14,9 @@
  * call and in the tokens, and apart as unpriced, never as $0.
  */
 import {
+  addCostGroup,
+  addSpend,
   emptyCostGroup,
-  USAGE_SOURCES,
   type BudgetUse,
   type CostGroup,
   type CostReport,
@@ -185,19 +186,10 @@ function dayGroups(
   if (inDays === total.calls) return days;
   // What the days do not hold: the rest of the total.
   const unknown = emptyCostGroup(UNKNOWN_DAY, 'Time not readable');
-  for (const group of [total, ...days]) {
-    const sign = group === total ? 1 : -1;
-    unknown.calls += sign * group.calls;
-    unknown.costUsd += sign * group.costUsd;
-    unknown.unpricedCalls += sign * group.unpricedCalls;
-    for (const kind of TOKEN_KINDS) unknown.tokens[kind] += sign * group.tokens[kind];
-    for (const source of USAGE_SOURCES)
-      unknown.costBySource[source] += sign * group.costBySource[source];
-  }
+  addCostGroup(unknown, total);
+  for (const day of days) addCostGroup(unknown, day, -1);
   return [...days, unknown];
 }
-
-const TOKEN_KINDS = ['input', 'output', 'cacheWrite', 'cacheRead'] as const;
 
 /** Sums by key, with a label for people, then most expensive first. */
 class Groups {
@@ -206,13 +198,7 @@ class Groups {
   add(key: string, label: string, row: UsageGroup): void {
     let group = this.groups.get(key);
     if (!group) this.groups.set(key, (group = emptyCostGroup(key, label)));
-    group.calls += row.calls;
-    group.costUsd += row.costUsd;
-    group.unpricedCalls += row.unpricedCalls;
-    group.tokens.input += row.tokens.input;
-    group.tokens.output += row.tokens.output;
-    group.tokens.cacheWrite += row.tokens.cacheWrite;
-    group.tokens.cacheRead += row.tokens.cacheRead;
+    addSpend(group, row);
     group.costBySource[row.source as UsageSource] += row.costUsd;
   }
 
@@ -243,11 +229,7 @@ function weekGroups(days: readonly CostGroup[]): CostGroup[] {
       const label = monday === UNKNOWN_DAY ? day.label : `Week of Mon ${monday}`;
       weeks.set(monday, (week = emptyCostGroup(monday, label)));
     }
-    week.calls += day.calls;
-    week.costUsd += day.costUsd;
-    week.unpricedCalls += day.unpricedCalls;
-    for (const kind of TOKEN_KINDS) week.tokens[kind] += day.tokens[kind];
-    for (const source of USAGE_SOURCES) week.costBySource[source] += day.costBySource[source];
+    addCostGroup(week, day);
   }
   return unknownLast([...weeks.values()].sort((a, b) => compare(a.key, b.key)));
 }

@@ -5,6 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../../../shared/audit';
 import {
+  addSpend as add,
   USAGE_EVENT,
   USAGE_SOURCES,
   type SpendTotals,
@@ -363,14 +364,4 @@ function dayOf(at: string, days: readonly string[]): string | null {
     else high = mid;
   }
   return days[low] as string;
-}
-
-function add(into: SpendTotals, more: SpendTotals): void {
-  into.calls += more.calls;
-  into.costUsd += more.costUsd;
-  into.unpricedCalls += more.unpricedCalls;
-  into.tokens.input += more.tokens.input;
-  into.tokens.output += more.tokens.output;
-  into.tokens.cacheWrite += more.tokens.cacheWrite;
-  into.tokens.cacheRead += more.tokens.cacheRead;
 }
