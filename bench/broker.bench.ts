@@ -16,7 +16,9 @@ import { writeFileSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { JsonObject } from '../src/shared/audit';
 import { USAGE_EVENT } from '../src/shared/costs';
+import { meteredUsage } from '../src/main/model-costs';
 import { BudgetService } from '../src/main/core/budgets';
 import {
   ModelBroker,
@@ -180,26 +182,17 @@ async function measureMetering(
     stop: () => undefined,
   });
   const context = { sessionId: 'ses_0', projectPath: '/bench', agent: 'claude' };
+  // As Paddock records a call (model-costs.ts), in the bench's one session.
   const recordCall = (record: BrokerCallRecord): void => {
-    if (!record.usage || !record.provider) return;
-    const priced = prices.cost(record.usage.model ?? 'unknown', record.usage.tokens);
+    const event = meteredUsage(record, prices);
+    if (!event) return;
+    const payload = event as unknown as JsonObject;
     store.append({
       kind: USAGE_EVENT,
       actor: 'system',
       actorId: 'broker',
       sessionId: 'ses_0',
-      payload: {
-        source: 'metered',
-        provider: record.provider,
-        model: record.usage.model ?? 'unknown',
-        tokens: { ...record.usage.tokens },
-        costUsd: priced?.costUsd ?? null,
-        pricedAs: priced?.pricedAs ?? null,
-        requestId: record.requestId,
-        messageId: record.usage.messageId,
-        at: record.startedAt,
-        latencyMs: record.durationMs,
-      },
+      payload,
     });
   };
   const credentials = {

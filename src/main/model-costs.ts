@@ -122,22 +122,8 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
       });
     },
     recordCall: (sessionId, record) => {
-      const usage = record.usage;
-      if (!usage || record.provider === null) return;
-      const model = usage.model ?? record.requestedModel ?? 'unknown';
-      const priced = prices().cost(model, usage.tokens, record.provider);
-      const event: UsageRecord = {
-        source: 'metered',
-        provider: record.provider,
-        model,
-        tokens: usage.tokens,
-        costUsd: priced?.costUsd ?? null,
-        pricedAs: priced?.pricedAs ?? null,
-        requestId: record.requestId,
-        messageId: usage.messageId,
-        at: record.startedAt,
-        latencyMs: record.durationMs,
-      };
+      const event = meteredUsage(record, prices());
+      if (!event) return;
       deps.store.append({
         kind: USAGE_EVENT,
         actor: 'system',
@@ -147,6 +133,26 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
       });
       void budgets.observe(contextOf(sessionId)).catch(() => undefined);
     },
+  };
+}
+
+/** A finished call's metered usage as a `cost.usage` payload, priced; null when none was read. */
+export function meteredUsage(record: BrokerCallRecord, prices: PriceTable): UsageRecord | null {
+  const usage = record.usage;
+  if (!usage || record.provider === null) return null;
+  const model = usage.model ?? record.requestedModel ?? 'unknown';
+  const priced = prices.cost(model, usage.tokens, record.provider);
+  return {
+    source: 'metered',
+    provider: record.provider,
+    model,
+    tokens: usage.tokens,
+    costUsd: priced?.costUsd ?? null,
+    pricedAs: priced?.pricedAs ?? null,
+    requestId: record.requestId,
+    messageId: usage.messageId,
+    at: record.startedAt,
+    latencyMs: record.durationMs,
   };
 }
 
