@@ -22,6 +22,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import {
   GuardRefusal,
+  pathWithoutQuery,
   type GuardedRequest,
   type GuardVerdict,
   type RequestGuard,
@@ -171,7 +172,7 @@ export class CredentialGuard implements RequestGuard {
       host: request.host,
       port: request.port,
       method: request.method,
-      path: withoutQuery(request.path),
+      path: pathWithoutQuery(request.path),
       where,
     });
   }
@@ -221,8 +222,4 @@ function swapPath(path: string, swaps: readonly Replacement[]): string {
 function scrubbing(swaps: readonly Replacement[]): ResponseFilter {
   const back: Replacement[] = swaps.map(([placeholder, value]) => [value, placeholder]);
   return { header: (text) => redactAll(text, back), body: () => new ValueRedactor(back) };
-}
-
-function withoutQuery(path: string): string {
-  return path.split(/[?#]/)[0] ?? '';
 }

@@ -31,6 +31,7 @@ import {
 import {
   addressClass,
   createSessionCa,
+  pathWithoutQuery,
   ProxyServer,
   type ConnectionRecord,
   type Decision,
@@ -247,7 +248,9 @@ export class NetworkService {
       input: JSON.stringify({
         host: request.host,
         port: request.port,
-        ...(request.method ? { method: request.method, path: stripQuery(request.path ?? '') } : {}),
+        ...(request.method
+          ? { method: request.method, path: pathWithoutQuery(request.path ?? '') }
+          : {}),
         ...(commands.length ? { command: commands.join(' | ') } : {}),
       }),
       risk: 'medium',
@@ -293,7 +296,10 @@ export class NetworkService {
       kind: 'network.connection',
       ...PROXY,
       sessionId,
-      payload: { ...rest, ...(path === undefined ? {} : { path: stripQuery(path) }) } as JsonObject,
+      payload: {
+        ...rest,
+        ...(path === undefined ? {} : { path: pathWithoutQuery(path) }),
+      } as JsonObject,
     });
   }
 
@@ -303,7 +309,7 @@ export class NetworkService {
       kind: 'network.request',
       ...PROXY,
       sessionId,
-      payload: { ...rest, path: stripQuery(path) } as JsonObject,
+      payload: { ...rest, path: pathWithoutQuery(path) } as JsonObject,
     });
     // A path shaped like a package elsewhere (`/login` on any host) is no package fetch.
     for (const fetched of registry ? packages : [])
@@ -330,7 +336,7 @@ interface Policies {
 function subjectOf(request: DecisionRequest): string {
   const host = isIP(request.host) === 6 ? `[${request.host}]` : request.host;
   const method = request.method ? `${request.method} ` : '';
-  const path = request.path ? stripQuery(request.path).slice(0, MAX_SUBJECT_PATH) : '';
+  const path = request.path ? pathWithoutQuery(request.path).slice(0, MAX_SUBJECT_PATH) : '';
   return `Network(${method}${host}:${request.port}${path})`;
 }
 
@@ -342,11 +348,6 @@ function namesRequest(ruleText: string): boolean {
     parsed.rule.matcher?.kind === 'host' &&
     (parsed.rule.matcher.method !== undefined || parsed.rule.matcher.path !== undefined)
   );
-}
-
-/** Query strings often carry tokens: the record keeps the path only. */
-function stripQuery(path: string): string {
-  return path.split(/[?#]/)[0] ?? '';
 }
 
 /** `localhost` and its subdomains are loopback by definition (RFC 6761), whatever DNS says. */

@@ -78,6 +78,11 @@ export function pathProblem(target: string): string | null {
   return null;
 }
 
+/** A request target without its query and fragment: query strings often carry tokens. */
+export function pathWithoutQuery(target: string): string {
+  return target.split(/[?#]/)[0] ?? '';
+}
+
 /** The authority a request to the target carries: the port is always explicit. */
 export function authorityOf(target: Target): string {
   return `${bracketed(target)}:${target.port}`;

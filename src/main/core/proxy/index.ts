@@ -17,7 +17,7 @@ export {
   type Resolve,
 } from './proxy-server';
 export { packageFetch, type Ecosystem, type PackageFetch } from './registry';
-export { endToEndHeaders, pathProblem, plainReason } from './http-shared';
+export { endToEndHeaders, pathProblem, pathWithoutQuery, plainReason } from './http-shared';
 export {
   decoderFor,
   GuardRefusal,
