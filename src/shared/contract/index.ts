@@ -11,6 +11,7 @@ import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sess
 import type { SecretEntry } from '../vault';
 import type { UsageImportSummary } from '../usage-import';
 import type { CostReport, SpendTotals } from '../costs';
+import type { GateRun, Promotion, ReviewState, SendBackResult, SignOff } from '../gates';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -84,6 +85,14 @@ export interface CallOutputs {
   'costs.spend': SpendTotals;
   /** The cost dashboard's figures for a time range (see CostReport). */
   'costs.report': CostReport;
+  /** Runs the gates on what would land now (snapshotting the work first). */
+  'gates.run': GateRun;
+  'gates.status': ReviewState;
+  'review.promote': Promotion;
+  'review.reject': { rejected: true; sentBack: SendBackResult | null };
+  'review.sendBack': SendBackResult;
+  /** The person signs off on the landing as it is now (what require-signoff gates wait for). */
+  'review.signoff': SignOff;
 }
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */
@@ -112,6 +121,8 @@ export interface TopicPayloads {
   'session.changed': SessionRecord;
   /** A request arrived, was decided or expired. */
   'approvals.changed': ApprovalRequest;
+  /** A gate run, sign-off, rejection or promotion happened in this session: read gates.status. */
+  'review.changed': { sessionId: string };
 }
 export type TopicPayload<T extends Topic> = T extends keyof TopicPayloads
   ? TopicPayloads[T]

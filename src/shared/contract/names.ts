@@ -45,6 +45,12 @@ export const CALLS = [
   'costs.import',
   'costs.spend',
   'costs.report',
+  'gates.run',
+  'gates.status',
+  'review.promote',
+  'review.reject',
+  'review.sendBack',
+  'review.signoff',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
@@ -53,6 +59,7 @@ export const TOPICS = [
   'session.output',
   'session.changed',
   'approvals.changed',
+  'review.changed',
 ] as const;
 /**
  * A topic, or one session's output alone (`session.output:<session id>`): a window that shows

@@ -16,6 +16,14 @@ const absolutePath = path.regex(/^(\/|[A-Za-z]:[\\/])/, 'an absolute path');
 const presetId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a preset id is lowercase letters, digits and dashes');
+/** A branch name as git's check-ref-format allows it, kept to what Paddock needs. */
+const branchName = z
+  .string()
+  .max(200)
+  .regex(
+    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._\/-]+(?<![./])$/,
+    'a branch name such as main or release/1.2',
+  );
 const argv = z.array(z.string().max(100_000)).min(1).max(10_000);
 const terminalSize = {
   cols: z.number().int().min(10).max(1000),
@@ -152,6 +160,23 @@ export const INPUTS = {
       until: z.iso.datetime().optional(),
     })
     .strict(),
+  'gates.run': z.object({ id: sessionId, target: branchName.optional() }).strict(),
+  'gates.status': z.object({ id: sessionId, target: branchName.optional() }).strict(),
+  'review.promote': z
+    .object({
+      id: sessionId,
+      mode: z.enum(['squash', 'merge']).default('squash'),
+      /** The commit message's first line; the session's task when absent. */
+      message: z.string().min(1).max(2000).optional(),
+      removeWorkspace: z.boolean().default(false),
+    })
+    .strict(),
+  'review.reject': z
+    .object({ id: sessionId, reason: z.string().min(1).max(20_000), sendBack: z.boolean() })
+    .strict(),
+  /** Sends the last run's failures (and `note`, if given) to the agent as a message. */
+  'review.sendBack': z.object({ id: sessionId, note: z.string().max(20_000).optional() }).strict(),
+  'review.signoff': bySession,
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

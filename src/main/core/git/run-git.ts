@@ -26,6 +26,8 @@ export interface GitOptions {
   timeoutMs?: number;
   /** Standard output beyond this many bytes is an error rather than an unbounded buffer. */
   maxOutputBytes?: number;
+  /** Exit codes that are answers rather than failures (`merge-tree` exits 1 on a conflict). */
+  answerCodes?: readonly number[];
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -86,7 +88,8 @@ export function runGitBuffer(args: readonly string[], options: GitOptions = {}):
         windowsHide: true,
       },
       (error, stdout, stderr) => {
-        if (error) reject(gitFailure(args, error, stderr.toString('utf8'), cwd, options));
+        if (error && !isAnswer(error, options))
+          reject(gitFailure(args, error, stderr.toString('utf8'), cwd, options));
         else resolve(stdout);
       },
     );
@@ -94,6 +97,10 @@ export function runGitBuffer(args: readonly string[], options: GitOptions = {}):
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input);
   });
+}
+
+function isAnswer(error: ExecFileException, options: GitOptions): boolean {
+  return typeof error.code === 'number' && !error.killed && !!options.answerCodes?.includes(error.code);
 }
 
 /** The environment of every git call, from scratch: nothing of Paddock's own environment leaks in. */

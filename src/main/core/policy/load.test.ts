@@ -153,12 +153,22 @@ describe('parsePolicy', () => {
     [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets, gates',
     ],
     [
-      'version: 1\ngates: {}\n',
+      'version: 1\nsignoff: {}\n',
       2,
-      'section "gates" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets',
+      'section "signoff" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets, gates',
+    ],
+    [
+      'version: 1\ngates:\n  tests:\n    - name: unit\n      run: npm test\n      action: stop\n',
+      6,
+      'gates.tests[0].action: expected block, warn or require-signoff',
+    ],
+    [
+      'version: 1\ngates:\n  secrets:\n    allow:\n      - reason: fixtures\n',
+      5,
+      'gates.secrets.allow[0]: an allowance names a path glob, a rule id, or both',
     ],
   ])('refuses %j at line %i', (text, line, problem) => {
     const error = failure(text);

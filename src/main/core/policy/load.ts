@@ -96,6 +96,7 @@ export function parsePolicy(text: string, file: string): Policy {
     ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
     ...(parsed.network ? { network: parsed.network } : {}),
     ...(parsed.budgets ? { budgets: parsed.budgets } : {}),
+    ...(parsed.gates ? { gates: parsed.gates } : {}),
     source: { file, digest: policyDigest(text) },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The policy file's schema, as a registry of sections with one zod schema each. Adding a section
- * (network, gates, signoff, budgets, ssh: later issues) is one entry in SECTIONS; the loader, the
+ * (signoff, ssh: later issues) is one entry in SECTIONS; the loader, the
  * unknown-key check and the error messages follow from it. Every object is strict: a key Paddock
  * does not know is refused, because a misspelt `deny` that is silently ignored is a hole.
  */
@@ -10,7 +10,7 @@ import { parseRule, type Rule } from './rules';
 export const SUPPORTED_VERSIONS = [1] as const;
 
 /** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
-export const PLANNED_SECTIONS = ['gates', 'signoff', 'ssh'] as const;
+export const PLANNED_SECTIONS = ['signoff', 'ssh'] as const;
 
 const rule = z
   .string({ error: 'expected a rule like Bash(npm test:*)' })
@@ -132,8 +132,99 @@ const budgets = z
   )
   .optional();
 
+const gateAction = z.enum(['block', 'warn', 'require-signoff'], {
+  error: 'expected block, warn or require-signoff',
+});
+
+/** A gate that runs a command in the session's sandbox (network off unless it names hosts). */
+const commandGate = z.strictObject(
+  {
+    name: z.string({ error: 'expected a name' }).min(1).max(100),
+    run: command,
+    action: gateAction.default('block'),
+    timeoutSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .positive('expected a positive number of seconds')
+      .max(86_400, 'at most 86400 seconds (a day)')
+      .default(600),
+    // Named hosts turn the session's network (its proxy, under this policy) on for the command.
+    hosts: z.array(inspectedHost, { error: 'expected a list of hosts' }).max(100).default([]),
+  },
+  { error: 'expected a mapping with name, run, and optionally action, timeoutSeconds, hosts' },
+);
+
+const commandGates = z
+  .array(commandGate, { error: 'expected a list of command gates' })
+  .max(50, 'at most 50 command gates')
+  .default([]);
+
+/** A false positive of the secrets gate: a path glob, a rule id, or both. */
+const secretAllowance = z
+  .strictObject(
+    {
+      path: repositoryPath.optional(),
+      rule: z.string().min(1).max(200).optional(),
+      reason: z.string().max(2000).optional(),
+    },
+    { error: 'expected a mapping with path and/or rule (and a reason)' },
+  )
+  .refine((entry) => entry.path !== undefined || entry.rule !== undefined, {
+    message: 'an allowance names a path glob, a rule id, or both',
+  });
+
+const lineLimit = z
+  .number({ error: 'expected a number' })
+  .int('expected a whole number')
+  .positive('expected a positive number')
+  .max(10_000_000);
+
+/**
+ * What must hold before a session's change lands. Each check has an action: `block` stops the
+ * promotion, `warn` only says so, `require-signoff` needs a person's sign-off. The secrets,
+ * protected-paths and diff-limits checks run on every change, with these defaults.
+ */
+const gates = z
+  .strictObject(
+    {
+      tests: commandGates,
+      commands: commandGates,
+      secrets: z
+        .strictObject(
+          {
+            action: gateAction.default('block'),
+            allow: z.array(secretAllowance).max(1000).default([]),
+          },
+          { error: 'expected a mapping with action and/or allow' },
+        )
+        .default({ action: 'block', allow: [] }),
+      protectedPaths: z
+        .strictObject(
+          {
+            action: gateAction.default('require-signoff'),
+            // Added to the built-in list (CI, policy, lockfiles, scripts that run outside).
+            paths: z.array(repositoryPath).max(1000).default([]),
+          },
+          { error: 'expected a mapping with action and/or paths' },
+        )
+        .default({ action: 'require-signoff', paths: [] }),
+      diffLimits: z
+        .strictObject(
+          {
+            action: gateAction.default('warn'),
+            maxFiles: lineLimit.optional(),
+            maxLines: lineLimit.optional(),
+          },
+          { error: 'expected a mapping with action, maxFiles and/or maxLines' },
+        )
+        .optional(),
+    },
+    { error: 'expected a mapping with tests, commands, secrets, protectedPaths, diffLimits' },
+  )
+  .optional();
+
 /** Every section a policy may have, besides `version`. */
-export const SECTIONS = { permissions, workspace, sandbox, network, budgets } as const;
+export const SECTIONS = { permissions, workspace, sandbox, network, budgets, gates } as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
 
@@ -151,6 +242,7 @@ export interface Policy {
   readonly sandbox?: Sections['sandbox'];
   readonly network?: Sections['network'];
   readonly budgets?: Sections['budgets'];
+  readonly gates?: Sections['gates'];
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }

@@ -47,6 +47,26 @@ const DIFF_ARGS = [
   '--dst-prefix=b/',
 ];
 
+/**
+ * What changes from commit `from` to tree `to`, both objects Paddock wrote or the project holds
+ * (a landing: the target branch's commit against the tree that would land). Read in the control
+ * dir, so it sees Paddock's snapshots and merges; `baseCommit` is `from`.
+ */
+export async function treeDiff(workspace: Workspace, from: string, to: string): Promise<SessionDiff> {
+  sessionDirOf(workspace);
+  const args = DIFF_ARGS.filter((arg) => arg !== '--cached');
+  try {
+    const output = await runGitBuffer([...args, from, to, '--'], { gitDir: workspace.controlDir });
+    return { baseCommit: from, ...parseDiffOutput(output) };
+  } catch (error) {
+    throw new WorkspaceError(
+      `Cannot read the changes from ${from} to ${to}: ${messageOf(error)}`,
+      'git-failed',
+      { cause: error },
+    );
+  }
+}
+
 export async function workspaceDiff(workspace: Workspace): Promise<SessionDiff> {
   sessionDirOf(workspace);
   // A scratch folder per call: concurrent diffs do not share an index, and the blobs `add` writes

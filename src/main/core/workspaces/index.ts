@@ -3,7 +3,9 @@
  * read-only, a private control dir beside it, and the session's diff read as data.
  */
 export { createWorkspace, type WorkspaceRequest } from './create';
-export { hideFromGit, workspaceDiff } from './diff';
+export { hideFromGit, treeDiff, workspaceDiff } from './diff';
+export { checkOutLanding, removeLanding } from './landing-checkout';
+export { personEnv, snapshotWorkspace, type GitPerson, type Snapshot } from './snapshot';
 export { removeWorkspace, workspaceBytes } from './disk';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors';
 export { branchFor, sessionLayout, type Workspace } from './layout';

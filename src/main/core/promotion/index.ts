@@ -1,0 +1,15 @@
+/**
+ * Promotion: what a session's change would land as on the project's branch (planLanding), and
+ * landing it there with a compare-and-swap (landChange). Argv git only; the person's checkout is
+ * moved only when it has the target out and is clean.
+ */
+export { PromotionError, type PromotionErrorCode } from './errors';
+export { landChange, type Landed, type LandRequest } from './land';
+export {
+  checkedOutBranch,
+  landingDiffHash,
+  planLanding,
+  resolveTarget,
+  type Landing,
+  type Target,
+} from './landing';
