@@ -13,6 +13,7 @@ import { registerPolicy } from './commands/policy';
 import { registerApprovals } from './commands/approvals';
 import { registerSecrets } from './commands/secrets';
 import { registerCosts } from './commands/costs';
+import { registerGates } from './commands/gates';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -35,6 +36,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerApprovals(program, context);
   registerSecrets(program, context);
   registerCosts(program, context);
+  registerGates(program, context);
   return program;
 }
 

@@ -34,6 +34,8 @@ import { keytarKeychain, refuseIndexEditsOutsideVault, VaultService } from './co
 import { LIVE_STATES } from '../shared/sessions';
 import { PayloadRedactor, type KnownSecret } from './core/recorder';
 import { startRetention } from './core/retention';
+import type { GateService } from './core/gates';
+import { reviewGates } from './review';
 
 const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
@@ -53,6 +55,8 @@ export interface Paddock {
   sessions: SessionManager;
   policies: PolicyService;
   approvals: ApprovalService;
+  /** Quality gates, sign-off and promotion of sessions' changes. */
+  gates: GateService;
   /** Secrets in the OS keychain; its index is the `vault.secrets` setting, which only it changes. */
   vault: VaultService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
@@ -129,12 +133,13 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   });
   // Set below, once the sessions exist: the endpoint's handlers need them.
   let hooks: HookServer | null = null;
+  const identity = gitIdentity();
   const sessions = new SessionManager({
     store,
     projects,
     settings,
     home,
-    gitIdentity: gitIdentity(),
+    gitIdentity: identity,
     customPresets: () => parseCustomPresets(settings.get('agents.custom')),
     workspaceSetup: async (project, baseCommit) =>
       workspaceSetupOf(project.path, await policies.load(project.path, baseCommit)),
@@ -167,6 +172,15 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   });
   hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));
   costs = modelCosts({ store, settings, policies, projects, sessions, approvals });
+  const gates = reviewGates({
+    store,
+    sessions,
+    projects,
+    policies,
+    approvals,
+    person: () => identity,
+    knownSecrets: redactPayloads,
+  });
   // A session that ended takes its hook URL and its pending requests with it.
   sessions.onChange((session) => {
     if (LIVE_STATES.includes(session.state)) return;
@@ -186,6 +200,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     sessions,
     policies,
     approvals,
+    gates,
     vault,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {

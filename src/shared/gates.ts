@@ -10,7 +10,15 @@ import type { SessionDiff } from './sessions';
 export const GATE_ACTIONS = ['block', 'warn', 'require-signoff'] as const;
 export type GateAction = (typeof GATE_ACTIONS)[number];
 
-export const GATE_KINDS = ['tests', 'secrets', 'protected-paths', 'diff-limits', 'command'] as const;
+/** `policy`: the repository's gates could not be read or are not trusted (it fails closed). */
+export const GATE_KINDS = [
+  'tests',
+  'secrets',
+  'protected-paths',
+  'diff-limits',
+  'command',
+  'policy',
+] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 /** `error`: the gate could not run (a missing program, a time limit); it counts as failed. */

@@ -18,12 +18,15 @@ import { SettingsError } from '../core/settings';
 import { WorkspaceError } from '../core/workspaces';
 import { StoreError } from '../core/store';
 import { VaultError } from '../core/vault';
+import { GateError } from '../core/gates';
+import { PromotionError } from '../core/promotion';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
 import { approvalHandlers } from './handlers/approvals';
 import { costsHandlers } from './handlers/costs';
 import { policyHandlers } from './handlers/policy';
+import { reviewHandlers } from './handlers/review';
 import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
@@ -56,6 +59,8 @@ function isUserFacing(error: unknown): error is Error {
     PolicyServiceError,
     ApprovalError,
     VaultError,
+    GateError,
+    PromotionError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -69,6 +74,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...policyHandlers(paddock.policies, paddock.person),
       ...approvalHandlers(paddock.approvals, paddock.person),
       ...secretsHandlers(paddock.vault, paddock.person),
+      ...reviewHandlers(paddock.gates, paddock.person),
       ...costsHandlers(
         paddock.store,
         paddock.home,
@@ -87,6 +93,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
     }),
     paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
     paddock.approvals.onChange((request) => hub.publish('approvals.changed', request)),
+    paddock.gates.onChange((sessionId) => hub.publish('review.changed', { sessionId })),
   ];
   return { router, hub, detach: () => unsubscribe.forEach((stop) => stop()) };
 }

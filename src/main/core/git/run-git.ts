@@ -100,7 +100,9 @@ export function runGitBuffer(args: readonly string[], options: GitOptions = {}):
 }
 
 function isAnswer(error: ExecFileException, options: GitOptions): boolean {
-  return typeof error.code === 'number' && !error.killed && !!options.answerCodes?.includes(error.code);
+  return (
+    typeof error.code === 'number' && !error.killed && !!options.answerCodes?.includes(error.code)
+  );
 }
 
 /** The environment of every git call, from scratch: nothing of Paddock's own environment leaks in. */

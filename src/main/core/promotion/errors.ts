@@ -1,11 +1,6 @@
 /** Why a landing cannot be computed or a promotion refuses; the message says what to do. */
 export type PromotionErrorCode =
-  | 'no-target'
-  | 'conflict'
-  | 'moved'
-  | 'dirty-checkout'
-  | 'other-worktree'
-  | 'git-failed';
+  'no-target' | 'conflict' | 'moved' | 'dirty-checkout' | 'other-worktree' | 'git-failed';
 
 export class PromotionError extends Error {
   constructor(

@@ -130,11 +130,13 @@ async function otherWorktreeWith(projectPath: string, branch: string): Promise<s
 
 /** Moves the checkout's index and files from `from` to `to`, refusing to overwrite any change. */
 async function fastForward(projectPath: string, from: string, to: string): Promise<void> {
-  await runGit(['read-tree', '-m', '-u', from, to], { cwd: projectPath }).catch((error: unknown) => {
-    throw new PromotionError(
-      `Cannot update the checkout in ${projectPath}: ${error instanceof Error ? error.message : String(error)}. Nothing landed.`,
-      'dirty-checkout',
-      { cause: error },
-    );
-  });
+  await runGit(['read-tree', '-m', '-u', from, to], { cwd: projectPath }).catch(
+    (error: unknown) => {
+      throw new PromotionError(
+        `Cannot update the checkout in ${projectPath}: ${error instanceof Error ? error.message : String(error)}. Nothing landed.`,
+        'dirty-checkout',
+        { cause: error },
+      );
+    },
+  );
 }

@@ -51,7 +51,11 @@ describe('snapshot and landing', () => {
     const { landing } = await snapshotAndPlan(workspace, project);
     expect(landing.merged).toBe(false);
     expect(landing.binding.landingTree).toBe(first.tree);
-    const diff = await treeDiff(workspace, landing.binding.targetCommit, landing.binding.landingTree);
+    const diff = await treeDiff(
+      workspace,
+      landing.binding.targetCommit,
+      landing.binding.landingTree,
+    );
     expect(diff.files.map((file) => file.path).sort()).toEqual(['a.txt', 'new.txt']);
   });
 
@@ -61,7 +65,11 @@ describe('snapshot and landing', () => {
     commitFiles(project, { 'b.txt': 'two\nfrom the person\n' }, 'moved');
     const { landing } = await snapshotAndPlan(workspace, project);
     expect(landing.merged).toBe(true);
-    const diff = await treeDiff(workspace, landing.binding.targetCommit, landing.binding.landingTree);
+    const diff = await treeDiff(
+      workspace,
+      landing.binding.targetCommit,
+      landing.binding.landingTree,
+    );
     expect(diff.files.map((file) => file.path)).toEqual(['a.txt']);
     commitFiles(project, { 'a.txt': 'one\nalso the person\n' }, 'conflicting');
     const conflict = await refusal(snapshotAndPlan(workspace, project));
@@ -174,7 +182,12 @@ describe('landChange', () => {
     writeFileSync(join(project, 'b.txt'), 'uncommitted on another branch\n');
     writeFiles(workspace.path, { 'a.txt': 'agent\n' });
     const head = await snapshotWorkspace(workspace, { message: 'm\n', author: person });
-    const landing = await planLanding(workspace, head, await resolveTarget(project, 'main'), person);
+    const landing = await planLanding(
+      workspace,
+      head,
+      await resolveTarget(project, 'main'),
+      person,
+    );
     const landed = await landChange({
       workspace,
       projectPath: project,

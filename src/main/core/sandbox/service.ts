@@ -147,8 +147,12 @@ export class SandboxService {
    * this machine gives Paddock no control groups).
    */
   processes(sessionId: string): number[] {
-    const joinFile = this.live.get(sessionId)?.cgroup?.joinFiles[0];
-    return joinFile ? readPids(joinFile) : [];
+    return [...this.live]
+      .filter(([key]) => sessionOfKey(key) === sessionId)
+      .flatMap(([, session]) => {
+        const joinFile = session.cgroup?.joinFiles[0];
+        return joinFile ? readPids(joinFile) : [];
+      });
   }
 
   /** Null when sessions can be sandboxed here; otherwise what is wrong and how to fix it. */
@@ -176,14 +180,15 @@ export class SandboxService {
     const private_ = privateDirOf(request.sessionDir, request.sessionId);
     // While a run of the session lives, its mounts hold these paths as they were checked and
     // prepared: a later run (a gate's command beside the agent) reuses that, and is faster for it.
-    const first = !this.live.has(request.sessionId);
+    const key = liveKey(request);
+    const first = !this.live.has(key);
     if (first) {
       preparePrivateDir(private_);
       requireNoLinks(request.workspace, [...GIT_CONTROL, ...PINNED, ...PROTECTED_FILES]);
     }
     checkBridges(private_.bridges, request.bridges);
     const limits = this.options.limits();
-    const session = this.join(request.sessionId, request.workspace, limits);
+    const session = this.join(key, request.sessionId, request.workspace, limits);
     const { cgroup, made } = session;
     const before = cgroup?.counts() ?? { processes: 0, memory: 0 };
     const spec = {
@@ -222,7 +227,7 @@ export class SandboxService {
         watching.report(cgroup?.breach(before) ?? null);
         session.runs -= 1;
         if (session.runs > 0) return;
-        this.live.delete(request.sessionId);
+        this.live.delete(key);
         if (session.spare) discardSpare(session.spare.child);
         // Nothing of a session outlives its last run: a spare thrown away while bwrap was still
         // setting up waits forever for a parent that is gone, unless it is killed here.
@@ -240,14 +245,19 @@ export class SandboxService {
    * The session's shared state, made by its first run: later runs while it lives must block what
    * the first blocked (its stand-ins exist on the host now, and would pass for files).
    */
-  private join(sessionId: string, workspace: string, limits: SandboxLimits): LiveSandbox {
-    let session = this.live.get(sessionId);
+  private join(
+    key: string,
+    sessionId: string,
+    workspace: string,
+    limits: SandboxLimits,
+  ): LiveSandbox {
+    let session = this.live.get(key);
     if (session) session.cgroup?.apply(limits);
     else {
       const name = `${sessionId}-${randomBytes(3).toString('hex')}`;
       const cgroup = createCgroup(name, limits);
       session = { runs: 0, cgroup, made: prepareWorkspace(workspace), spare: null };
-      this.live.set(sessionId, session);
+      this.live.set(key, session);
     }
     session.runs += 1;
     return session;
@@ -422,6 +432,19 @@ function spawnWaiting(wrapper: { file: string; args: string[] }): ChildProcess {
 function discardSpare(child: ChildProcess): void {
   child.kill('SIGKILL');
   for (const stream of child.stdio) stream?.destroy();
+}
+
+/**
+ * Runs share a sandbox's state when they are of one session in one work tree. A gate's command in
+ * the landing checkout (the change merged onto a moved target) is another tree: it gets state of
+ * its own, prepared for that tree, beside the agent's.
+ */
+function liveKey(request: { sessionId: string; workspace: string }): string {
+  return `${request.sessionId}\0${request.workspace}`;
+}
+
+function sessionOfKey(key: string): string {
+  return key.slice(0, key.indexOf('\0'));
 }
 
 function privateDirOf(sessionDir: string, sessionId: string): PrivateDir {

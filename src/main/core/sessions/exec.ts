@@ -14,6 +14,16 @@ export interface ExecIo {
   stderr(chunk: Buffer): void;
 }
 
+/** How a command runs in an existing session (`execIn`); the quality gates set these. */
+export interface ExecOptions {
+  /** Another work tree of the session's (the landing checkout) instead of its workspace. */
+  workTree?: string;
+  /** The session's network (its proxy, under the policy); false: none at all. Default true. */
+  network?: boolean;
+  /** Killed (SIGKILL) after this long; the result says it timed out. */
+  timeoutMs?: number;
+}
+
 /** The preset a one-shot command runs as: the command itself, no task, no declared environment. */
 export function commandPreset(argv: readonly string[]): AgentPreset {
   const [command, ...args] = argv;

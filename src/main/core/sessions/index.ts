@@ -9,5 +9,5 @@ export {
   type StartRequest,
   type WorkspaceSetup,
 } from './manager';
-export type { ExecIo } from './exec';
+export type { ExecIo, ExecOptions } from './exec';
 export { SessionError, type By } from './session-records';

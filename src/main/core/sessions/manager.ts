@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import type { JsonObject } from '../../../shared/audit';
+import type { AuditEvent, JsonObject } from '../../../shared/audit';
+import type { Promotion } from '../../../shared/gates';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import {
@@ -55,7 +56,7 @@ import {
   type Workspace,
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
-import { commandPreset, runInTerminal, runWithPipes, type ExecIo } from './exec';
+import { commandPreset, runInTerminal, runWithPipes, type ExecIo, type ExecOptions } from './exec';
 import { SessionError, SessionRecords, type By } from './session-records';
 
 export interface SessionManagerOptions {
@@ -443,14 +444,15 @@ export class SessionManager {
     argv: readonly string[],
     io: ExecIo,
     by: By,
-  ): Promise<{ exitCode: number }> {
+    options: ExecOptions = {},
+  ): Promise<{ exitCode: number; timedOut: boolean; event: AuditEvent }> {
     const session = this.records.require(id);
     const workspace = this.workspaceOf(id);
     if (session.state === 'discarded' || !existsSync(workspace.path))
       throw new SessionError(`Session ${id} has no workspace any more.`);
     const preset = commandPreset(argv);
     const model = this.modelSettings();
-    const plan = this.plan(id, preset, workspace.path, model);
+    const plan = this.plan(id, preset, options.workTree ?? workspace.path, model);
     const redactor = new Redactor({ knownSecrets: await this.secretsToRedact() });
     const recorded: Buffer[] = [];
     const findings: string[] = [];
@@ -459,17 +461,30 @@ export class SessionManager {
       findings.push(...part.findings.map((f) => f.ruleId));
     };
     const started = Date.now();
+    let timedOut = false;
     // One event for the command and its sandbox (a second fsync would cost every gate command).
     const { exitCode, breach, sandbox } = await this.runContained(
       id,
       plan,
       false,
-      (signal) =>
-        runWithPipes(plan, io, { output: (chunk) => keep(redactor.write(chunk)) }, signal),
-      false,
+      (signal) => {
+        const limit = new AbortController();
+        signal.addEventListener('abort', () => limit.abort(), { once: true });
+        const timer = options.timeoutMs
+          ? setTimeout(() => {
+              timedOut = true;
+              limit.abort();
+            }, options.timeoutMs)
+          : null;
+        const output = { output: (chunk: Buffer) => keep(redactor.write(chunk)) };
+        return runWithPipes(plan, io, output, limit.signal).finally(() => {
+          if (timer) clearTimeout(timer);
+        });
+      },
+      { record: false, network: options.network ?? true },
     );
     keep(redactor.flush());
-    this.options.store.append({
+    const event = this.options.store.append({
       kind: 'session.exec',
       ...by,
       sessionId: id,
@@ -479,12 +494,19 @@ export class SessionManager {
         durationMs: Date.now() - started,
         redactions: findings,
         sandbox,
+        ...(options.workTree ? { workTree: options.workTree } : {}),
+        ...(timedOut ? { timedOutAfterMs: options.timeoutMs ?? null } : {}),
         ...(breach ? { sandboxStopped: breach } : {}),
       },
       blobs: [Buffer.concat(recorded)],
     });
     if (breach) throw new SessionError(`${argv[0]} was stopped by the sandbox: ${breach}`);
-    return { exitCode };
+    return { exitCode, timedOut, event };
+  }
+
+  /** The session's workspace (for the gates, which read it as data through its control dir). */
+  workspace(id: string): Workspace {
+    return this.workspaceOf(id);
   }
 
   /** The session's terminal recording as asciicast v2 (plays in asciinema). */
@@ -602,6 +624,29 @@ export class SessionManager {
     return workspaceDiff(this.workspaceOf(id));
   }
 
+  /**
+   * The session's change landed on its project's branch (the gates did it). The workspace stays
+   * unless `removeWorkspace`, for a look at what the agent left beside the change.
+   */
+  async markPromoted(
+    id: string,
+    by: By,
+    promotion: Promotion,
+    removeWorkspace: boolean,
+  ): Promise<SessionRecord> {
+    if (this.live.has(id))
+      throw new SessionError(`Session ${id}'s agent is running: stop it before promoting.`);
+    const bytesFreed = removeWorkspace ? await this.removeFiles(id) : 0;
+    return this.changed(
+      this.records.transition(id, 'promoted', by, {
+        payload: {
+          ...promotion,
+          ...(removeWorkspace ? { bytesFreed } : {}),
+        } as unknown as JsonObject,
+      }),
+    );
+  }
+
   /** Removes the workspace (and so the session's branch). The record stays. */
   async discard(id: string, by: By): Promise<{ session: SessionRecord; bytesFreed: number }> {
     if (this.live.has(id)) {
@@ -610,14 +655,19 @@ export class SessionManager {
     }
     const session = this.records.require(id);
     if (session.state === 'discarded') return { session, bytesFreed: 0 };
-    const bytesFreed = await removeWorkspace(this.workspaceOf(id));
-    rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+    const bytesFreed = await this.removeFiles(id);
     return {
       session: this.changed(
         this.records.transition(id, 'discarded', by, { payload: { bytesFreed } }),
       ),
       bytesFreed,
     };
+  }
+
+  private async removeFiles(id: string): Promise<number> {
+    const bytesFreed = await removeWorkspace(this.workspaceOf(id));
+    rmSync(join(this.options.home, 'sessions', id), { recursive: true, force: true });
+    return bytesFreed;
   }
 
   /**
@@ -1094,13 +1144,20 @@ export class SessionManager {
     plan: SpawnPlan,
     ownTerminal: boolean,
     reach: Reach = NO_REACH,
-    /** Its own `sandbox.started` event; a caller that records the run itself says false. */
-    record = true,
+    how: {
+      /** Its own `sandbox.started` event; a caller that records the run itself says false. */
+      record?: boolean;
+      /** The session's network (its proxy); false runs it with none at all. */
+      network?: boolean;
+    } = {},
   ): Promise<SessionRun | null> {
+    const { record = true, network: networked = true } = how;
     const session = this.records.require(id);
     if (session.sandboxProfile === UNSANDBOXED) return null;
     const project = this.options.projects.find(session.projectId);
     if (!project) throw new SessionError(`Session ${id}'s project is gone.`);
+    if (!networked)
+      return this.containOffline(id, session, project, plan, ownTerminal, reach, record);
     const network = await this.networks.acquire(id, () =>
       this.options.network
         ? this.options.network({
@@ -1131,6 +1188,24 @@ export class SessionManager {
         await this.networks.release(id);
       },
     };
+    if (record) this.event(id, 'sandbox.started', containment(run, plan));
+    return run;
+  }
+
+  private async containOffline(
+    id: string,
+    session: SessionRecord,
+    project: Project,
+    plan: SpawnPlan,
+    ownTerminal: boolean,
+    reach: Reach,
+    record: boolean,
+  ): Promise<SessionRun> {
+    const contained = await this.containIn(id, session, project, plan, ownTerminal, reach, {
+      bridges: [...reach.bridges],
+      env: {},
+    });
+    const run = { ...contained, bridgedPorts: reach.bridges.map((bridge) => bridge.port) };
     if (record) this.event(id, 'sandbox.started', containment(run, plan));
     return run;
   }
@@ -1194,9 +1269,9 @@ export class SessionManager {
     plan: SpawnPlan,
     ownTerminal: boolean,
     run: (signal: AbortSignal) => Promise<number>,
-    record = true,
+    how: { record?: boolean; network?: boolean } = {},
   ): Promise<{ exitCode: number; breach: string | null; sandbox: JsonObject | null }> {
-    const contained = await this.contain(id, plan, ownTerminal, undefined, record);
+    const contained = await this.contain(id, plan, ownTerminal, undefined, how);
     const abort = new AbortController();
     let breach: string | null = null;
     contained?.watch((why) => {

@@ -52,7 +52,11 @@ const DIFF_ARGS = [
  * (a landing: the target branch's commit against the tree that would land). Read in the control
  * dir, so it sees Paddock's snapshots and merges; `baseCommit` is `from`.
  */
-export async function treeDiff(workspace: Workspace, from: string, to: string): Promise<SessionDiff> {
+export async function treeDiff(
+  workspace: Workspace,
+  from: string,
+  to: string,
+): Promise<SessionDiff> {
   sessionDirOf(workspace);
   const args = DIFF_ARGS.filter((arg) => arg !== '--cached');
   try {

@@ -44,7 +44,8 @@ export async function snapshotWorkspace(
       await runGit(['read-tree', workspace.baseCommit], options);
     await runGit(['add', '--all'], options);
     const tree = (await runGit(['write-tree'], options)).trim();
-    if (commit.previous?.tree === tree) return { tree, commit: commit.previous.commit, created: false };
+    if (commit.previous?.tree === tree)
+      return { tree, commit: commit.previous.commit, created: false };
     const id = (
       await runGit(['commit-tree', tree, '-p', workspace.baseCommit, '-F', '-'], {
         ...options,

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { SCREENS, useScreen } from '../store/screen';
 import { RANGES } from './costs/report';
 import { Keys } from './Keys';
+import { REVIEW_SHORTCUTS } from './review/keys';
 
 const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['n'], 'New session'],
@@ -14,6 +15,7 @@ const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['t'], 'Show its terminal'],
   [['d'], 'Show its diff'],
   [['w'], 'Show its network connections'],
+  [['v'], 'Show its review: gates and promotion'],
   [['r'], 'Network: refused connections only, or all'],
   [['Ctrl', 'Shift', 'C'], 'Copy the terminal’s selection'],
 ];
@@ -29,6 +31,7 @@ const INBOX_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['d'], 'Deny'],
   [['r'], 'Deny with a reason (Enter sends)'],
   [['c'], 'Show or hide the terminal before it'],
+  [['o'], 'Open the review a review request is about'],
   [['Esc'], 'Clear the selection, or cancel'],
 ];
 
@@ -117,6 +120,7 @@ export function ShortcutsOverlay() {
         {(
           [
             ['Sessions', SESSION_KEYS],
+            ['A session’s review (v)', REVIEW_SHORTCUTS],
             ['Inbox', INBOX_KEYS],
             ['Audit', AUDIT_KEYS],
             ['Costs', COSTS_KEYS],

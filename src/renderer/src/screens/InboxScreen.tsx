@@ -2,8 +2,9 @@
  * The approval inbox: one list across sessions, what waits first (newest first), then what was
  * answered recently. Keys: j/k move, Space or x select, Shift+j/k extend the selection, a allow
  * once, s allow for the session, p allow for the project (confirmed), d deny, r deny with a
- * reason, c show the terminal before a request, Esc clear the selection. A decision applies to
- * the selection if there is one, else to the focused row.
+ * reason, c show the terminal before a request, o open the review a review request is about, Esc
+ * clear the selection. A decision applies to the selection if there is one, else to the focused
+ * row.
  *
  * The requests themselves are followed app-wide (store/approvals, started by the App): the count
  * in the navigation and the notifications need them on every screen.
@@ -15,6 +16,7 @@ import { EmptyInbox } from '../components/inbox/EmptyInbox';
 import { InboxPrompt } from '../components/inbox/InboxPrompt';
 import { InboxToolbar } from '../components/inbox/InboxToolbar';
 import { isTypingTarget, useScreenKeys, type KeyHandler } from '../keyboard';
+import { openReview } from '../store/sessions';
 import {
   answerPrompt,
   askAllowProject,
@@ -98,6 +100,10 @@ function useInboxKeys() {
       askDenyReason();
     }),
     c: unlessPrompt(() => toggleContext()),
+    o: unlessPrompt(() => {
+      const request = focusedRequest(useApprovals.getState());
+      if (request?.kind === 'review') openReview(request.sessionId);
+    }),
     Enter: (event) => {
       // A focused button (the prompt's own, a row's) answers its own click.
       if (event.target instanceof HTMLButtonElement) return;

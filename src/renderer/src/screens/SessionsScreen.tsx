@@ -1,16 +1,19 @@
 /**
- * Sessions: the list on the left (filters, search), the open session on the right (terminal, diff
- * or network), and a form to start one. Keys: n new, j/k move, Enter open, p pause or resume,
- * x stop, t/d/w terminal/diff/network, r refused connections only (in the network view).
+ * Sessions: the list on the left (filters, search), the open session on the right (terminal, diff,
+ * network or review), and a form to start one. Keys: n new, j/k move, Enter open, p pause or
+ * resume, x stop, t/d/w/v terminal/diff/network/review, r refused connections only (in the network
+ * view). In the review view r, p, b, x and s are the review's (see components/review/keys.ts).
  */
 import { useEffect } from 'react';
 import { api, useConnection } from '../api/connection';
 import { Keys } from '../components/Keys';
 import { Segmented, type SegmentedOption } from '../components/Segmented';
+import { reviewKey } from '../components/review/keys';
 import { NewSessionForm } from '../components/sessions/NewSessionForm';
 import { SessionDetail } from '../components/sessions/SessionDetail';
 import { SessionList } from '../components/sessions/SessionList';
-import { useScreenKeys } from '../keyboard';
+import { useScreenKeys, type KeyHandler } from '../keyboard';
+import { closeForm } from '../store/review';
 import {
   askStop,
   isLive,
@@ -74,6 +77,19 @@ function useSessionKeys(ids: string[]) {
     const id = selected()?.id ?? openId;
     if (id && !newOpen) openSession(id, view);
   };
+  /** The session whose review is on show, if the review view is: its keys come first. */
+  const reviewing = () => {
+    const { openId, view, newOpen } = useSessions.getState();
+    return !newOpen && view === 'review' ? openId : null;
+  };
+  /** A key that means one thing in the review view and `otherwise` elsewhere. */
+  const orReview =
+    (key: string, otherwise?: KeyHandler): KeyHandler =>
+    (event) => {
+      const id = reviewing();
+      if (id) reviewKey(key, id, event);
+      else otherwise?.(event);
+    };
   useScreenKeys({
     n: (event) => {
       event.preventDefault();
@@ -86,25 +102,31 @@ function useSessionKeys(ids: string[]) {
       const session = selected();
       if (session) openSession(session.id);
     },
-    p: () => {
+    p: orReview('p', () => {
       const session = selected();
       if (session && isLive(session)) void togglePause(session);
-    },
+    }),
     t: () => showView('terminal'),
     d: () => showView('diff'),
     w: () => showView('network'),
-    r: () => {
+    v: () => showView('review'),
+    r: orReview('r', () => {
       const { openId, view } = useSessions.getState();
       if (openId && view === 'network') toggleNetworkFilter();
-    },
-    x: () => {
+    }),
+    x: orReview('x', () => {
       const session = selected();
       if (session && isLive(session)) {
         openSession(session.id);
         askStop(session.id);
       }
+    }),
+    b: orReview('b'),
+    s: orReview('s'),
+    Escape: () => {
+      askStop(null);
+      closeForm();
     },
-    Escape: () => askStop(null),
   });
 }
 

@@ -7,9 +7,10 @@ import type { AgentAvailability } from '../../../shared/contract';
 import { LIVE_STATES, type Project, type SessionRecord } from '../../../shared/sessions';
 import { api } from '../api/connection';
 import { errorMessage } from '../format';
+import { useScreen } from './screen';
 
 export type StateFilter = 'all' | 'live' | 'ended';
-export type DetailView = 'terminal' | 'diff' | 'network';
+export type DetailView = 'terminal' | 'diff' | 'network' | 'review';
 /** The Network view shows every connection, or only those refused. */
 export type NetworkFilter = 'all' | 'refused';
 
@@ -154,6 +155,13 @@ export function select(id: string | null): void {
 
 export function openSession(id: string, view: DetailView = 'terminal'): void {
   useSessions.setState({ selectedId: id, openId: id, view });
+}
+
+/** From anywhere (an inbox request, a notification): the Sessions screen, on this session's review. */
+export function openReview(id: string): void {
+  useSessions.setState({ newOpen: false });
+  openSession(id, 'review');
+  useScreen.getState().goTo('sessions');
 }
 
 export function setView(view: DetailView): void {

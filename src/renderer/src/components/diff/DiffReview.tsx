@@ -11,7 +11,15 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { ViewType } from 'react-diff-view';
 import 'react-diff-view/style/index.css';
 import type { SessionDiff } from '../../../../shared/sessions';
-import { diffFiles, diffTotals, shortHash, startsCollapsed, type DiffFile } from './diffModel';
+import {
+  diffFiles,
+  diffTotals,
+  protectedPatterns,
+  shortHash,
+  startsCollapsed,
+  type DiffFile,
+  type PathMark,
+} from './diffModel';
 import { LineCounts } from './FileLabel';
 import { FileList } from './FileList';
 import { FileSection } from './FileSection';
@@ -111,8 +119,20 @@ function ViewToggle({
   );
 }
 
-export default function DiffReview({ diff }: { diff: SessionDiff }) {
+const NO_MARKS: readonly PathMark[] = [];
+
+interface DiffReviewProps {
+  diff: SessionDiff;
+  /** Paths to mark as protected (they run outside the sandbox later), in the list and headings. */
+  protectedPaths?: readonly PathMark[];
+}
+
+export default function DiffReview({ diff, protectedPaths = NO_MARKS }: DiffReviewProps) {
   const files = useMemo(() => diffFiles(diff), [diff]);
+  const protectedByKey = useMemo(
+    () => protectedPatterns(files, protectedPaths),
+    [files, protectedPaths],
+  );
   const totals = useMemo(() => diffTotals(files), [files]);
   const [viewType, setViewType] = useViewType();
   const { isOpen, toggle, openAll, closeAll } = useOpenFiles();
@@ -167,7 +187,13 @@ export default function DiffReview({ diff }: { diff: SessionDiff }) {
         </span>
       </div>
       <div className="diff-body">
-        <FileList files={files} shown={mounted} currentKey={currentKey} onPick={pick} />
+        <FileList
+          files={files}
+          shown={mounted}
+          currentKey={currentKey}
+          onPick={pick}
+          protectedByKey={protectedByKey}
+        />
         <div className="diff-files" ref={filesPane}>
           <NearViewportContext.Provider value={nearViewport}>
             {files.slice(0, mounted).map((file, index) => (
@@ -178,6 +204,7 @@ export default function DiffReview({ diff }: { diff: SessionDiff }) {
                 open={isOpen(file)}
                 viewType={viewType}
                 onToggle={toggle}
+                protectedPattern={protectedByKey.get(file.key)}
               />
             ))}
           </NearViewportContext.Provider>

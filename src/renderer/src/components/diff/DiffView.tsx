@@ -4,13 +4,20 @@
  */
 import { lazy, Suspense } from 'react';
 import type { SessionDiff } from '../../../../shared/sessions';
+import type { PathMark } from './diffModel';
 
 const DiffReview = lazy(() => import('./DiffReview'));
 
-export function DiffView({ diff }: { diff: SessionDiff }) {
+export function DiffView({
+  diff,
+  protectedPaths,
+}: {
+  diff: SessionDiff;
+  protectedPaths?: readonly PathMark[];
+}) {
   return (
     <Suspense fallback={<p className="empty">Loading the diff viewer…</p>}>
-      <DiffReview diff={diff} />
+      <DiffReview diff={diff} protectedPaths={protectedPaths} />
     </Suspense>
   );
 }

@@ -58,3 +58,31 @@ export function LineCounts({
     </span>
   );
 }
+
+/**
+ * A path of the change that runs or is trusted outside the sandbox later (CI workflows, package
+ * scripts, hooks): whatever the gates say, a person should read it. The words are the mark, not
+ * only a colour; `full` spells them out (a file's heading), the short form keeps them for screen
+ * readers and the tooltip (a row of the file list).
+ */
+export function ProtectedMark({ pattern, full = false }: { pattern: string; full?: boolean }) {
+  const why = `runs outside the sandbox later (matches ${pattern})`;
+  return (
+    <span
+      className="diff-badge diff-badge--protected"
+      title={`Protected path: ${why}`}
+      data-testid="protected-mark"
+      data-pattern={pattern}
+    >
+      <span aria-hidden="true">⚑ </span>protected
+      {full ? (
+        <>
+          {' · runs outside the sandbox later · '}
+          <span className="mono">{pattern}</span>
+        </>
+      ) : (
+        <span className="visually-hidden">: {why}</span>
+      )}
+    </span>
+  );
+}

@@ -4,7 +4,7 @@
  */
 import { memo, type KeyboardEvent } from 'react';
 import type { DiffFile } from './diffModel';
-import { FilePath, LineCounts, StatusLetter } from './FileLabel';
+import { FilePath, LineCounts, ProtectedMark, StatusLetter } from './FileLabel';
 
 interface FileListProps {
   files: DiffFile[];
@@ -12,6 +12,8 @@ interface FileListProps {
   shown: number;
   currentKey: string | null;
   onPick: (index: number) => void;
+  /** The protected pattern each file matches, by its key (see protectedPatterns). */
+  protectedByKey?: ReadonlyMap<string, string>;
 }
 
 /** Up and Down move between the buttons, as in any list; Tab still walks them too. */
@@ -31,17 +33,20 @@ const FileRow = memo(function FileRow(props: {
   index: number;
   current: boolean;
   onPick: (index: number) => void;
+  protectedPattern: string | undefined;
 }) {
-  const { file, index, current, onPick } = props;
+  const { file, index, current, onPick, protectedPattern } = props;
   return (
     <li>
       <button
         type="button"
+        className={protectedPattern ? 'is-protected' : undefined}
         aria-current={current ? 'true' : undefined}
         onClick={() => onPick(index)}
       >
         <StatusLetter status={file.status} />
         <FilePath file={file} />
+        {protectedPattern && <ProtectedMark pattern={protectedPattern} />}
         <LineCounts additions={file.additions} deletions={file.deletions} />
       </button>
     </li>
@@ -53,6 +58,7 @@ export const FileList = memo(function FileList({
   shown,
   currentKey,
   onPick,
+  protectedByKey,
 }: FileListProps) {
   return (
     <nav className="diff-file-list" aria-label="Changed files">
@@ -64,6 +70,7 @@ export const FileList = memo(function FileList({
             index={index}
             current={file.key === currentKey}
             onPick={onPick}
+            protectedPattern={protectedByKey?.get(file.key)}
           />
         ))}
       </ol>

@@ -22,7 +22,7 @@ import {
   type PatchPart,
   type SymlinkChange,
 } from './diffModel';
-import { FilePath, LineCounts, StatusLetter } from './FileLabel';
+import { FilePath, LineCounts, ProtectedMark, StatusLetter } from './FileLabel';
 import { parseHunks } from './hunks';
 import { useNearViewport } from './lazy';
 
@@ -38,10 +38,12 @@ interface FileSectionProps {
   open: boolean;
   viewType: ViewType;
   onToggle: (key: string, open: boolean) => void;
+  /** The protected-path pattern the file matches, if it does. */
+  protectedPattern?: string;
 }
 
 export const FileSection = memo(function FileSection(props: FileSectionProps) {
-  const { file, id, open, viewType, onToggle } = props;
+  const { file, id, open, viewType, onToggle, protectedPattern } = props;
   const ref = useRef<HTMLElement>(null);
   const near = useNearViewport(ref, open);
   const lines = changedLines(file);
@@ -52,7 +54,7 @@ export const FileSection = memo(function FileSection(props: FileSectionProps) {
     <section
       ref={ref}
       id={id}
-      className="diff-file"
+      className={protectedPattern ? 'diff-file is-protected' : 'diff-file'}
       data-testid="diff-file"
       data-path={file.path}
       aria-labelledby={`${id}-heading`}
@@ -72,6 +74,7 @@ export const FileSection = memo(function FileSection(props: FileSectionProps) {
             <FilePath file={file} />
           </button>
         </h4>
+        {protectedPattern && <ProtectedMark pattern={protectedPattern} full />}
         <LineCounts additions={file.additions} deletions={file.deletions} />
       </header>
       <div id={`${id}-body`} className="diff-file-body">

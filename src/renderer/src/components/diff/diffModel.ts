@@ -518,3 +518,27 @@ export function renderedLines(file: DiffFile, limit: number): number {
 export function shortHash(commit: string): string {
   return commit.slice(0, 7);
 }
+
+/** A path the review marks, and the glob that marked it (shared/gates ProtectedChange's shape). */
+export interface PathMark {
+  path: string;
+  pattern: string;
+}
+
+/**
+ * Which files of the diff are protected, by file key → the pattern. A rename counts by either
+ * name: moving a workflow out of `.github/` changes what runs outside the sandbox too.
+ */
+export function protectedPatterns(
+  files: readonly DiffFile[],
+  marks: readonly PathMark[],
+): ReadonlyMap<string, string> {
+  const byPath = new Map(marks.map((mark) => [mark.path, mark.pattern]));
+  const byKey = new Map<string, string>();
+  if (byPath.size === 0) return byKey;
+  for (const file of files) {
+    const pattern = byPath.get(file.path) ?? (file.oldPath && byPath.get(file.oldPath));
+    if (pattern) byKey.set(file.key, pattern);
+  }
+  return byKey;
+}

@@ -15,6 +15,7 @@ import {
   toggleContext,
   toggleSelected,
 } from '../../store/approvals';
+import { openReview } from '../../store/sessions';
 import { Keys } from '../Keys';
 import { EscapedText } from './EscapedText';
 import { Outcome, TimeLeft } from './Outcome';
@@ -29,10 +30,40 @@ interface ApprovalRowProps {
 
 const RISK_LABEL = { low: 'low risk', medium: 'medium risk', high: 'high risk' } as const;
 
+/**
+ * A review request asks to promote a session's work: allowing it promotes, denying it rejects.
+ * Its row opens the review itself (the gates, the diff), and offers no wider scope: a promotion
+ * is one decision about one change.
+ */
+function ReviewActions({ request }: { request: ApprovalRequest }) {
+  const ids = [request.id];
+  return (
+    <div className="approval-actions" role="group" aria-label="Answer this review request">
+      <button
+        type="button"
+        className="button button--primary"
+        onClick={() => openReview(request.sessionId)}
+      >
+        Open review <Keys keys={['o']} />
+      </button>
+      <button type="button" className="button" onClick={() => void decide(ids, true, 'once')}>
+        Allow: promote <Keys keys={['a']} />
+      </button>
+      <button type="button" className="button" onClick={() => void decide(ids, false)}>
+        Deny: reject <Keys keys={['d']} />
+      </button>
+      <button type="button" className="button" onClick={() => askDenyReason(ids)}>
+        Reject with a reason… <Keys keys={['r']} />
+      </button>
+    </div>
+  );
+}
+
 /** Mouse users get the same decisions as the keys, for this row alone. */
 function RowActions({ request, deciding }: { request: ApprovalRequest; deciding: boolean }) {
   const ids = [request.id];
   if (deciding) return <p className="approval-actions muted">Sending…</p>;
+  if (request.kind === 'review') return <ReviewActions request={request} />;
   return (
     <div className="approval-actions" role="group" aria-label="Answer this request">
       <button type="button" className="button" onClick={() => void decide(ids, true, 'once')}>
@@ -168,6 +199,12 @@ export const ApprovalRow = memo(function ApprovalRow(props: ApprovalRowProps) {
         <p className="approval-reason">
           <span className="approval-label">Why it asks</span> <EscapedText text={request.reason} />
         </p>
+        {request.kind === 'review' && (
+          <p className="approval-review-note" data-testid="review-request-note">
+            A review: <strong>allow promotes</strong> the session’s work to its branch,{' '}
+            <strong>deny rejects</strong> it. Open the review to see the gates and the diff first.
+          </p>
+        )}
         {pending ? (
           <Input request={request} />
         ) : (

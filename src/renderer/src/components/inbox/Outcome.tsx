@@ -35,6 +35,12 @@ const ALLOWED: Record<ApprovalScope, string> = {
   project: 'Allowed for the project',
 };
 
+/** A review request's answer is a promotion or a rejection: the outcome says which. */
+function decisionWords(request: ApprovalRequest, allow: boolean, scope: ApprovalScope): string {
+  if (request.kind === 'review') return allow ? 'Allowed: promote' : 'Denied: reject';
+  return allow ? ALLOWED[scope] : 'Denied';
+}
+
 /** State, scope, who decided, why, and how long it waited. */
 export function Outcome({ request }: { request: ApprovalRequest }) {
   const { decision } = request;
@@ -49,7 +55,7 @@ export function Outcome({ request }: { request: ApprovalRequest }) {
   return (
     <p className="approval-outcome" data-testid="approval-outcome">
       <strong className={decision.allow ? 'outcome-allowed' : 'outcome-denied'}>
-        {decision.allow ? ALLOWED[decision.scope] : 'Denied'}
+        {decisionWords(request, decision.allow, decision.scope)}
       </strong>{' '}
       by {decision.by} after {formatDuration(decision.waitedMs)}
       {decision.reason && (

@@ -1,7 +1,7 @@
 /**
  * One open session: who and what it is, its state and why, the actions (pause or resume, stop),
- * and its terminal, its diff or its network. Below the terminal, a message can be queued for the
- * agent.
+ * and its terminal, its diff, its network or its review (gates and promotion). Below the terminal,
+ * a message can be queued for the agent.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionDiff, SessionRecord } from '../../../../shared/sessions';
@@ -18,6 +18,7 @@ import {
 } from '../../store/sessions';
 import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
+import { ReviewPanel } from '../review/ReviewPanel';
 import { Segmented } from '../Segmented';
 import { NetworkPanel } from './NetworkPanel';
 import { SessionSpend } from './SessionSpend';
@@ -27,6 +28,7 @@ const VIEWS = [
   { value: 'terminal', label: 'Terminal' },
   { value: 'diff', label: 'Diff' },
   { value: 'network', label: 'Network' },
+  { value: 'review', label: 'Review' },
 ] as const;
 
 function StopConfirm({ session }: { session: SessionRecord }) {
@@ -121,6 +123,8 @@ function DiffPanel({ session }: { session: SessionRecord }) {
 export function SessionDetail({ session }: { session: SessionRecord }) {
   const { view, confirmStop, actionError, settingUp } = useSessions();
   const live = isLive(session);
+  // In the Review view p and x promote and reject: the pause and stop buttons keep no key there.
+  const keysHere = view !== 'review';
   return (
     <section
       className="session-detail"
@@ -160,12 +164,12 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
         <div className="session-actions">
           {live && (
             <button type="button" className="button" onClick={() => void togglePause(session)}>
-              {session.state === 'paused' ? 'Resume' : 'Pause'} <Keys keys={['p']} />
+              {session.state === 'paused' ? 'Resume' : 'Pause'} {keysHere && <Keys keys={['p']} />}
             </button>
           )}
           {live && (
             <button type="button" className="button" onClick={() => askStop(session.id)}>
-              Stop <Keys keys={['x']} />
+              Stop {keysHere && <Keys keys={['x']} />}
             </button>
           )}
           <Segmented label="Show" options={VIEWS} value={view} onChange={setView} />
@@ -184,6 +188,8 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
         </>
       ) : view === 'diff' ? (
         <DiffPanel session={session} />
+      ) : view === 'review' ? (
+        <ReviewPanel session={session} />
       ) : (
         <NetworkPanel session={session} />
       )}

@@ -1,0 +1,41 @@
+/** Gate and promotion values as short text for people. */
+import { formatDuration } from '../inbox/time';
+
+/** `350 ms`, `4.2 s`, then `2 min 5 s`: a gate takes anything from milliseconds to minutes. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms);
+}
+
+/** `m:ss`, for a clock that ticks while the gates run. */
+export function formatClock(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** A commit's short id, as git shows it. */
+export function shortCommit(commit: string): string {
+  return commit.slice(0, 7);
+}
+
+const PLAIN_ARG = /^[\w@%+=:,./-]+$/;
+
+/**
+ * An argv as one line a person could paste into a shell: arguments with spaces or shell
+ * characters in single quotes. For reading only; nothing here runs it.
+ */
+export function commandLine(argv: readonly string[]): string {
+  return argv
+    .map((arg) => (PLAIN_ARG.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
+}
+
+/** `3 lines`, `1 line`: how much of a command's output the tail holds. */
+export function lineCount(text: string): string {
+  const lines = text.replace(/\n$/, '').split('\n').length;
+  return lines === 1 ? '1 line' : `${lines.toLocaleString()} lines`;
+}
+
+export const plural = (count: number, one: string, many = `${one}s`) =>
+  `${count.toLocaleString()} ${count === 1 ? one : many}`;

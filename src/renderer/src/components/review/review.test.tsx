@@ -1,0 +1,487 @@
+/**
+ * The Review view in Node (no DOM here, as for the other screens): the store against a mocked
+ * contract (what each decision sends, that a failure keeps the form, that `review.changed` reads
+ * the shown session again) and the view rendered to HTML from fixture states. Focus and the keys'
+ * effect in a page are left to the end-to-end tests.
+ */
+import { renderToStaticMarkup } from 'react-dom/server';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ReviewState } from '../../../../shared/gates';
+import { textOf } from '../../test-support';
+import {
+  BINDING,
+  failingReview,
+  gateRun,
+  LANDING_DIFF,
+  passingReview,
+  SESSION_ID,
+  staleReview,
+} from './fixtures';
+
+const calls = vi.hoisted(() => ({
+  gates: { run: vi.fn(), status: vi.fn() },
+  review: { promote: vi.fn(), reject: vi.fn(), sendBack: vi.fn(), signoff: vi.fn() },
+  listeners: new Map<string, (payload: unknown) => void>(),
+}));
+
+vi.mock('../../api/connection', async () => {
+  const { create } = await import('zustand');
+  return {
+    api: {
+      gates: calls.gates,
+      review: calls.review,
+      on: (topic: string, listener: (payload: unknown) => void) => {
+        calls.listeners.set(topic, listener);
+        return () => calls.listeners.delete(topic);
+      },
+    },
+    useConnection: create(() => ({ state: 'open', detail: null, transport: 'websocket' })),
+  };
+});
+
+const store = await import('../../store/review');
+const { useReview, emptyReviews, reviewOf, EMPTY_REVIEW } = store;
+const { ReviewView } = await import('./ReviewPanel');
+const { reviewKey } = await import('./keys');
+const { commandLine, formatMs } = await import('./format');
+const { default: DiffReview } = await import('../diff/DiffReview');
+const { diffFiles, protectedPatterns } = await import('../diff/diffModel');
+const { escapeChar } = await import('../../escape-text');
+
+/** The view for one session, as the store holds it now (or with `state` put in first). */
+function render(state?: ReviewState, extra: Partial<typeof EMPTY_REVIEW> = {}): string {
+  if (state) seed(state, extra);
+  const store = useReview.getState();
+  return renderToStaticMarkup(
+    <ReviewView
+      sessionId={SESSION_ID}
+      review={reviewOf(store, SESSION_ID)}
+      form={store.form}
+      live={false}
+    />,
+  );
+}
+
+function seed(state: ReviewState, extra: Partial<typeof EMPTY_REVIEW> = {}) {
+  useReview.setState({
+    bySession: new Map([[SESSION_ID, { ...EMPTY_REVIEW, state, ...extra }]]),
+  });
+}
+
+/** The opening tag of the element with this test id. */
+function tagOf(html: string, testId: string): string {
+  const match = new RegExp(`<[^>]*data-testid="${testId}"[^>]*>`).exec(html);
+  if (!match) throw new Error(`no element ${testId}`);
+  return match[0];
+}
+
+const fakeEvent = () => ({ preventDefault: vi.fn() }) as unknown as KeyboardEvent;
+
+beforeEach(() => {
+  useReview.setState(emptyReviews());
+  for (const group of [calls.gates, calls.review])
+    for (const fn of Object.values(group)) fn.mockReset();
+  calls.gates.status.mockResolvedValue(passingReview());
+});
+
+describe('a passing run', () => {
+  it('shows every gate with its status in words, action, command, duration and evidence', () => {
+    const html = render(passingReview());
+    const text = textOf(html);
+    expect(text).toContain('The gates passed');
+    expect(text).toContain('2 passed, 0 failed');
+    expect(html.match(/data-testid="gate"/g)).toHaveLength(2);
+    expect(html).toContain('gate-status--passed');
+    expect(text).toContain('✓ passed');
+    expect(text).toContain('unit tests');
+    expect(text).toContain('action: block');
+    expect(text).toContain('42 tests passed');
+    expect(text).toContain('npm test · exit code 0');
+    expect(text).toContain('4.2 s');
+    expect(text).toContain('350 ms');
+    expect(text).toContain('evidence: audit event #812');
+    expect(text).not.toContain('stale');
+  });
+
+  it('offers Promote, says where it lands, and lists no blockers', () => {
+    const html = render(passingReview());
+    expect(tagOf(html, 'review-promote')).not.toContain('disabled');
+    expect(html).not.toContain('data-testid="review-blockers"');
+    expect(textOf(html)).toContain('Ready to land on main.');
+    // Every action shows its key.
+    for (const label of [
+      'Run the gates again r',
+      'Promote… p',
+      'Send back… b',
+      'Reject… x',
+      'Sign off… s',
+    ])
+      expect(textOf(html)).toContain(label);
+  });
+});
+
+describe('a failing run', () => {
+  it('shows failures and errors in colour and words, with findings and how commands ended', () => {
+    const html = render(failingReview());
+    const text = textOf(html);
+    expect(text).toContain('The gates failed');
+    expect(text).toContain('0 passed, 2 failed, 1 error');
+    expect(html).toContain('gate-status--failed');
+    expect(html).toContain('gate-status--error');
+    expect(text).toContain('✗ failed');
+    expect(text).toContain('error: it could not run');
+    expect(text).toContain('action: warn');
+    expect(text).toContain('src/app.test.ts:12 expected 2, got 3');
+    expect(text).toContain('(in terminal recording) an AWS access key');
+    expect(text).toContain("npm test -- --grep 'a b' · exit code 1");
+    expect(text).toContain('npx eslint . · no exit code (killed)');
+    expect(text).toContain('evidence: audit event #813');
+  });
+
+  it('keeps the output tail in an expandable block, escaped and whole', () => {
+    const html = render(failingReview());
+    expect(html).toMatch(
+      /<details class="gate-output"><summary>Output: the last 2 lines<\/summary><pre/,
+    );
+    const text = textOf(html);
+    expect(text).toContain('FAIL src/app.test.ts\r\n\\x1b[31mexpected 2, got 3\\x1b[0m');
+    // No raw ESC anywhere: the agent's colours cannot restyle the page.
+    expect([...text].filter((char) => char !== '\r' && escapeChar(char) !== null)).toEqual([]);
+  });
+});
+
+describe('blockers', () => {
+  it('are listed beside a disabled Promote button, which points to them', () => {
+    const html = render(failingReview());
+    const promote = tagOf(html, 'review-promote');
+    expect(promote).toContain('disabled');
+    expect(promote).toContain('aria-describedby="review-blockers"');
+    const text = textOf(html);
+    expect(text).toContain('Cannot promote yet:');
+    expect(text).toContain('the gate "unit tests" failed');
+    expect(text).not.toContain('Ready to land');
+  });
+
+  it('keep p from opening the promote form', () => {
+    seed(failingReview());
+    expect(store.availability(reviewOf(useReview.getState(), SESSION_ID)).promote).toMatch(
+      /blocked/,
+    );
+    reviewKey('p', SESSION_ID, fakeEvent());
+    expect(useReview.getState().form).toBeNull();
+    reviewKey('x', SESSION_ID, fakeEvent());
+    expect(useReview.getState().form?.kind).toBe('reject');
+  });
+});
+
+describe('a stale run', () => {
+  it('says why in a banner and dims the gates', () => {
+    const html = render(staleReview());
+    expect(textOf(html)).toContain(
+      'These results are stale: the work changed since the gates ran; main moved. Run the gates again.',
+    );
+    expect(tagOf(html, 'review-stale')).toContain('role="alert"');
+    expect(tagOf(html, 'gate-run')).toContain('is-stale');
+    expect(tagOf(html, 'gate-run')).toContain('data-stale="true"');
+  });
+});
+
+describe('protected paths', () => {
+  const state = passingReview({
+    protectedChanges: [{ path: '.github/workflows/ci.yml', pattern: '.github/**' }],
+  });
+
+  it('are listed in the review with the pattern that matched', () => {
+    const text = textOf(render(state));
+    expect(text).toContain('1 protected path changes');
+    expect(text).toContain('.github/workflows/ci.yml matches .github/**');
+  });
+
+  it('are marked in the file list and on the file, with words for screen readers', () => {
+    const html = renderToStaticMarkup(
+      <DiffReview diff={LANDING_DIFF} protectedPaths={state.protectedChanges} />,
+    );
+    // Once in the list, once on the file's heading; the other file has none.
+    expect(html.match(/data-testid="protected-mark"/g)).toHaveLength(2);
+    expect(html).toContain('data-pattern=".github/**"');
+    const text = textOf(html);
+    expect(text).toContain('protected: runs outside the sandbox later (matches .github/**)');
+    expect(text).toContain('protected · runs outside the sandbox later · .github/**');
+    expect(html).toMatch(
+      /class="diff-file is-protected"[^>]*data-path=".github\/workflows\/ci.yml"/,
+    );
+    expect(html).toMatch(/class="diff-file"[^>]*data-path="src\/app.ts"/);
+  });
+
+  it('count a rename by either name', () => {
+    const files = diffFiles({
+      baseCommit: 'a',
+      files: [
+        { path: 'ci-old.yml', oldPath: '.github/ci.yml', status: 'R', additions: 0, deletions: 0 },
+      ],
+      patch:
+        'diff --git a/.github/ci.yml b/ci-old.yml\nsimilarity index 100%\nrename from .github/ci.yml\nrename to ci-old.yml\n',
+    });
+    const marks = protectedPatterns(files, [{ path: '.github/ci.yml', pattern: '.github/**' }]);
+    expect([...marks.values()]).toEqual(['.github/**']);
+  });
+});
+
+describe('what the state says about itself', () => {
+  it('notes that the gates ran on the merge result', () => {
+    const text = textOf(
+      render(passingReview({ merged: true, lastRun: gateRun({ merged: true }) })),
+    );
+    expect(text).toContain('The target moved:');
+    expect(text).toContain('the gates ran on the merge of the work with it');
+  });
+
+  it('shows a problem as an error, with what to do', () => {
+    const html = render(
+      passingReview({
+        current: null,
+        diff: null,
+        problem: 'merging main into the work conflicts in src/app.ts',
+        lastRun: null,
+        blockers: ['what would land cannot be computed'],
+      }),
+    );
+    expect(tagOf(html, 'review-problem')).toContain('role="alert"');
+    const text = textOf(html);
+    expect(text).toContain('Nothing can land as it is: merging main into the work conflicts');
+    expect(text).toContain('Send it back to the agent b');
+    expect(text).toContain('The gates have not run on this work yet.');
+    expect(tagOf(html, 'review-promote')).toContain('disabled');
+    expect(tagOf(html, 'review-signOff')).toContain('disabled');
+  });
+
+  it('shows a promotion: branch, before → after, mode, checkout', () => {
+    const html = render(
+      passingReview({
+        promoted: {
+          sessionId: SESSION_ID,
+          targetBranch: 'main',
+          mode: 'squash',
+          before: '1111111aaaa',
+          after: '2222222bbbb',
+          binding: BINDING,
+          checkoutUpdated: true,
+          workspaceRemoved: false,
+          at: '2026-01-01T11:00:00.000Z',
+        },
+      }),
+    );
+    const text = textOf(html);
+    expect(text).toContain('Promoted to main (squashed into one commit): 1111111 → 2222222');
+    expect(text).toContain('it was fast-forwarded');
+    expect(text).toContain('workspace is kept');
+    // Nothing left to decide.
+    expect(html).not.toContain('data-testid="review-promote"');
+    expect(tagOf(html, 'review-reject')).toContain('disabled');
+  });
+
+  it('shows a rejection: reason, by, at', () => {
+    const text = textOf(
+      render(
+        passingReview({
+          rejected: { reason: 'wrong approach', by: 'ada', at: '2026-01-01T11:00:00.000Z' },
+        }),
+      ),
+    );
+    expect(text).toMatch(/Rejected by ada, .*: wrong approach/);
+  });
+
+  it('tells a sign-off on this landing from one on an earlier landing', () => {
+    const html = render(
+      passingReview({
+        signOffs: [
+          { by: 'ada', at: '2026-01-01T10:02:00.000Z', binding: BINDING, seq: 901 },
+          {
+            by: 'bob',
+            at: '2026-01-01T09:00:00.000Z',
+            binding: { ...BINDING, headCommit: 'e'.repeat(40) },
+            seq: 700,
+          },
+        ],
+      }),
+    );
+    const text = textOf(html);
+    expect(text).toContain('Signed off by ada');
+    expect(text).toContain('on what would land now');
+    expect(text).toContain('on an earlier landing: no longer counts');
+    expect(tagOf(html, 'review-signOff')).toContain('disabled');
+  });
+});
+
+describe('running the gates', () => {
+  it('shows progress while the run goes on, then reads the new state', async () => {
+    let finish: (value: unknown) => void = () => undefined;
+    calls.gates.run.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+    seed(staleReview());
+    const running = store.runGates(SESSION_ID);
+    expect(reviewOf(useReview.getState(), SESSION_ID).running).toBe(true);
+    const html = render();
+    expect(html).toContain('data-testid="gates-running"');
+    expect(html).toContain('<progress aria-label="Running the gates"');
+    expect(tagOf(html, 'review-run')).toContain('disabled');
+    finish(gateRun());
+    await running;
+    expect(calls.gates.run).toHaveBeenCalledWith({ id: SESSION_ID });
+    const after = reviewOf(useReview.getState(), SESSION_ID);
+    expect(after.running).toBe(false);
+    expect(after.state).toEqual(passingReview());
+  });
+
+  it('says why a run failed, and what to do next', async () => {
+    calls.gates.run.mockRejectedValue({ code: 'failed', message: 'the sandbox is not available' });
+    seed(passingReview());
+    expect(await store.runGates(SESSION_ID)).toBe(false);
+    const text = textOf(render());
+    expect(text).toContain('The gates could not run: the sandbox is not available');
+    expect(text).toContain('run the gates again (r)');
+  });
+});
+
+describe('the reject form', () => {
+  it('opens with the reasons going to the agent, and sends {reason, sendBack}', async () => {
+    calls.review.reject.mockResolvedValue({ rejected: true, sentBack: null });
+    seed(failingReview());
+    store.openForm('reject', SESSION_ID);
+    expect(useReview.getState().form).toEqual({
+      kind: 'reject',
+      sessionId: SESSION_ID,
+      reason: '',
+      sendBack: true,
+    });
+    const html = render();
+    expect(html).toContain('data-testid="reject-form"');
+    expect(html).toMatch(/<textarea id="reject-reason"/);
+    expect(html).toMatch(/<input type="checkbox" checked=""/);
+    expect(textOf(html)).toContain('Send the reasons to the agent');
+
+    // Nothing to send without a reason.
+    expect(await store.submitForm()).toBe(false);
+    expect(calls.review.reject).not.toHaveBeenCalled();
+
+    store.editForm('reject', { reason: '  the tests are not fixed  ', sendBack: false });
+    expect(await store.submitForm()).toBe(true);
+    expect(calls.review.reject).toHaveBeenCalledWith({
+      id: SESSION_ID,
+      reason: 'the tests are not fixed',
+      sendBack: false,
+    });
+    expect(useReview.getState().form).toBeNull();
+    expect(calls.gates.status).toHaveBeenCalledWith({ id: SESSION_ID });
+  });
+
+  it('says how the reasons reached the agent', async () => {
+    calls.review.reject.mockResolvedValue({
+      rejected: true,
+      sentBack: { delivered: 'queued', message: 'fix the tests' },
+    });
+    seed(failingReview());
+    expect(await store.reject(SESSION_ID, 'no', true)).toBe(true);
+    expect(textOf(render())).toContain(
+      'Sent to the agent: it is typed in when the agent next waits',
+    );
+  });
+
+  it('stays open with the reason when the call fails', async () => {
+    calls.review.reject.mockRejectedValue({ code: 'failed', message: 'the session is gone' });
+    seed(failingReview());
+    store.openForm('reject', SESSION_ID);
+    store.editForm('reject', { reason: 'no' });
+    expect(await store.submitForm()).toBe(false);
+    expect(useReview.getState().form).toMatchObject({ kind: 'reject', reason: 'no' });
+    expect(textOf(render())).toContain('Not rejected: the session is gone');
+  });
+});
+
+describe('the other decisions', () => {
+  it('promote: squash and keep the workspace unless chosen otherwise', async () => {
+    calls.review.promote.mockResolvedValue({});
+    seed(passingReview());
+    reviewKey('p', SESSION_ID, fakeEvent());
+    expect(useReview.getState().form).toEqual({
+      kind: 'promote',
+      sessionId: SESSION_ID,
+      mode: 'squash',
+      removeWorkspace: false,
+    });
+    const html = render();
+    expect(html).toMatch(/<input type="radio" name="promote-mode" checked="" value="squash"/);
+    expect(textOf(html)).toContain('Remove the session’s workspace afterwards');
+    store.editForm('promote', { mode: 'merge', removeWorkspace: true });
+    await store.submitForm();
+    expect(calls.review.promote).toHaveBeenCalledWith({
+      id: SESSION_ID,
+      mode: 'merge',
+      removeWorkspace: true,
+    });
+  });
+
+  it('promote: a refusal says so and what to do', async () => {
+    calls.review.promote.mockRejectedValue({ code: 'failed', message: 'the results are stale' });
+    seed(passingReview());
+    expect(await store.promote(SESSION_ID, 'squash', false)).toBe(false);
+    const text = textOf(render());
+    expect(text).toContain('Not promoted: the results are stale');
+    expect(text).toContain('Nothing landed.');
+  });
+
+  it('send back: the note only when one was written', async () => {
+    calls.review.sendBack.mockResolvedValue({ delivered: 'restarted', message: 'x' });
+    seed(failingReview());
+    await store.sendBack(SESSION_ID, '   ');
+    expect(calls.review.sendBack).toHaveBeenLastCalledWith({ id: SESSION_ID });
+    await store.sendBack(SESSION_ID, 'look at the flaky test');
+    expect(calls.review.sendBack).toHaveBeenLastCalledWith({
+      id: SESSION_ID,
+      note: 'look at the flaky test',
+    });
+    expect(textOf(render())).toContain('it was restarted to receive the message');
+  });
+
+  it('sign off: asks first, then sends', async () => {
+    calls.review.signoff.mockResolvedValue({});
+    seed(passingReview());
+    reviewKey('s', SESSION_ID, fakeEvent());
+    expect(textOf(render())).toContain('Sign off on what would land now?');
+    await store.submitForm();
+    expect(calls.review.signoff).toHaveBeenCalledWith({ id: SESSION_ID });
+  });
+});
+
+describe('following the review', () => {
+  it('reads the shown session again on review.changed, and no other', async () => {
+    const stop = store.followReviews();
+    store.showReview(SESSION_ID);
+    expect(calls.gates.status).toHaveBeenCalledTimes(1);
+    calls.listeners.get('review.changed')?.({ sessionId: 'ses_other000' });
+    expect(calls.gates.status).toHaveBeenCalledTimes(1);
+    calls.listeners.get('review.changed')?.({ sessionId: SESSION_ID });
+    expect(calls.gates.status).toHaveBeenCalledTimes(2);
+    stop();
+  });
+
+  it('keeps the newest answer when two reads cross', async () => {
+    let first: (value: ReviewState) => void = () => undefined;
+    calls.gates.status
+      .mockReturnValueOnce(new Promise((resolve) => (first = resolve)))
+      .mockResolvedValueOnce(staleReview());
+    const older = store.load(SESSION_ID);
+    await store.load(SESSION_ID);
+    first(passingReview());
+    await older;
+    expect(reviewOf(useReview.getState(), SESSION_ID).state).toEqual(staleReview());
+  });
+});
+
+describe('format', () => {
+  it('quotes arguments a shell would split, and sizes durations', () => {
+    expect(commandLine(['npm', 'test', '--', 'a b', "it's"])).toBe(`npm test -- 'a b' 'it'\\''s'`);
+    expect(formatMs(350)).toBe('350 ms');
+    expect(formatMs(4200)).toBe('4.2 s');
+    expect(formatMs(125_000)).toBe('2 min 5 s');
+  });
+});
