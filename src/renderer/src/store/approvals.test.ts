@@ -330,6 +330,23 @@ describe('deciding', () => {
     expect(useApprovals.getState().prompt).toBeNull();
   });
 
+  it('answers a review request once only: s and p leave it out', async () => {
+    const [command, review] = [request(), request({ kind: 'review' })];
+    have(command, review);
+    toggleSelected(command.id);
+    toggleSelected(review.id);
+    fake.decide.mockResolvedValue([decided(command, true, 'session')]);
+    await decideTargets(true, 'session');
+    expect(fake.decide).toHaveBeenCalledWith({ ids: [command.id], allow: true, scope: 'session' });
+    // Alone, it is not offered for the project either; allowed once, it goes (allow = promote).
+    askAllowProject();
+    expect(useApprovals.getState().prompt).toBeNull();
+    expect(useApprovals.getState().actionError).toMatch(/^A review is answered once/);
+    fake.decide.mockResolvedValue([decided(review, true)]);
+    await decideTargets(true, 'once');
+    expect(fake.decide).toHaveBeenLastCalledWith({ ids: [review.id], allow: true, scope: 'once' });
+  });
+
   it('closes a prompt whose requests all expire meanwhile', () => {
     const a = request();
     have(a);

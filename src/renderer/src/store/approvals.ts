@@ -331,16 +331,36 @@ export async function decide(
   }
 }
 
+/**
+ * A review request is one decision about one change (allow promotes it): it is never answered for
+ * a whole session or project, so s and p leave it out of what they decide.
+ */
+function scopedTargets(scope: ApprovalScope): string[] {
+  const state = useApprovals.getState();
+  const ids = decisionTargets(state);
+  if (scope === 'once') return ids;
+  const scoped = ids.filter((id) => state.byId.get(id)?.kind !== 'review');
+  if (ids.length > 0 && scoped.length === 0)
+    useApprovals.setState({
+      actionError: 'A review is answered once: a promotes it, d rejects it (or open it with o).',
+    });
+  return scoped;
+}
+
 /** a, s, d: decide the selection (or the focused row) at once. p and r ask first. */
 export function decideTargets(allow: boolean, scope: ApprovalScope = 'once'): Promise<boolean> {
-  return decide(decisionTargets(useApprovals.getState()), allow, scope);
+  return decide(
+    allow ? scopedTargets(scope) : decisionTargets(useApprovals.getState()),
+    allow,
+    scope,
+  );
 }
 
 /**
  * p: allowing for the whole project outlives this session, so it is confirmed first. For the
  * selection (or the focused row), or for `ids` (a row's own button).
  */
-export function askAllowProject(ids = decisionTargets(useApprovals.getState())): void {
+export function askAllowProject(ids = scopedTargets('project')): void {
   if (ids.length) useApprovals.setState({ prompt: { kind: 'project', ids }, actionError: null });
 }
 

@@ -35,10 +35,13 @@ const ALLOWED: Record<ApprovalScope, string> = {
   project: 'Allowed for the project',
 };
 
-/** A review request's answer is a promotion or a rejection: the outcome says which. */
+/**
+ * A review request allowed is a promotion. A denied one stays "Denied": main also withdraws an
+ * outdated review item as a denial (its reason says so), which rejected nothing.
+ */
 function decisionWords(request: ApprovalRequest, allow: boolean, scope: ApprovalScope): string {
-  if (request.kind === 'review') return allow ? 'Allowed: promote' : 'Denied: reject';
-  return allow ? ALLOWED[scope] : 'Denied';
+  if (!allow) return 'Denied';
+  return request.kind === 'review' ? 'Allowed: promote' : ALLOWED[scope];
 }
 
 /** State, scope, who decided, why, and how long it waited. */

@@ -170,6 +170,63 @@ describe('ApprovalRow', () => {
     expect(textOf(html)).toContain('Expired unanswered after 10 min');
   });
 
+  it('offers a review request its review, and says allow promotes and deny rejects', () => {
+    const review = approvalRequest({
+      kind: 'review',
+      subject: 'Promote(ses_1234abcd → main)',
+      expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
+    });
+    const text = textOf(row(review));
+    for (const action of ['Open review', 'Allow: promote', 'Deny: reject', 'Reject with a reason…'])
+      expect(text).toContain(action);
+    expect(text).toContain('allow promotes the session’s work to its branch, deny rejects it');
+    // One change, one decision: no scope wider than this request.
+    expect(text).not.toContain('Allow for this session');
+    expect(text).not.toContain('Allow for the project');
+    const promoted = row({
+      ...review,
+      state: 'allowed',
+      decision: {
+        allow: true,
+        scope: 'once',
+        by: 'ada',
+        reason: null,
+        decidedAt: '2026-01-01T10:00:03.000Z',
+        waitedMs: 3_000,
+      },
+    });
+    expect(textOf(promoted)).toContain('Allowed: promote by ada after 3 s');
+    // Main withdraws an outdated review item as a denial: that rejected nothing, so no "reject".
+    const withdrawn = row({
+      ...review,
+      state: 'denied',
+      decision: {
+        allow: false,
+        scope: 'once',
+        by: 'gates',
+        reason: 'superseded: the review changed since',
+        decidedAt: '2026-01-01T10:00:03.000Z',
+        waitedMs: 3_000,
+      },
+    });
+    expect(textOf(withdrawn)).toContain('Denied by gates after 3 s: superseded');
+  });
+
+  it('opens the review of a review request on the Sessions screen', async () => {
+    const { openReview, useSessions } = await import('../../store/sessions');
+    const { useScreen } = await import('../../store/screen');
+    useScreen.setState({ screen: 'inbox' });
+    useSessions.setState({ newOpen: true });
+    openReview('ses_1234abcd');
+    expect(useScreen.getState().screen).toBe('sessions');
+    expect(useSessions.getState()).toMatchObject({
+      openId: 'ses_1234abcd',
+      selectedId: 'ses_1234abcd',
+      view: 'review',
+      newOpen: false,
+    });
+  });
+
   it('marks the focused and the selected row', () => {
     const html = row(REQUEST, { focused: true, selected: true });
     expect(html).toContain('is-focused');

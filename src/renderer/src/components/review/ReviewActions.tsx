@@ -14,6 +14,7 @@ import {
   type ReviewFormKind,
   type SessionReview,
 } from '../../store/review';
+import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
 import { formatClock } from './format';
 
@@ -53,7 +54,7 @@ function FormButton(props: {
   return (
     <button
       type="button"
-      className={`button ${props.className ?? ''}`}
+      className={props.className ? `button ${props.className}` : 'button'}
       disabled={blockedBecause !== null}
       title={blockedBecause ?? undefined}
       aria-describedby={props.describedBy}
@@ -73,8 +74,10 @@ function Blockers({ state }: { state: ReviewState }) {
     <div className="review-blockers" id="review-blockers" data-testid="review-blockers">
       <strong>Cannot promote yet:</strong>
       <ul>
-        {state.blockers.map((blocker) => (
-          <li key={blocker}>{blocker}</li>
+        {state.blockers.map((blocker, index) => (
+          <li key={index}>
+            <EscapedText text={blocker} />
+          </li>
         ))}
       </ul>
     </div>

@@ -21,6 +21,7 @@ import {
 } from '../../store/review';
 import { isLive } from '../../store/sessions';
 import { DiffView } from '../diff/DiffView';
+import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
 import { plural } from './format';
 import { GateList } from './GateList';
@@ -67,8 +68,11 @@ function ProtectedList({ state }: { state: ReviewState }) {
       <ul>
         {changes.map((change) => (
           <li key={change.path}>
-            <code dir="ltr">{change.path}</code> <span className="muted">matches</span>{' '}
-            <code dir="ltr">{change.pattern}</code>
+            {/* The agent names its files: a bidi control must not disguise a workflow's path. */}
+            <code dir="ltr">
+              <EscapedText text={change.path} />
+            </code>{' '}
+            <span className="muted">matches</span> <code dir="ltr">{change.pattern}</code>
           </li>
         ))}
       </ul>

@@ -79,8 +79,9 @@ export function StaleBanner({ state, onRun }: { state: ReviewState; onRun: () =>
   if (!state.lastRun || state.staleReasons.length === 0) return null;
   return (
     <div className="banner banner--pending review-banner" role="alert" data-testid="review-stale">
-      <strong>These results are stale:</strong> {state.staleReasons.join('; ')}. Run the gates
-      again.{' '}
+      {/* Reasons may name the agent's files: shown escaped like everything from the work. */}
+      <strong>These results are stale:</strong> <EscapedText text={state.staleReasons.join('; ')} />
+      . Run the gates again.{' '}
       <button type="button" className="button" onClick={onRun}>
         Run the gates again <Keys keys={['r']} />
       </button>
