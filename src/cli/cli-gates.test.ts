@@ -91,7 +91,7 @@ describeSandboxed('paddock gates / promote / review', () => {
     const id = agentSession(home, repo, 'echo still bad > value.txt');
     const run = paddock(home, ['gates', 'run', id]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/FAIL  value check \[tests, block\] failed with exit code 1/);
+    expect(run.stdout).toMatch(/FAIL {2}value check \[tests, block\] failed with exit code 1/);
     expect(run.stdout).toContain('| still bad');
     const before = plainGit(repo, ['rev-parse', 'main']).trim();
     const refused = paddock(home, ['promote', id]);
