@@ -24,6 +24,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['costs', () => import('./costs.bench')],
   ['retention', () => import('./retention.bench')],
   ['costs-ui', () => import('./costs-ui.bench')],
+  ['gates', () => import('./gates.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

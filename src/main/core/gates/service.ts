@@ -224,7 +224,9 @@ export class GateService {
   }
 
   private async runNow(id: string, by: By, targetBranch?: string): Promise<GateRun> {
-    const current = await this.current(id, targetBranch, true);
+    // A session's target stays the one it was gated for, unless the person names another.
+    const target = targetBranch ?? this.log.facts(id).lastRun?.binding.targetBranch;
+    const current = await this.current(id, target, true);
     const { binding } = current.landing;
     const runId = `run_${randomBytes(6).toString('hex')}`;
     const startedAt = new Date().toISOString();
@@ -385,26 +387,43 @@ export class GateService {
     const projectPath = this.options.projectPath(session.projectId);
     const person = this.options.person();
     const previous = this.log.facts(id).snapshot ?? undefined;
-    const snapshot = await snapshotWorkspace(workspace, {
-      message: `Paddock snapshot of ${id}\n\n${firstLine(session.task) ?? 'The session’s work.'}\n`,
-      author: person,
-      previous,
-    });
+    const [snapshot, target, knownSecrets] = await Promise.all([
+      snapshotWorkspace(workspace, {
+        message: `Paddock snapshot of ${id}\n\n${firstLine(session.task) ?? 'The session’s work.'}\n`,
+        author: person,
+        previous,
+      }),
+      resolveTarget(projectPath, targetBranch),
+      this.options.knownSecrets(),
+    ]);
     if (record && snapshot.created)
       this.event(id, REVIEW_EVENTS.snapshot, SYSTEM, {
         commit: snapshot.commit,
         tree: snapshot.tree,
         base: workspace.baseCommit,
       });
-    const target = await resolveTarget(projectPath, targetBranch);
-    const [landing, { policies, untrusted }, knownSecrets] = await Promise.all([
-      planLanding(workspace, snapshot, target, person),
+    // The landing, the diff and the policy in parallel: when the target has not moved, the tree
+    // that lands is the snapshot's, known already.
+    const landing = planLanding(workspace, snapshot, target, person);
+    const moved = target.commit !== workspace.baseCommit;
+    const [planned, { policies, untrusted }, diff] = await Promise.all([
+      landing,
       this.options.policies(projectPath, target.commit),
-      this.options.knownSecrets(),
+      moved
+        ? landing.then((done) => treeDiff(workspace, target.commit, done.binding.landingTree))
+        : treeDiff(workspace, target.commit, snapshot.tree),
     ]);
-    const diff = await treeDiff(workspace, target.commit, landing.binding.landingTree);
     const gates = gateDefinitions(policies);
-    return { session, workspace, projectPath, landing, diff, gates, knownSecrets, untrusted };
+    return {
+      session,
+      workspace,
+      projectPath,
+      landing: planned,
+      diff,
+      gates,
+      knownSecrets,
+      untrusted,
+    };
   }
 
   private changed(id: string, what: ReviewChange, run: GateRun | null = null): void {

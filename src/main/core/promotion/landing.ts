@@ -25,20 +25,25 @@ export interface Landing {
 
 const BRANCH_REF = /^refs\/heads\/(.+)$/;
 
-/** The branch the change lands on (the project's checked-out branch unless named) and its head. */
+/**
+ * The branch the change lands on (the project's checked-out branch unless named) and its head,
+ * in one git call: this runs for every gate run and every look at the review.
+ */
 export async function resolveTarget(projectPath: string, branch?: string): Promise<Target> {
-  const name = branch ?? (await checkedOutBranch(projectPath));
+  const args = branch
+    ? ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`]
+    : ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'];
+  const output = await runGit(args, { cwd: projectPath }).catch(() => '');
+  const [commit = '', ref = ''] = output.trim().split('\n');
+  const name = branch ?? BRANCH_REF.exec(ref)?.[1];
   if (!name)
     throw new PromotionError(
-      `${projectPath} has no branch checked out (a detached HEAD): name the branch to land on (--target).`,
+      `${projectPath} has no branch checked out (a detached HEAD, or no commit yet): name the branch to land on (--target).`,
       'no-target',
     );
-  const commit = await runGit(['rev-parse', '--verify', '--quiet', `refs/heads/${name}^{commit}`], {
-    cwd: projectPath,
-  }).catch(() => '');
-  if (!commit.trim())
+  if (!commit)
     throw new PromotionError(`${projectPath} has no branch ${name} to land on.`, 'no-target');
-  return { branch: name, commit: commit.trim() };
+  return { branch: name, commit };
 }
 
 /** The branch the project's main checkout has out, or null (detached, or a bare repository). */

@@ -230,11 +230,14 @@ export function dismissError(id: string): void {
 
 /* ---- What can be done now ---- */
 
+/**
+ * Whether two bindings name the same landing, as main judges it: the same target, tree and diff.
+ * The head commit is left out: a new snapshot of unchanged work lands the same change.
+ */
 export function sameBinding(a: GateBinding, b: GateBinding): boolean {
   return (
     a.targetBranch === b.targetBranch &&
     a.targetCommit === b.targetCommit &&
-    a.headCommit === b.headCommit &&
     a.landingTree === b.landingTree &&
     a.diffHash === b.diffHash
   );
@@ -265,8 +268,11 @@ export function availability(review: SessionReview): Availability {
       busy,
     reject: state.rejected ? 'Already rejected.' : busy,
     sendBack: busy,
+    // A sign-off is on what the gates checked: main refuses one without current results.
     signOff:
       (!current && 'There is no landing to sign off on.') ||
+      (!state.lastRun && 'Run the gates first: a sign-off is on what they checked.') ||
+      (state.staleReasons.length > 0 && 'The results are stale: run the gates again first.') ||
       (signed && 'Signed off on this landing already.') ||
       busy,
   };

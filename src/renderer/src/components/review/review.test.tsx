@@ -183,6 +183,8 @@ describe('a stale run', () => {
     expect(tagOf(html, 'review-stale')).toContain('role="alert"');
     expect(tagOf(html, 'gate-run')).toContain('is-stale');
     expect(tagOf(html, 'gate-run')).toContain('data-stale="true"');
+    // Nothing to sign off on until the gates have checked what would land now.
+    expect(tagOf(html, 'review-signOff')).toContain('disabled');
   });
 });
 
@@ -299,7 +301,7 @@ describe('what the state says about itself', () => {
           {
             by: 'bob',
             at: '2026-01-01T09:00:00.000Z',
-            binding: { ...BINDING, headCommit: 'e'.repeat(40) },
+            binding: { ...BINDING, diffHash: 'e'.repeat(64) },
             seq: 700,
           },
         ],
