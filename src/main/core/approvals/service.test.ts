@@ -73,6 +73,20 @@ describe('ApprovalService', () => {
     ).toThrow(/deny answers one request/);
   });
 
+  it('answers a review once: a wider scope would promote changes nobody looked at', () => {
+    const { settings, approvals } = service();
+    const review = approvals.request({
+      ...input('Review(paddock/1 → main run_1)'),
+      kind: 'review',
+    });
+    for (const scope of ['session', 'project'] as const)
+      expect(() => approvals.decide([review.request.id], { allow: true, scope }, person)).toThrow(
+        /is a review: it decides one change, so it is answered once/,
+      );
+    expect(settings.get('approvals.project')).toEqual({});
+    expect(approvals.list({ state: 'pending' }).map((r) => r.id)).toEqual([review.request.id]);
+  });
+
   it('denies a request nobody answers in time, and tells the agent why', async () => {
     const { store, approvals } = service(50);
     const { request, answer } = approvals.request(input());

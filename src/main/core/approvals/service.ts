@@ -140,6 +140,11 @@ export class ApprovalService {
     if (done) throw new ApprovalError(`Request ${done.id} is ${done.state} already.`);
     if (!answer.allow && answer.scope !== 'once')
       throw new ApprovalError('A deny answers one request: deny rules belong in the policy.');
+    const review = requests.find((request) => request.kind === 'review');
+    if (review && answer.scope !== 'once')
+      throw new ApprovalError(
+        `Request ${review.id} is a review: it decides one change, so it is answered once (allowing it promotes that change).`,
+      );
     return requests.map((request) => {
       if (answer.allow && answer.scope !== 'once') this.remember(request, answer.scope, by);
       const state = answer.allow ? 'allowed' : 'denied';
