@@ -129,7 +129,7 @@ export function checkSecrets(
       findings.push({
         path: line.path,
         line: line.line,
-        message: `a ${finding.ruleId} secret is added here`,
+        message: `${secretName(finding.ruleId)} is added here`,
       });
     }
   }
@@ -137,7 +137,7 @@ export function checkSecrets(
     if (allowed(redaction.ruleId, undefined)) continue;
     findings.push({
       where: redaction.where,
-      message: `no sensitive data in logs: a ${redaction.ruleId} secret was masked in the session's records`,
+      message: `no sensitive data in logs: ${secretName(redaction.ruleId)} was masked in the session's records`,
     });
   }
   if (findings.length === 0)
@@ -148,6 +148,11 @@ export function checkSecrets(
     summary: `${inDiff} secret${inDiff === 1 ? '' : 's'} in the diff, ${findings.length - inDiff} masked in the session's records`,
     findings,
   };
+}
+
+/** `github` → a github secret; `secret:DB_PASSWORD` (a vault value) → the vault's DB_PASSWORD. */
+function secretName(ruleId: string): string {
+  return ruleId.startsWith('secret:') ? `the vault's ${ruleId.slice(7)}` : `a ${ruleId} secret`;
 }
 
 /** A finding is allowed by an entry whose every given part (path glob, rule id) matches it. */

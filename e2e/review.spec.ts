@@ -1,0 +1,214 @@
+/**
+ * The Review tab end to end: a real host, a real git repository and the person's policy naming a
+ * command gate. A kept one-shot session (`paddock exec --keep`) changes value.txt; the gates run
+ * from the keyboard, fail with the command's output, and Promote stays disabled with the blocker
+ * beside it. The work is then fixed in the workspace, the results go stale, the gates pass, and
+ * promotion lands exactly that on the repository's main branch. A session that adds a CI workflow
+ * shows it marked protected, and the protected paths gate asking for a sign-off.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, ROOT, test, type Host } from './support';
+
+const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+const POLICY = [
+  'version: 1',
+  'gates:',
+  '  tests:',
+  '    - name: value check',
+  '      run: cat value.txt; grep -q good value.txt',
+  '',
+].join('\n');
+
+function repository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-review-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
+      cwd: dir,
+    });
+  git('init', '-q', '-b', 'main');
+  writeFileSync(join(dir, 'value.txt'), 'bad\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+  return dir;
+}
+
+/** `paddock exec --keep` of `script` in a fresh workspace of `repo`: the kept session's id and workspace. */
+function keptSession(host: Host, repo: string, script: string) {
+  const run = host.cli(['exec', '--project', repo, '--keep', '--json', '--', 'sh', '-c', script]);
+  expect(run.code, run.stderr).toBe(0);
+  const result = JSON.parse(run.stdout) as { sessionId: string; workspace: string; kept: boolean };
+  expect(result.kept).toBe(true);
+  return result;
+}
+
+/** The Sessions screen with `id` opened in its Review tab (the key v, from the list). */
+async function openReview(page: Page, host: Host, id: string) {
+  await page.goto(host.url);
+  await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+  await page.locator(`[data-testid="session-row"][data-id="${id}"] button`).click();
+  await expect(page.getByTestId('session-detail')).toContainText(id);
+  await page.keyboard.press('v');
+  const panel = page.getByTestId('review-panel');
+  await expect(panel).toBeVisible();
+  // Read once: the gates have not run on this work yet.
+  await expect(panel.getByTestId('gates-not-run')).toBeVisible();
+  return panel;
+}
+
+/** The panel scrolls inside the viewport: a tall one shows the gates, blockers and diff at once. */
+async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const git = (repo: string, ...args: string[]) =>
+  execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+
+test('the gates fail with their output and block promotion; fixed, they pass and Promote lands it on main', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(60_000);
+  const repo = repository();
+  try {
+    expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
+    const { sessionId, workspace } = keptSession(host, repo, 'echo almost > value.txt');
+    const panel = await openReview(page, host, sessionId);
+
+    // What would land is already shown, before any gate runs.
+    await expect(panel.locator('[data-testid="diff-file"][data-path="value.txt"]')).toBeVisible();
+
+    // r runs the gates: the command gate fails, with its output.
+    await page.keyboard.press('r');
+    const run = panel.getByTestId('gate-run');
+    await expect(run).toHaveAttribute('data-verdict', 'fail');
+    const valueCheck = run.locator('[data-testid="gate"][data-name="value check"]');
+    await expect(valueCheck).toHaveAttribute('data-status', 'failed');
+    await expect(valueCheck).toContainText('failed with exit code 1');
+    await expect(valueCheck).toContainText("sh -c 'cat value.txt; grep -q good value.txt'");
+    const output = valueCheck.locator('.gate-output');
+    await expect(output.locator('pre')).toHaveText('almost');
+    await expect(output.locator('pre')).toBeVisible();
+    // The built-in gates ran too, and passed.
+    await expect(run.locator('[data-testid="gate"][data-name="secrets"]')).toHaveAttribute(
+      'data-status',
+      'passed',
+    );
+    await expect(run.locator('[data-testid="gate"][data-name="protected paths"]')).toHaveAttribute(
+      'data-status',
+      'passed',
+    );
+
+    // Promote is disabled, with the blocker beside it; p does nothing.
+    await expect(panel.getByTestId('review-promote')).toBeDisabled();
+    await expect(panel.getByTestId('review-blockers')).toContainText('Cannot promote yet:');
+    await expect(panel.getByTestId('review-blockers')).toContainText('the value check gate failed');
+    await page.keyboard.press('p');
+    await expect(panel.getByTestId('promote-form')).toHaveCount(0);
+    await screenshot(page, 'review-failed.png');
+
+    // The work is fixed in the workspace: re-read, the results are stale and still block.
+    writeFileSync(join(workspace, 'value.txt'), 'good\n');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await expect(panel.getByTestId('review-stale')).toBeVisible();
+    await expect(run).toHaveAttribute('data-stale', 'true');
+    await expect(panel.getByTestId('review-blockers')).toContainText('stale');
+    await expect(panel.getByTestId('review-promote')).toBeDisabled();
+    await screenshot(page, 'review-stale.png');
+
+    // r again: they pass, nothing blocks.
+    await page.keyboard.press('r');
+    await expect(run).toHaveAttribute('data-verdict', 'pass');
+    await expect(run).not.toHaveAttribute('data-stale', 'true');
+    await expect(panel.getByTestId('review-stale')).toHaveCount(0);
+    await expect(valueCheck).toHaveAttribute('data-status', 'passed');
+    await expect(valueCheck.locator('.gate-output pre')).toHaveText('good', { useInnerText: true });
+    await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
+    await expect(panel.getByTestId('review-ready')).toHaveText('Ready to land on main.');
+    await expect(panel.getByTestId('review-promote')).toBeEnabled();
+    const mainBefore = git(repo, 'rev-parse', 'main').trim();
+
+    // p opens the confirmation (squash by default); Enter promotes.
+    await page.keyboard.press('p');
+    const form = panel.getByTestId('promote-form');
+    await expect(form).toBeVisible();
+    await expect(form.getByLabel('Squash: one commit on main')).toBeChecked();
+    await page.keyboard.press('Enter');
+    const promoted = panel.getByTestId('review-promoted');
+    await expect(promoted).toContainText('Promoted to main');
+    await expect(promoted).toContainText('squashed into one commit');
+    await expect(form).toHaveCount(0);
+    await expect(panel.getByTestId('review-run')).toBeDisabled();
+    await expect(panel.getByTestId('review-promote')).toHaveCount(0);
+
+    // On disk: main holds the fixed value, one commit on from where it was.
+    expect(git(repo, 'show', 'main:value.txt')).toBe('good\n');
+    expect(git(repo, 'rev-parse', 'main~1').trim()).toBe(mainBefore);
+    const after = git(repo, 'rev-parse', 'main').trim();
+    await expect(promoted).toContainText(`${mainBefore.slice(0, 7)} → ${after.slice(0, 7)}`);
+    await screenshot(page, 'review-promoted.png');
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('a change to a CI workflow is marked protected in the diff, and the protected paths gate asks for a sign-off', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(60_000);
+  const repo = repository();
+  try {
+    expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
+    const { sessionId } = keptSession(
+      host,
+      repo,
+      'echo good > value.txt; mkdir -p .github/workflows; printf "on: push\\n" > .github/workflows/ci.yml',
+    );
+    const panel = await openReview(page, host, sessionId);
+
+    // Before any run: the workflow is listed as protected, and marked in the diff.
+    const ciPath = '.github/workflows/ci.yml';
+    await expect(panel.getByTestId('protected-paths')).toContainText(ciPath);
+    const ciFile = panel.locator(`[data-testid="diff-file"][data-path="${ciPath}"]`);
+    await expect(ciFile.getByTestId('protected-mark')).toBeVisible();
+    await expect(
+      panel
+        .locator('[data-testid="diff-file"][data-path="value.txt"]')
+        .getByTestId('protected-mark'),
+    ).toHaveCount(0);
+
+    // The tests pass; the protected paths gate fails and needs a person's sign-off.
+    await page.keyboard.press('r');
+    const run = panel.getByTestId('gate-run');
+    await expect(run).toHaveAttribute('data-verdict', 'needs-signoff');
+    await expect(run.locator('[data-testid="gate"][data-name="value check"]')).toHaveAttribute(
+      'data-status',
+      'passed',
+    );
+    const gate = run.locator('[data-testid="gate"][data-name="protected paths"]');
+    await expect(gate).toHaveAttribute('data-status', 'failed');
+    await expect(gate).toContainText('action: require-signoff');
+    await expect(gate).toContainText(ciPath);
+    await expect(panel.getByTestId('review-promote')).toBeDisabled();
+    await expect(panel.getByTestId('review-blockers')).toContainText('sign');
+    await screenshot(page, 'review-protected.png');
+
+    // s signs off on this landing (Enter confirms); promotion is then open.
+    await page.keyboard.press('s');
+    await expect(panel.getByTestId('sign-off-form')).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(panel.locator('[data-testid="signoff"][data-current="true"]')).toHaveCount(1);
+    await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
+    await expect(panel.getByTestId('review-promote')).toBeEnabled();
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+});
