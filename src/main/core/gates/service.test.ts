@@ -115,6 +115,31 @@ describeSandboxed('GateService', () => {
     expect(sessions.get(id).state).toBe('promoted');
   }, 60_000);
 
+  it('runs a gate offline unless it names hosts, and stops one at its time limit', async () => {
+    const { gates, agentDoes } = fixture(
+      [
+        '    - name: offline',
+        '      run: test -z "$HTTPS_PROXY"',
+        '    - name: online',
+        '      run: test -n "$HTTPS_PROXY"',
+        '      hosts: [registry.npmjs.org]',
+        '    - name: slow',
+        '      run: sleep 30',
+        '      timeoutSeconds: 1',
+        '',
+      ].join('\n'),
+    );
+    const id = await agentDoes('echo good > value.txt');
+    const started = Date.now();
+    const run = await gates.run(id, PERSON);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const status = Object.fromEntries(run.results.map((r) => [r.name, [r.status, r.summary]]));
+    expect(status.offline).toEqual(['passed', 'passed']);
+    expect(status.online).toEqual(['passed', 'passed']);
+    expect(status.slow).toEqual(['error', 'stopped after 1 s (its time limit)']);
+    expect(run.verdict).toBe('fail');
+  }, 60_000);
+
   it('refuses to promote a change made after the gates ran', async () => {
     const { gates, sessions, agentDoes, project } = fixture();
     const id = await agentDoes('echo good > value.txt');

@@ -24,6 +24,8 @@ export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 export interface NotifyTarget {
   screen: ScreenId;
   id?: string;
+  /** A session's review tab rather than its terminal. */
+  view?: 'review';
 }
 
 export interface NotifyEvent {

@@ -36,6 +36,20 @@ describe('approvalEvent', () => {
     expect(approvalEvent(REQUEST, announced)).toBeNull();
   });
 
+  it('notifies a change ready for review, or failed gates, opening the session on its review', () => {
+    const review = { ...REQUEST, kind: 'review' as const, reason: 'Every gate passed on main.' };
+    expect(approvalEvent({ ...review, risk: 'low' }, new Set())).toEqual({
+      kind: 'review',
+      title: 'A change is ready for review',
+      body: 'ses_1234abcd: Every gate passed on main.',
+      target: { screen: 'sessions', id: 'ses_1234abcd', view: 'review' },
+    });
+    expect(approvalEvent({ ...review, risk: 'high' }, new Set())).toMatchObject({
+      kind: 'gate',
+      title: 'Gates failed: a change needs you',
+    });
+  });
+
   it('does not notify decided or expired requests', () => {
     for (const state of ['allowed', 'denied', 'expired'] as const)
       expect(approvalEvent({ ...REQUEST, state }, new Set())).toBeNull();

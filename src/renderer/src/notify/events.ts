@@ -19,12 +19,24 @@ export function approvalEvent(
 ): NotifyEvent | null {
   if (request.state !== 'pending' || announced.has(request.id)) return null;
   announced.add(request.id);
+  if (request.kind === 'review') return reviewEvent(request);
   return {
     kind: 'approval',
     title: request.risk === 'high' ? 'Approval needed (high risk)' : 'Approval needed',
     // Escaped like in the inbox: a notification must not carry a disguised command either.
     body: `${request.agent} in ${request.sessionId}: ${escapeText(request.subject)}`,
     target: { screen: 'inbox', id: request.id },
+  };
+}
+
+/** A gate run finished: the change is ready for review, or its gates failed (risk high). */
+function reviewEvent(request: ApprovalRequest): NotifyEvent {
+  const passed = request.risk === 'low';
+  return {
+    kind: passed ? 'review' : 'gate',
+    title: passed ? 'A change is ready for review' : 'Gates failed: a change needs you',
+    body: `${request.sessionId}: ${escapeText(request.reason)}`,
+    target: { screen: 'sessions', id: request.sessionId, view: 'review' },
   };
 }
 

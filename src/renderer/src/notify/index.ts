@@ -13,7 +13,7 @@ import type { SessionState } from '../../../shared/sessions';
 import { api } from '../api/connection';
 import { focus as focusRequest } from '../store/approvals';
 import { useScreen } from '../store/screen';
-import { openSession } from '../store/sessions';
+import { openReview, openSession } from '../store/sessions';
 import { useSettings } from '../store/settings';
 import { createNotifier, type NotificationSink, type Notifier, type NotifyTarget } from './core';
 import { approvalEvent, budgetEvent, sessionEvent } from './events';
@@ -45,7 +45,8 @@ export function isDoNotDisturb(): boolean {
 export function openTarget(target: NotifyTarget): void {
   useScreen.getState().goTo(target.screen);
   if (target.screen === 'inbox' && target.id) focusRequest(target.id);
-  if (target.screen === 'sessions' && target.id) openSession(target.id);
+  if (target.screen === 'sessions' && target.id)
+    (target.view === 'review' ? openReview : openSession)(target.id);
 }
 
 export function setNotificationSink(sink: NotificationSink): void {
