@@ -12,8 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeRepository } from '../src/main/core/git/testing';
-import { GateService } from '../src/main/core/gates';
-import { PolicyService } from '../src/main/core/policy';
+import { testGates } from '../src/test-support/gates';
 import { shellPreset } from '../src/test-support/fixtures/shell-preset';
 import { testSessions } from '../src/test-support/sessions';
 import { type BenchResult, percentile, progress, withTempDir } from './lib';
@@ -43,21 +42,7 @@ export async function run(): Promise<BenchResult[]> {
         'version: 1\ngates:\n  tests:\n    - name: own command\n      run: ["true"]\n',
         person,
       );
-      const policies = new PolicyService(settings);
-      const gates = new GateService({
-        store,
-        sessions,
-        projectPath: (id) => projects.find(id)?.path ?? '',
-        policies: async (path, commit) => {
-          const loaded = await policies.load(path, commit);
-          return {
-            policies: [loaded.personal, loaded.repository?.policy ?? null],
-            untrusted: null,
-          };
-        },
-        person: () => ({ name: 'Bench', email: 'bench@example.com' }),
-        knownSecrets: async () => [],
-      });
+      const gates = testGates({ store, settings, projects, sessions });
       const ended = await sessions.exec(
         { project: repo, argv: ['sh', '-c', agentWork()], keep: true },
         quiet,

@@ -10,9 +10,9 @@ import { sandboxAvailable } from '../../../test-support/sandbox-host';
 import { testSessions } from '../../../test-support/sessions';
 import { commitFiles, makeRepository, plainGit } from '../git/testing';
 import { parseCustomPreset } from '../agents';
-import { PolicyService } from '../policy';
 import { FAKE_AGENT_PRESET } from '../../../test-support/fixtures/fake-agent-preset';
-import { GateError, GateService } from './index';
+import { testGates } from '../../../test-support/gates';
+import { GateError } from './index';
 
 const PERSON = { actor: 'person', actorId: 'ada' } as const;
 const AGENT_KEY = 'ghp_' + 'Zq8rT2mVx4Lp9sKd3Hw7Nc1Fb6Jy5Ue0Ri2Ao8';
@@ -38,23 +38,12 @@ function fixture(policy = '', agentScript: unknown[] = []) {
     stopGraceMs: 1000,
   });
   cleanups.push(close);
-  const policies = new PolicyService(settings);
   settings.set(
     'policy.personal',
     `version: 1\ngates:\n  tests:\n    - name: check\n      run: sh check.sh\n      timeoutSeconds: 60\n${policy}`,
     PERSON,
   );
-  const gates = new GateService({
-    store,
-    sessions,
-    projectPath: (id) => projects.find(id)?.path ?? '',
-    policies: async (path, commit) => {
-      const loaded = await policies.load(path, commit);
-      return { policies: [loaded.personal, loaded.repository?.policy ?? null], untrusted: null };
-    },
-    person: () => ({ name: 'Ada Lovelace', email: 'ada@example.com' }),
-    knownSecrets: async () => [],
-  });
+  const gates = testGates({ store, settings, projects, sessions });
   /** A one-shot session whose command is the agent's work, its workspace kept. */
   const agentDoes = async (script: string) => {
     const { session } = await sessions.exec(

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp';
 import { commitFiles, makeRepository, plainGit, writeFiles } from '../git/testing';
 import { createWorkspace, snapshotWorkspace, treeDiff, type Workspace } from '../workspaces';
-import { landChange, planLanding, PromotionError, resolveTarget } from './index';
+import type { PromotionMode } from '../../../shared/gates';
+import { landChange, planLanding, PromotionError, resolveTarget, type Landing } from './index';
 
 const person = { name: 'Test Person', email: 'person@example.com' };
 const folder = () => realpathSync(tempDir());
@@ -25,6 +26,18 @@ async function snapshotAndPlan(workspace: Workspace, project: string) {
   const head = await snapshotWorkspace(workspace, { message: 'snapshot\n', author: person });
   const target = await resolveTarget(project);
   return { head, landing: await planLanding(workspace, head, target, person) };
+}
+
+/** Lands the planned change (the commit message matters to no test here). */
+function land(workspace: Workspace, project: string, landing: Landing, mode: PromotionMode) {
+  return landChange({
+    workspace,
+    projectPath: project,
+    binding: landing.binding,
+    mode,
+    message: 'Land it\n',
+    person,
+  });
 }
 
 async function refusal(promise: Promise<unknown>): Promise<PromotionError> {
@@ -93,14 +106,7 @@ describe('landChange', () => {
     const { project, workspace } = await fixture();
     writeFiles(workspace.path, { 'a.txt': 'landed\n', 'dir/c.txt': 'c\n' });
     const { landing } = await snapshotAndPlan(workspace, project);
-    const landed = await landChange({
-      workspace,
-      projectPath: project,
-      binding: landing.binding,
-      mode: 'squash',
-      message: 'Land it\n',
-      person,
-    });
+    const landed = await land(workspace, project, landing, 'squash');
     expect(landed).toMatchObject({ before: landing.binding.targetCommit, checkoutUpdated: true });
     expect(plainGit(project, ['rev-parse', 'main']).trim()).toBe(landed.after);
     expect(plainGit(project, ['rev-parse', 'main^{tree}']).trim()).toBe(
@@ -119,14 +125,7 @@ describe('landChange', () => {
     const { project, workspace } = await fixture();
     writeFiles(workspace.path, { 'a.txt': 'merged\n' });
     const { head, landing } = await snapshotAndPlan(workspace, project);
-    const landed = await landChange({
-      workspace,
-      projectPath: project,
-      binding: landing.binding,
-      mode: 'merge',
-      message: 'Merge it\n',
-      person,
-    });
+    const landed = await land(workspace, project, landing, 'merge');
     expect(plainGit(project, ['rev-list', '--parents', '-n1', 'main']).trim().split(' ')).toEqual([
       landed.after,
       landed.before,
@@ -139,16 +138,7 @@ describe('landChange', () => {
     writeFiles(workspace.path, { 'a.txt': 'late\n' });
     const { landing } = await snapshotAndPlan(workspace, project);
     const moved = commitFiles(project, { 'b.txt': 'moved\n' }, 'moved');
-    const error = await refusal(
-      landChange({
-        workspace,
-        projectPath: project,
-        binding: landing.binding,
-        mode: 'squash',
-        message: 'm\n',
-        person,
-      }),
-    );
+    const error = await refusal(land(workspace, project, landing, 'squash'));
     expect(error.code).toBe('moved');
     expect(plainGit(project, ['rev-parse', 'main']).trim()).toBe(moved);
     expect(readFileSync(join(project, 'a.txt'), 'utf8')).toBe('one\n');
@@ -160,16 +150,7 @@ describe('landChange', () => {
     writeFiles(workspace.path, { 'a.txt': 'agent\n' });
     const { landing } = await snapshotAndPlan(workspace, project);
     writeFileSync(join(project, 'b.txt'), 'my own edit\n');
-    const error = await refusal(
-      landChange({
-        workspace,
-        projectPath: project,
-        binding: landing.binding,
-        mode: 'squash',
-        message: 'm\n',
-        person,
-      }),
-    );
+    const error = await refusal(land(workspace, project, landing, 'squash'));
     expect(error.code).toBe('dirty-checkout');
     expect(error.message).toContain('b.txt');
     expect(readFileSync(join(project, 'b.txt'), 'utf8')).toBe('my own edit\n');
@@ -188,14 +169,7 @@ describe('landChange', () => {
       await resolveTarget(project, 'main'),
       person,
     );
-    const landed = await landChange({
-      workspace,
-      projectPath: project,
-      binding: landing.binding,
-      mode: 'squash',
-      message: 'm\n',
-      person,
-    });
+    const landed = await land(workspace, project, landing, 'squash');
     expect(landed.checkoutUpdated).toBe(false);
     expect(plainGit(project, ['show', 'main:a.txt'])).toBe('agent\n');
     expect(readFileSync(join(project, 'a.txt'), 'utf8')).toBe('one\n');

@@ -1156,19 +1156,20 @@ export class SessionManager {
     if (session.sandboxProfile === UNSANDBOXED) return null;
     const project = this.options.projects.find(session.projectId);
     if (!project) throw new SessionError(`Session ${id}'s project is gone.`);
-    if (!networked)
-      return this.containOffline(id, session, project, plan, ownTerminal, reach, record);
-    const network = await this.networks.acquire(id, () =>
-      this.options.network
-        ? this.options.network({
-            sessionId: id,
-            projectPath: project.path,
-            agent: session.agentPreset,
-            baseCommit: session.baseCommit ?? 'HEAD',
-            processes: () => this.sandbox.processes(id),
-          })
-        : Promise.resolve(null),
-    );
+    const network = networked
+      ? await this.networks.acquire(id, () =>
+          this.options.network
+            ? this.options.network({
+                sessionId: id,
+                projectPath: project.path,
+                agent: session.agentPreset,
+                baseCommit: session.baseCommit ?? 'HEAD',
+                processes: () => this.sandbox.processes(id),
+              })
+            : Promise.resolve(null),
+        )
+      : null;
+    const releaseNetwork = () => (networked ? this.networks.release(id) : Promise.resolve());
     const bridges = [...(network?.bridges ?? []), ...reach.bridges];
     let contained: ContainedRun;
     try {
@@ -1177,7 +1178,7 @@ export class SessionManager {
         env: network?.env ?? {},
       });
     } catch (error) {
-      await this.networks.release(id);
+      await releaseNetwork();
       throw error;
     }
     const run: SessionRun = {
@@ -1185,27 +1186,9 @@ export class SessionManager {
       bridgedPorts: bridges.map((bridge) => bridge.port),
       release: async () => {
         await contained.release();
-        await this.networks.release(id);
+        await releaseNetwork();
       },
     };
-    if (record) this.event(id, 'sandbox.started', containment(run, plan));
-    return run;
-  }
-
-  private async containOffline(
-    id: string,
-    session: SessionRecord,
-    project: Project,
-    plan: SpawnPlan,
-    ownTerminal: boolean,
-    reach: Reach,
-    record: boolean,
-  ): Promise<SessionRun> {
-    const contained = await this.containIn(id, session, project, plan, ownTerminal, reach, {
-      bridges: [...reach.bridges],
-      env: {},
-    });
-    const run = { ...contained, bridgedPorts: reach.bridges.map((bridge) => bridge.port) };
     if (record) this.event(id, 'sandbox.started', containment(run, plan));
     return run;
   }
