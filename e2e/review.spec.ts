@@ -129,7 +129,7 @@ test('the gates fail with their output and block promotion; fixed, they pass and
     await expect(run).not.toHaveAttribute('data-stale', 'true');
     await expect(panel.getByTestId('review-stale')).toHaveCount(0);
     await expect(valueCheck).toHaveAttribute('data-status', 'passed');
-    await expect(valueCheck.locator('.gate-output pre')).toHaveText('good', { useInnerText: true });
+    await expect(valueCheck.locator('.gate-output pre')).toHaveText('good');
     await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
     await expect(panel.getByTestId('review-ready')).toHaveText('Ready to land on main.');
     await expect(panel.getByTestId('review-promote')).toBeEnabled();
@@ -153,6 +153,10 @@ test('the gates fail with their output and block promotion; fixed, they pass and
     expect(git(repo, 'rev-parse', 'main~1').trim()).toBe(mainBefore);
     const after = git(repo, 'rev-parse', 'main').trim();
     await expect(promoted).toContainText(`${mainBefore.slice(0, 7)} → ${after.slice(0, 7)}`);
+    await expect(panel.getByTestId('review-landed')).toContainText(
+      `The change is on main now, in commit ${after.slice(0, 7)}`,
+    );
+    await expect(page.getByTestId('session-state')).toHaveText('promoted');
     await screenshot(page, 'review-promoted.png');
   } finally {
     rmSync(repo, { recursive: true, force: true });
@@ -198,16 +202,23 @@ test('a change to a CI workflow is marked protected in the diff, and the protect
     await expect(gate).toContainText('action: require-signoff');
     await expect(gate).toContainText(ciPath);
     await expect(panel.getByTestId('review-promote')).toBeDisabled();
-    await expect(panel.getByTestId('review-blockers')).toContainText('sign');
+    await expect(panel.getByTestId('review-blockers')).toContainText(
+      'the protected paths gate needs a sign-off',
+    );
     await screenshot(page, 'review-protected.png');
 
-    // s signs off on this landing (Enter confirms); promotion is then open.
+    // s signs off on this landing (Enter confirms); then it promotes, workflow and all.
     await page.keyboard.press('s');
     await expect(panel.getByTestId('sign-off-form')).toBeVisible();
     await page.keyboard.press('Enter');
     await expect(panel.locator('[data-testid="signoff"][data-current="true"]')).toHaveCount(1);
     await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
     await expect(panel.getByTestId('review-promote')).toBeEnabled();
+    await page.keyboard.press('p');
+    await expect(panel.getByTestId('promote-form')).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(panel.getByTestId('review-promoted')).toContainText('Promoted to main');
+    expect(git(repo, 'show', `main:${ciPath}`)).toBe('on: push\n');
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }

@@ -21,7 +21,7 @@ const branchName = z
   .string()
   .max(200)
   .regex(
-    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._\/-]+(?<![./])$/,
+    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![./])$/,
     'a branch name such as main or release/1.2',
   );
 const argv = z.array(z.string().max(100_000)).min(1).max(10_000);

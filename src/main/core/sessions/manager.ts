@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { AuditEvent, JsonObject } from '../../../shared/audit';
+import { commandLine } from '../../../shared/command-line';
 import type { Promotion } from '../../../shared/gates';
 import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
@@ -321,7 +322,7 @@ export class SessionManager {
         id,
         projectId: project.id,
         agentPreset: 'exec',
-        task: request.argv.join(' '),
+        task: commandLine(request.argv),
         author: by.actorId,
         workspace: workspace.path,
         branch: workspace.branch,

@@ -61,11 +61,11 @@ export function LineCounts({
 
 /**
  * A path of the change that runs or is trusted outside the sandbox later (CI workflows, package
- * scripts, hooks): whatever the gates say, a person should read it. The words are the mark, not
- * only a colour; `full` spells them out (a file's heading), the short form keeps them for screen
- * readers and the tooltip (a row of the file list).
+ * scripts, hooks): whatever the gates say, a person should read it. The word is the mark, not
+ * only a colour; why (and the pattern) is in the tooltip and for screen readers, so a long path
+ * keeps its room in a narrow pane.
  */
-export function ProtectedMark({ pattern, full = false }: { pattern: string; full?: boolean }) {
+export function ProtectedMark({ pattern }: { pattern: string }) {
   const why = `runs outside the sandbox later (matches ${pattern})`;
   return (
     <span
@@ -75,14 +75,7 @@ export function ProtectedMark({ pattern, full = false }: { pattern: string; full
       data-pattern={pattern}
     >
       <span aria-hidden="true">⚑ </span>protected
-      {full ? (
-        <>
-          {' · runs outside the sandbox later · '}
-          <span className="mono">{pattern}</span>
-        </>
-      ) : (
-        <span className="visually-hidden">: {why}</span>
-      )}
+      <span className="visually-hidden">: {why}</span>
     </span>
   );
 }

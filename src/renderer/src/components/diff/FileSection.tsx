@@ -74,7 +74,7 @@ export const FileSection = memo(function FileSection(props: FileSectionProps) {
             <FilePath file={file} />
           </button>
         </h4>
-        {protectedPattern && <ProtectedMark pattern={protectedPattern} full />}
+        {protectedPattern && <ProtectedMark pattern={protectedPattern} />}
         <LineCounts additions={file.additions} deletions={file.deletions} />
       </header>
       <div id={`${id}-body`} className="diff-file-body">

@@ -84,10 +84,11 @@ function CommandLine({ result }: { result: GateResult }) {
   );
 }
 
+/** Open when the gate did not pass: then the output is why, and the first thing to read. */
 function OutputTail({ result }: { result: GateResult }) {
   if (!result.outputTail) return null;
   return (
-    <details className="gate-output">
+    <details className="gate-output" open={result.status !== 'passed'}>
       <summary>Output: the last {lineCount(result.outputTail)}</summary>
       <pre dir="ltr">
         <EscapedText text={result.outputTail} crlfAsNewline />

@@ -23,7 +23,7 @@ import { isLive } from '../../store/sessions';
 import { DiffView } from '../diff/DiffView';
 import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
-import { plural } from './format';
+import { plural, shortCommit } from './format';
 import { GateList } from './GateList';
 import { ReviewActions } from './ReviewActions';
 import { ReviewFormView } from './ReviewForms';
@@ -81,6 +81,19 @@ function ProtectedList({ state }: { state: ReviewState }) {
 }
 
 function LandingDiff({ state }: { state: ReviewState }) {
+  const { promoted } = state;
+  // Once landed nothing more would: say where the change is rather than "No diff to show".
+  if (promoted)
+    return (
+      <section className="review-diff" aria-labelledby="landing-title">
+        <h3 id="landing-title">What landed</h3>
+        <p className="review-empty muted" data-testid="review-landed">
+          The change is on <span className="mono">{promoted.targetBranch}</span> now, in commit{' '}
+          <code title={promoted.after}>{shortCommit(promoted.after)}</code>:{' '}
+          <code>git show {shortCommit(promoted.after)}</code> in the repository shows it.
+        </p>
+      </section>
+    );
   const target = state.current?.targetBranch;
   return (
     <section className="review-diff" aria-labelledby="landing-title">

@@ -19,17 +19,7 @@ export function shortCommit(commit: string): string {
   return commit.slice(0, 7);
 }
 
-const PLAIN_ARG = /^[\w@%+=:,./-]+$/;
-
-/**
- * An argv as one line a person could paste into a shell: arguments with spaces or shell
- * characters in single quotes. For reading only; nothing here runs it.
- */
-export function commandLine(argv: readonly string[]): string {
-  return argv
-    .map((arg) => (PLAIN_ARG.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))
-    .join(' ');
-}
+export { commandLine } from '../../../../shared/command-line';
 
 /** `3 lines`, `1 line`: how much of a command's output the tail holds. */
 export function lineCount(text: string): string {
