@@ -14,6 +14,7 @@ import { registerApprovals } from './commands/approvals';
 import { registerSecrets } from './commands/secrets';
 import { registerCosts } from './commands/costs';
 import { registerGates } from './commands/gates';
+import { registerIdentity } from './commands/identity';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -37,6 +38,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerSecrets(program, context);
   registerCosts(program, context);
   registerGates(program, context);
+  registerIdentity(program, context);
   return program;
 }
 

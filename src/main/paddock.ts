@@ -36,6 +36,7 @@ import { PayloadRedactor, type KnownSecret } from './core/recorder';
 import { startRetention } from './core/retention';
 import type { GateService } from './core/gates';
 import { reviewGates } from './review';
+import { IdentityService } from './core/identity';
 
 const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
@@ -57,6 +58,8 @@ export interface Paddock {
   approvals: ApprovalService;
   /** Quality gates, sign-off and promotion of sessions' changes. */
   gates: GateService;
+  /** The person's Ed25519 signing identity (its private key in the OS keychain). */
+  identity: IdentityService;
   /** Secrets in the OS keychain; its index is the `vault.secrets` setting, which only it changes. */
   vault: VaultService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
@@ -77,13 +80,36 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     readonly: options.readonly,
     lockCommand: options.lockCommand,
   });
+  let writingIdentity = false;
   const settings = new SettingsService(store, {
     'agents.custom': (value) => parseCustomPresets(value as unknown[]),
     'policy.personal': (value) => parsePolicy(value as string, 'policy.personal'),
     'vault.secrets': refuseIndexEditsOutsideVault,
+    'identity.self': () => {
+      if (!writingIdentity)
+        throw new Error(
+          'your identity changes only with `paddock identity create` and `paddock identity import`, which keep it in step with the keychain.',
+        );
+    },
   });
   // keytar loads, and the keychain is first asked, only when a vault operation runs.
-  const vault = new VaultService(store, settings, keytarKeychain());
+  const keychain = keytarKeychain();
+  const vault = new VaultService(store, settings, keychain);
+  const identity = new IdentityService({
+    keychain,
+    store: {
+      get: () => settings.get('identity.self'),
+      set: (info, by) => {
+        writingIdentity = true;
+        try {
+          settings.set('identity.self', info, by);
+        } finally {
+          writingIdentity = false;
+        }
+      },
+    },
+    audit: (kind, payload, by) => store.append({ kind, ...by, payload }),
+  });
   // The shell parser (WebAssembly) loads in the background; until then commands are asked.
   void ready();
   const policies = new PolicyService(settings);
@@ -133,13 +159,14 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   });
   // Set below, once the sessions exist: the endpoint's handlers need them.
   let hooks: HookServer | null = null;
-  const identity = gitIdentity();
+  const gitPerson = gitIdentity();
   const sessions = new SessionManager({
     store,
     projects,
     settings,
     home,
-    gitIdentity: identity,
+    gitIdentity: gitPerson,
+    authorIdentity: () => identity.current(),
     customPresets: () => parseCustomPresets(settings.get('agents.custom')),
     workspaceSetup: async (project, baseCommit) =>
       workspaceSetupOf(project.path, await policies.load(project.path, baseCommit)),
@@ -178,8 +205,9 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     projects,
     policies,
     approvals,
-    person: () => identity,
+    person: () => gitPerson,
     knownSecrets: redactPayloads,
+    identity,
   });
   // A session that ended takes its hook URL and its pending requests with it.
   sessions.onChange((session) => {
@@ -202,6 +230,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     approvals,
     gates,
     vault,
+    identity,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
       if (!options.readonly) approvals.shutdown();

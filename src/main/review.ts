@@ -5,7 +5,7 @@
  * person's decision: allow promotes (squash), deny rejects and sends the failures back.
  */
 import type { ApprovalService } from './core/approvals';
-import { GateService, type By } from './core/gates';
+import { GateService, type By, type GateServiceOptions } from './core/gates';
 import type { PolicyService } from './core/policy';
 import type { ProjectsService } from './core/projects';
 import type { KnownSecret } from './core/recorder';
@@ -22,6 +22,7 @@ export interface ReviewDeps {
   approvals: ApprovalService;
   person: () => GitPerson;
   knownSecrets: () => Promise<KnownSecret[]>;
+  identity: GateServiceOptions['identity'];
 }
 
 export function reviewGates(deps: ReviewDeps): GateService {
@@ -35,15 +36,18 @@ export function reviewGates(deps: ReviewDeps): GateService {
     },
     policies: async (projectPath, commit) => {
       const { personal, repository } = await deps.policies.load(projectPath, commit);
-      if (!repository || repository.trusted || !repository.policy.gates)
+      // Gates run commands and sign-off names whose word counts: neither from an untrusted file.
+      const decisive = repository?.policy.gates ?? repository?.policy.signoff;
+      if (!repository || repository.trusted || !decisive)
         return { policies: [personal, repository?.policy ?? null], untrusted: null };
       return {
         policies: [personal],
-        untrusted: `${projectPath}'s .paddock/policy.yaml (${repository.sha256.slice(0, 12)}) sets gates, and you have not trusted this version: read it with \`paddock policy show --project ${projectPath}\`, trust it with \`paddock policy trust --project ${projectPath}\`, then run the gates again.`,
+        untrusted: `${projectPath}'s .paddock/policy.yaml (${repository.sha256.slice(0, 12)}) sets gates or sign-offs, and you have not trusted this version: read it with \`paddock policy show --project ${projectPath}\`, trust it with \`paddock policy trust --project ${projectPath}\`, then run the gates again.`,
       };
     },
     person: deps.person,
     knownSecrets: deps.knownSecrets,
+    identity: deps.identity,
   });
   const inbox = new ReviewInbox(deps, gates);
   gates.onChange((sessionId, what, run) => inbox.changed(sessionId, what, run));

@@ -5,6 +5,7 @@
  * later change to the work or the target makes it stale, and promotion then refuses.
  */
 import type { SessionDiff } from './sessions';
+import type { SignoffStatus } from './signoff';
 
 /** What a failed gate does: stops promotion, only says so, or needs a person's sign-off. */
 export const GATE_ACTIONS = ['block', 'warn', 'require-signoff'] as const;
@@ -90,14 +91,6 @@ export interface ProtectedChange {
   pattern: string;
 }
 
-/** A person's sign-off on one landing (until #13's signed statements: the person promoting). */
-export interface SignOff {
-  by: string;
-  at: string;
-  binding: GateBinding;
-  seq: number;
-}
-
 /** The review screen's whole state for one session: `gates.status`. */
 export interface ReviewState {
   sessionId: string;
@@ -111,7 +104,8 @@ export interface ReviewState {
   lastRun: GateRun | null;
   /** Why the last run no longer describes what would land (empty when it does). */
   staleReasons: string[];
-  signOffs: SignOff[];
+  /** The sign-offs the policy asks for, and the statements given for this landing. */
+  signoff: SignoffStatus;
   /** Why promotion would refuse now (empty when it would land). */
   blockers: string[];
   promoted: Promotion | null;

@@ -153,6 +153,21 @@ export const SETTINGS = {
     default: {},
     help: 'The vault’s index: each secret’s hosts, header and when it was set (the values are in the OS keychain, never here). Changed only by `paddock secrets set` and `paddock secrets rm`.',
   },
+  'identity.self': {
+    // The public half of the person's signing identity; its private key is in the OS keychain.
+    // Changed only by `paddock identity create` and `import` (a direct `settings set` is refused).
+    schema: z
+      .object({
+        name: z.string().min(1).max(200),
+        publicKey: z.string().regex(/^ssh-ed25519 [A-Za-z0-9+/]{68}(?: .*)?$/),
+        fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+        createdAt: z.string().max(64),
+      })
+      .strict()
+      .nullable(),
+    default: null,
+    help: 'Your signing identity for sign-offs: its name and public key (the private key is in the OS keychain). Changed only by `paddock identity create` and `paddock identity import`.',
+  },
   'costs.prices': {
     // LiteLLM's field names; core/costs merges each entry over the bundled one (or adds the model).
     schema: z

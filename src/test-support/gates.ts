@@ -1,12 +1,16 @@
 /**
  * A GateService over testSessions' parts, with the person's policy (the `policy.personal`
- * setting) and the repository's as Paddock reads them, trusted or not. For tests and benchmarks.
+ * setting) and the repository's as Paddock reads them, trusted or not, and the person's signing
+ * identity if the test gives one. For tests and benchmarks.
  */
-import { GateService } from '../main/core/gates';
+import { GateService, type GateServiceOptions } from '../main/core/gates';
 import { PolicyService } from '../main/core/policy';
 import type { testSessions } from './sessions';
 
-export function testGates(parts: Omit<ReturnType<typeof testSessions>, 'close'>): GateService {
+export function testGates(
+  parts: Omit<ReturnType<typeof testSessions>, 'close'>,
+  identity: GateServiceOptions['identity'] = NO_IDENTITY,
+): GateService {
   const policies = new PolicyService(parts.settings);
   return new GateService({
     store: parts.store,
@@ -18,5 +22,12 @@ export function testGates(parts: Omit<ReturnType<typeof testSessions>, 'close'>)
     },
     person: () => ({ name: 'Ada Lovelace', email: 'ada@example.com' }),
     knownSecrets: async () => [],
+    identity,
   });
 }
+
+/** A person who has made no signing identity (signing then says how to make one). */
+const NO_IDENTITY: GateServiceOptions['identity'] = {
+  current: () => null,
+  sign: () => Promise.reject(new Error('no identity: paddock identity create NAME')),
+};

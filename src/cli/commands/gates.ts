@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { GateResult, GateRun, ReviewState } from '../../shared/gates';
+import type { SignoffStatus } from '../../shared/signoff';
 import type { CliContext } from '../context';
-import { EXIT, withExitCode } from '../output';
+import { EXIT, UsageError, withExitCode } from '../output';
+import { readStdin } from '../prompt';
 
 /**
- * `paddock gates run|show`, `paddock promote`, and `paddock review reject|send-back|signoff`:
- * the quality gates of a session's change and what follows from them.
+ * `paddock gates run|show`, `paddock promote`, `paddock review reject|send-back|sign|export|import`
+ * and `paddock signoff verify`: the quality gates of a session's change and what follows.
  */
 export function registerGates(program: Command, context: CliContext): void {
   const gates = program
@@ -115,17 +118,92 @@ export function registerGates(program: Command, context: CliContext): void {
       }),
     );
   review
-    .command('signoff <id>')
+    .command('sign <id>')
     .description(
-      'sign off on the change as its gates checked it (what require-signoff gates wait for)',
+      'sign the change with your identity (a local session’s as it is now, or an imported review’s)',
+    )
+    .option('--approve', 'approve it (what its gates checked)')
+    .option('--reject', 'reject it (needs --reason)')
+    .option('--reason <text>', 'why (required with --reject)')
+    .option('--out <file>', 'also write the signed statement to FILE (to send back to its author)')
+    .action(
+      withExitCode(
+        async (
+          id: string,
+          options: { approve?: boolean; reject?: boolean; reason?: string; out?: string },
+        ) => {
+          if (Boolean(options.approve) === Boolean(options.reject))
+            throw new UsageError('Say --approve or --reject (with --reason).');
+          const signed = await context.withApi('write', (api) =>
+            api.review.sign({
+              id,
+              decision: options.approve ? 'approve' : 'reject',
+              ...(options.reason ? { reason: options.reason } : {}),
+            }),
+          );
+          if (options.out) writeFileSync(options.out, signed.text);
+          context.print(
+            `Signed ${signed.check.decision === 'approve' ? 'an approval' : 'a rejection'} of ${id} as ${signed.check.signer.name} (${signed.check.signer.fingerprint}).`,
+          );
+          context.print(
+            `Here: ${signed.check.counts ? 'it counts' : `it does not count (${signed.check.why})`}.`,
+          );
+          if (options.out)
+            context.print(
+              `Send ${options.out} back: its author runs \`paddock review import ${options.out}\`.`,
+            );
+          return EXIT.ok;
+        },
+      ),
+    );
+  review
+    .command('export <id>')
+    .description(
+      'print a review bundle of the change as it is now (diff, gate evidence, hashes) for a reviewer elsewhere',
     )
     .action(
       withExitCode(async (id: string) => {
-        const signOff = await context.withApi('write', (api) => api.review.signoff({ id }));
-        context.print(
-          `Signed off on ${id} as ${signOff.by}: diff ${signOff.binding.diffHash.slice(0, 16)}… onto ${signOff.binding.targetBranch} ${short(signOff.binding.targetCommit)}.`,
-        );
+        const { bundle } = await context.withApi('write', (api) => api.review.export({ id }));
+        process.stdout.write(bundle);
         return EXIT.ok;
+      }),
+    );
+  review
+    .command('import <file>')
+    .description('take in a review bundle (to sign), or a signed statement coming back (- : stdin)')
+    .action(
+      withExitCode(async (file: string) => {
+        const text = file === '-' ? await readStdin() : readFileSync(file, 'utf8');
+        const imported = await context.withApi('write', (api) => api.review.import({ text }));
+        if (imported.kind === 'bundle') {
+          context.print(
+            `Imported the review of ${imported.sessionId} (onto ${imported.targetBranch}, diff ${imported.diffHash.slice(0, 16)}…): ${imported.task}`,
+          );
+          context.print(
+            `Read it (the file holds the patch), then: paddock review sign ${imported.sessionId} --approve --out FILE`,
+          );
+        } else
+          context.print(
+            `Took in ${imported.check.signer.name}'s ${imported.check.decision} of ${imported.sessionId}: ${imported.check.counts ? 'it counts' : `it does not count (${imported.check.why})`}.`,
+          );
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('signoff')
+    .description('check the sign-offs of a change, offline')
+    .command('verify <id>')
+    .description(
+      'check every signed statement of the change against the policy’s keys, and say which count; exits 1 when the sign-offs are not complete',
+    )
+    .option('--json', 'print the status as one JSON object')
+    .action(
+      withExitCode(async (id: string, options: { json?: boolean }) => {
+        const status = await context.withApi('write', (api) => api.signoff.verify({ id }));
+        if (options.json) context.print(JSON.stringify(status, null, 2));
+        else printSignoff(context, status);
+        return status.met ? EXIT.ok : EXIT.failed;
       }),
     );
 }
@@ -164,8 +242,7 @@ function printState(context: CliContext, state: ReviewState): void {
   for (const reason of state.staleReasons) context.print(`Stale: ${reason}`);
   for (const change of state.protectedChanges)
     context.print(`Protected: ${change.path} (${change.pattern})`);
-  for (const signOff of state.signOffs)
-    context.print(`Signed off by ${signOff.by} at ${signOff.at}`);
+  printSignoff(context, state.signoff);
   if (state.rejected) context.print(`Rejected by ${state.rejected.by}: ${state.rejected.reason}`);
   if (!state.promoted)
     context.print(
@@ -175,10 +252,22 @@ function printState(context: CliContext, state: ReviewState): void {
     );
 }
 
+function printSignoff(context: CliContext, status: SignoffStatus): void {
+  if (status.requirements.length === 0 && status.statements.length === 0) return;
+  context.print(
+    `Sign-offs: ${status.requirements.join('; ') || 'none asked for'}: ${status.met ? 'complete' : `missing ${status.missing.join('; ')}`}`,
+  );
+  for (const check of status.statements)
+    context.print(
+      `  ${check.counts ? 'counts' : 'void  '} ${check.decision} by ${check.signer.name}${check.signer.role ? ` (${check.signer.role})` : ''} ${check.signer.fingerprint} at ${check.signedAt}${check.reason ? `: ${check.reason}` : ''}${check.counts ? '' : ` — ${check.why}`}`,
+    );
+}
+
 const VERDICTS: Record<GateRun['verdict'], string> = {
   pass: 'Every blocking gate passed.',
   fail: 'A blocking gate did not pass: promotion refuses.',
-  'needs-signoff': 'The blocking gates passed; a sign-off is needed (`paddock review signoff`).',
+  'needs-signoff':
+    'The blocking gates passed; a sign-off is needed (`paddock review sign ID --approve`).',
 };
 
 function deliveredLine(delivered: 'queued' | 'restarted'): string {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_SECRET_HEADER, SECRET_NAME, type SecretEntry } from '../../shared/vault';
 import type { CliContext } from '../context';
 import { EXIT, UsageError, withExitCode } from '../output';
-import { readStdin } from '../prompt';
+import { readHidden, readStdin } from '../prompt';
 
 /**
  * `paddock secrets`: the vault. A value is read from standard input (typed without echo at a
@@ -82,49 +82,16 @@ export function registerSecrets(program: Command, context: CliContext): void {
 /** From a terminal: asked for without echo. Otherwise: all of stdin, less one trailing newline. */
 async function readValue(name: string): Promise<string> {
   const raw = process.stdin.isTTY
-    ? await readHidden(`Value for ${name} (not shown as you type): `)
+    ? await readHidden(
+        `Value for ${name} (not shown as you type): `,
+        'Cancelled; nothing was stored.',
+      )
     : (await readStdin()).replace(/\r?\n$/, '');
   if (raw === '')
     throw new UsageError(
       `No value for ${name}: type it when asked, or pipe it in (printf %s "$TOKEN" | paddock secrets set ${name}). It is never an argument.`,
     );
   return raw;
-}
-
-/** One line from a terminal in raw mode, so nothing typed is echoed. Ctrl-C cancels. */
-function readHidden(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  // Echo off before the prompt shows, so nothing typed in answer to it is echoed.
-  stdin.setRawMode(true);
-  process.stderr.write(prompt);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = () => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-    };
-    const onData = (chunk: Buffer) => {
-      for (const char of chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n' || char === '\u0004') {
-          finish();
-          resolve(value);
-          return;
-        }
-        if (char === '\u0003') {
-          finish();
-          reject(new UsageError('Cancelled; nothing was stored.'));
-          return;
-        }
-        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
-        else if (char === '\u0015') value = '';
-        else if (char >= ' ') value += char;
-      }
-    };
-    stdin.on('data', onData);
-    stdin.resume();
-  });
 }
 
 function describeBinding(secret: SecretEntry): string {

@@ -20,6 +20,8 @@ import { StoreError } from '../core/store';
 import { VaultError } from '../core/vault';
 import { GateError } from '../core/gates';
 import { PromotionError } from '../core/promotion';
+import { IdentityError } from '../core/identity';
+import { SignoffError } from '../core/signoff';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
@@ -27,6 +29,7 @@ import { approvalHandlers } from './handlers/approvals';
 import { costsHandlers } from './handlers/costs';
 import { policyHandlers } from './handlers/policy';
 import { reviewHandlers } from './handlers/review';
+import { identityHandlers } from './handlers/identity';
 import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
 import { settingsHandlers } from './handlers/settings';
@@ -61,6 +64,8 @@ function isUserFacing(error: unknown): error is Error {
     VaultError,
     GateError,
     PromotionError,
+    IdentityError,
+    SignoffError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -75,6 +80,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...approvalHandlers(paddock.approvals, paddock.person),
       ...secretsHandlers(paddock.vault, paddock.person),
       ...reviewHandlers(paddock.gates, paddock.person),
+      ...identityHandlers(paddock.identity, paddock.person),
       ...costsHandlers(
         paddock.store,
         paddock.home,

@@ -11,7 +11,8 @@ import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../sess
 import type { SecretEntry } from '../vault';
 import type { UsageImportSummary } from '../usage-import';
 import type { CostReport, SpendTotals } from '../costs';
-import type { GateRun, Promotion, ReviewState, SendBackResult, SignOff } from '../gates';
+import type { GateRun, Promotion, ReviewState, SendBackResult } from '../gates';
+import type { IdentityInfo, SignoffStatus, StatementCheck } from '../signoff';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -91,9 +92,30 @@ export interface CallOutputs {
   'review.promote': Promotion;
   'review.reject': { rejected: true; sentBack: SendBackResult | null };
   'review.sendBack': SendBackResult;
-  /** The person signs off on the landing as it is now (what require-signoff gates wait for). */
-  'review.signoff': SignOff;
+  /** The signed statement (also recorded, and noted in git for a local session). */
+  'review.sign': SignedReview;
+  /** A review bundle (JSON text) for a reviewer without access to this machine. */
+  'review.export': { bundle: string; sessionId: string };
+  'review.import': ReviewImport;
+  'signoff.verify': SignoffStatus;
+  'identity.create': IdentityInfo;
+  'identity.show': IdentityInfo | null;
+  /** The identity sealed with the passphrase (scrypt + AES-256-GCM), as text. */
+  'identity.export': { backup: string };
+  'identity.import': IdentityInfo;
 }
+
+/** A statement just signed: the envelope (JSON text for a file) and how it counts here. */
+export interface SignedReview {
+  sessionId: string;
+  text: string;
+  check: StatementCheck;
+}
+
+/** What `review.import` took in. */
+export type ReviewImport =
+  | { kind: 'bundle'; sessionId: string; task: string; targetBranch: string; diffHash: string }
+  | { kind: 'statement'; sessionId: string; check: StatementCheck };
 
 /** A command's own output (it goes to the person who ran it), capped at 4 MiB a stream. */
 export interface ExecOutput {

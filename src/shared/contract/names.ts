@@ -50,7 +50,14 @@ export const CALLS = [
   'review.promote',
   'review.reject',
   'review.sendBack',
-  'review.signoff',
+  'review.sign',
+  'review.export',
+  'review.import',
+  'signoff.verify',
+  'identity.create',
+  'identity.show',
+  'identity.export',
+  'identity.import',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -176,7 +176,40 @@ export const INPUTS = {
     .strict(),
   /** Sends the last run's failures (and `note`, if given) to the agent as a message. */
   'review.sendBack': z.object({ id: sessionId, note: z.string().max(20_000).optional() }).strict(),
-  'review.signoff': bySession,
+  /** Signs the change (a local session's, or an imported review's) with the person's identity. */
+  'review.sign': z
+    .object({
+      id: sessionId,
+      decision: z.enum(['approve', 'reject']),
+      reason: z.string().min(1).max(20_000).optional(),
+    })
+    .strict()
+    .refine((input) => input.decision === 'approve' || input.reason !== undefined, {
+      message: 'a rejection needs a reason',
+    }),
+  'review.export': bySession,
+  /** A review bundle, or a signed statement (a DSSE envelope) coming back. */
+  'review.import': z
+    .object({
+      text: z
+        .string()
+        .min(2)
+        .max(64 * 1024 * 1024),
+    })
+    .strict(),
+  'signoff.verify': bySession,
+  'identity.create': z.object({ name: z.string().trim().min(1).max(200) }).strict(),
+  'identity.show': none,
+  'identity.export': z.object({ passphrase: z.string().min(12).max(1024) }).strict(),
+  'identity.import': z
+    .object({
+      backup: z
+        .string()
+        .min(2)
+        .max(64 * 1024),
+      passphrase: z.string().min(1).max(1024),
+    })
+    .strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

@@ -4,7 +4,7 @@
  * from the store once and then only what was appended since, so a long session is walked once.
  */
 import type { AuditEvent, JsonObject } from '../../../shared/audit';
-import type { GateBinding, GateRun, Promotion, SignOff } from '../../../shared/gates';
+import type { GateRun, Promotion } from '../../../shared/gates';
 import type { RecordedRedaction } from './checks';
 
 /** The audit kinds of the review. */
@@ -12,10 +12,12 @@ export const REVIEW_EVENTS = {
   snapshot: 'workspace.snapshot',
   runStarted: 'gates.run.started',
   runFinished: 'gates.run.finished',
-  signedOff: 'review.signed-off',
+  statement: 'review.statement',
+  bundleImported: 'review.bundle.imported',
   rejected: 'review.rejected',
   sentBack: 'review.sent-back',
   promoted: 'session.promoted',
+  bundleExported: 'review.bundle.exported',
 } as const;
 
 export interface EventSource {
@@ -25,7 +27,12 @@ export interface EventSource {
 export interface ReviewFacts {
   snapshot: { tree: string; commit: string } | null;
   lastRun: GateRun | null;
-  signOffs: SignOff[];
+  /** Every signed statement recorded for the session (checked when read, never here). */
+  statements: Array<{ envelope: unknown; seq: number }>;
+  /** The latest review bundle imported for this id (a session of another machine). */
+  bundle: { seq: number; blob: string } | null;
+  /** The fingerprint of the key of the session's author, when they had one (session.created). */
+  authorKey: string | null;
   rejected: { reason: string; by: string; at: string; seq: number } | null;
   promoted: Promotion | null;
   redactions: RecordedRedaction[];
@@ -60,7 +67,9 @@ function emptyFacts(): ReviewFacts {
   return {
     snapshot: null,
     lastRun: null,
-    signOffs: [],
+    statements: [],
+    authorKey: null,
+    bundle: null,
     rejected: null,
     promoted: null,
     redactions: [],
@@ -76,13 +85,14 @@ function read(facts: ReviewFacts, event: AuditEvent): void {
     case REVIEW_EVENTS.runFinished:
       facts.lastRun = { ...(payload as unknown as Omit<GateRun, 'seq'>), seq: event.seq };
       break;
-    case REVIEW_EVENTS.signedOff:
-      facts.signOffs.push({
-        by: event.actorId,
-        at: event.ts,
-        binding: payload.binding as unknown as GateBinding,
-        seq: event.seq,
-      });
+    case 'session.created':
+      facts.authorKey = typeof payload.authorKey === 'string' ? payload.authorKey : null;
+      break;
+    case REVIEW_EVENTS.bundleImported:
+      if (event.blobs[0]) facts.bundle = { seq: event.seq, blob: event.blobs[0] };
+      break;
+    case REVIEW_EVENTS.statement:
+      facts.statements.push({ envelope: payload.envelope, seq: event.seq });
       break;
     case REVIEW_EVENTS.rejected:
       facts.rejected = {

@@ -13,8 +13,14 @@ import { parseCustomPreset } from '../agents';
 import { FAKE_AGENT_PRESET } from '../../../test-support/fixtures/fake-agent-preset';
 import { testGates } from '../../../test-support/gates';
 import { GateError } from './index';
+import { IdentityService } from '../identity';
+import { keytarKeychain } from '../vault';
+import { useSecretService } from '../../../test-support/secret-service';
+import type { IdentityInfo } from '../../../shared/signoff';
 
 const PERSON = { actor: 'person', actorId: 'ada' } as const;
+// A real keychain (gnome-keyring on a private bus) for the signing identity.
+useSecretService();
 const AGENT_KEY = 'ghp_' + 'Zq8rT2mVx4Lp9sKd3Hw7Nc1Fb6Jy5Ue0Ri2Ao8';
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -43,7 +49,13 @@ function fixture(policy = '', agentScript: unknown[] = []) {
     `version: 1\ngates:\n  tests:\n    - name: check\n      run: sh check.sh\n      timeoutSeconds: 60\n${policy}`,
     PERSON,
   );
-  const gates = testGates({ store, settings, projects, sessions });
+  let held: IdentityInfo | null = null;
+  const identity = new IdentityService({
+    keychain: keytarKeychain({ service: 'Paddock-gates-test', timeoutMs: 10_000 }),
+    store: { get: () => held, set: (info) => (held = info) },
+    audit: (kind, payload, by) => store.append({ kind, ...by, payload }),
+  });
+  const gates = testGates({ store, settings, projects, sessions }, identity);
   /** A one-shot session whose command is the agent's work, its workspace kept. */
   const agentDoes = async (script: string) => {
     const { session } = await sessions.exec(
@@ -53,7 +65,7 @@ function fixture(policy = '', agentScript: unknown[] = []) {
     );
     return session.id;
   };
-  return { home, project, store, sessions, gates, agentDoes };
+  return { home, project, store, sessions, gates, agentDoes, identity };
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -182,7 +194,7 @@ describeSandboxed('GateService', () => {
   }, 60_000);
 
   it('needs a sign-off for a protected path, and promotes once signed off', async () => {
-    const { gates, agentDoes } = fixture();
+    const { gates, agentDoes, identity, project } = fixture();
     const id = await agentDoes(
       'echo good > value.txt; mkdir -p .github/workflows; echo "on: push" > .github/workflows/ci.yml',
     );
@@ -193,10 +205,24 @@ describeSandboxed('GateService', () => {
       { path: '.github/workflows/ci.yml', pattern: '.github/**' },
     ]);
     expect(state.blockers).toEqual(['the protected paths gate needs a sign-off']);
-    const signOff = await gates.signOff(id, PERSON);
-    expect(signOff.binding).toEqual(run.binding);
-    expect((await gates.status(id)).blockers).toEqual([]);
-    await gates.promote(id, { mode: 'squash', removeWorkspace: false }, PERSON);
+    await expect(gates.sign(id, 'approve', undefined, PERSON)).rejects.toThrow(
+      /You have no signing identity: make one with `paddock identity create NAME`/,
+    );
+    await identity.create('Ada Lovelace', PERSON);
+    const signed = await gates.sign(id, 'approve', undefined, PERSON);
+    // No signoff section anywhere: the person's own approval is what the gate waits for.
+    expect(signed.check).toMatchObject({ counts: true, decision: 'approve', genuine: true });
+    const after = await gates.status(id);
+    expect(after.signoff).toMatchObject({ met: true, rejected: false });
+    expect(after.blockers).toEqual([]);
+    // The statement travels with the history: a git note on the snapshot it is about...
+    const note = plainGit(project, ['notes', '--ref=paddock', 'show', run.binding.headCommit]);
+    expect(JSON.parse(note.trim())).toEqual(JSON.parse(signed.text));
+    const promotion = await gates.promote(id, { mode: 'squash', removeWorkspace: false }, PERSON);
+    // ...and on the commit that landed.
+    expect(plainGit(project, ['notes', '--ref=paddock', 'show', promotion.after]).trim()).toBe(
+      note.trim(),
+    );
   }, 60_000);
 
   it('sends the failures to the live agent as a message in its session', async () => {

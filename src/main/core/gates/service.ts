@@ -20,12 +20,23 @@ import type {
   PromotionMode,
   ReviewState,
   SendBackResult,
-  SignOff,
 } from '../../../shared/gates';
+import type { ReviewImport, SignedReview } from '../../../shared/contract';
+import type { DsseEnvelope, SignoffDecision, SignoffStatus } from '../../../shared/signoff';
+import { parseOpenSshEd25519 } from '../identity';
+import {
+  checkStatements,
+  mergeSignoffPolicies,
+  openEnvelope,
+  patchDigest,
+  type SignoffPolicy,
+} from '../signoff';
+import { BUNDLE_FORMAT, parseBundle, type ReviewBundle } from './review-bundle';
+import { envelopeLine, signChange, statementPayload, type Signer } from './statements';
 import type { SessionDiff, SessionRecord } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import type { Policy } from '../policy';
-import { landChange, planLanding, resolveTarget, type Landing } from '../promotion';
+import { landChange, noteStatements, planLanding, resolveTarget, type Landing } from '../promotion';
 import type { KnownSecret } from '../recorder';
 import type { AuditStore } from '../store';
 import {
@@ -89,6 +100,8 @@ export interface GateServiceOptions {
   /** Author and committer of Paddock's snapshot and landing commits. */
   person: () => GitPerson;
   knownSecrets: () => Promise<KnownSecret[]>;
+  /** The person's signing identity (#13). */
+  identity: Signer;
 }
 
 /** What happened in a session's review (the review screen reloads; a run raises an inbox item). */
@@ -113,6 +126,8 @@ interface Current {
   gates: GateDefinitions;
   knownSecrets: KnownSecret[];
   untrusted: string | null;
+  /** The sign-off section of the policies that apply (null: neither has one). */
+  signoffPolicy: SignoffPolicy | null;
 }
 
 export class GateService {
@@ -138,17 +153,218 @@ export class GateService {
     return this.exclusive(id, () => this.statusNow(id, target));
   }
 
-  signOff(id: string, by: By): Promise<SignOff> {
+  /**
+   * Signs the change as it is now with the person's identity: approve (what the gates checked:
+   * they must be current) or reject with a reason. The statement is recorded, and noted in git on
+   * the snapshot commit it is about.
+   */
+  sign(
+    id: string,
+    decision: SignoffDecision,
+    reason: string | undefined,
+    by: By,
+  ): Promise<SignedReview> {
     return this.exclusive(id, async () => {
-      const state = await this.statusNow(id);
-      if (!state.current || !state.lastRun || state.staleReasons.length > 0)
+      if (!this.isLocal(id)) return this.signImported(id, decision, reason, by);
+      const current = await this.current(id);
+      const facts = this.log.facts(id);
+      const stale = facts.lastRun ? staleness(facts.lastRun.binding, current.landing.binding) : [];
+      if (decision === 'approve' && (!facts.lastRun || stale.length > 0))
         throw new GateError(
-          `There is nothing current to sign off in ${id}: ${state.problem ?? 'run the gates first, then sign off on what they checked'}.`,
+          `Run the gates on ${id} first: an approval is for what they checked (${stale.join('; ') || 'they have not run'}).`,
         );
-      const event = this.event(id, REVIEW_EVENTS.signedOff, by, { binding: state.current });
+      const envelope = await signChange(this.options.identity, {
+        sessionId: id,
+        binding: current.landing.binding,
+        baseCommit: current.workspace.baseCommit,
+        run: facts.lastRun,
+        patch: current.diff.patch,
+        decision,
+        reason: reason ?? null,
+      });
+      const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
+      await noteStatements({
+        projectPath: current.projectPath,
+        commit: current.landing.binding.headCommit,
+        lines: [envelopeLine(envelope)],
+        person: this.options.person(),
+        from: { workspace: current.workspace, target: current.landing.binding.targetCommit },
+      });
       this.changed(id, 'signoff');
-      return { by: by.actorId, at: event.ts, binding: state.current, seq: event.seq };
+      const [check] = this.signoffOf(id, current, [{ envelope, seq: event.seq }]).statements;
+      if (!check)
+        throw new GateError(`The statement just signed for ${id} could not be read back.`);
+      return { sessionId: id, text: `${JSON.stringify(envelope, null, 2)}\n`, check };
     });
+  }
+
+  /** A review bundle of the change as it is now, for a reviewer on another machine. */
+  exportBundle(id: string, by: By): Promise<{ bundle: string; sessionId: string }> {
+    return this.exclusive(id, async () => {
+      const current = await this.current(id);
+      const facts = this.log.facts(id);
+      const binding = current.landing.binding;
+      const bundle: ReviewBundle = {
+        format: BUNDLE_FORMAT,
+        exportedAt: new Date().toISOString(),
+        session: {
+          id,
+          task: current.session.task,
+          agent: current.session.agentPreset,
+          author: current.session.author,
+          authorKey: facts.authorKey,
+        },
+        baseCommit: current.workspace.baseCommit,
+        binding,
+        merged: current.landing.merged,
+        diff: current.diff,
+        patchSha256: patchDigest(current.diff.patch),
+        gates: facts.lastRun?.binding.diffHash === binding.diffHash ? facts.lastRun : null,
+        statements: facts.statements.map((entry) => entry.envelope as DsseEnvelope),
+      };
+      this.event(id, REVIEW_EVENTS.bundleExported, by, { diffHash: binding.diffHash });
+      return { bundle: `${JSON.stringify(bundle, null, 2)}\n`, sessionId: id };
+    });
+  }
+
+  /**
+   * Takes in a review bundle (from another machine, to sign) or a signed statement coming back
+   * for one of this machine's sessions (recorded, and noted in git on the commit it is about).
+   */
+  async importText(text: string, by: By): Promise<ReviewImport> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new GateError(
+        'This is neither a review bundle nor a signed statement: it is not JSON.',
+      );
+    }
+    if (value && typeof value === 'object' && 'payloadType' in value)
+      return this.importStatement(value, by);
+    const bundle = parseBundle(value);
+    if (patchDigest(bundle.diff.patch) !== bundle.patchSha256)
+      throw new GateError(
+        'This review bundle is damaged: its patch does not match its own SHA-256.',
+      );
+    if (this.isLocal(bundle.session.id))
+      throw new GateError(
+        `${bundle.session.id} is a session of this machine: review it here (\`paddock gates show ${bundle.session.id}\`).`,
+      );
+    this.options.store.append({
+      kind: REVIEW_EVENTS.bundleImported,
+      ...by,
+      sessionId: bundle.session.id,
+      payload: asJson({ diffHash: bundle.binding.diffHash, task: bundle.session.task }),
+      blobs: [Buffer.from(JSON.stringify(bundle))],
+    });
+    return {
+      kind: 'bundle',
+      sessionId: bundle.session.id,
+      task: bundle.session.task,
+      targetBranch: bundle.binding.targetBranch,
+      diffHash: bundle.binding.diffHash,
+    };
+  }
+
+  /** Every statement for the session, checked now (`paddock signoff verify`). */
+  verify(id: string): Promise<SignoffStatus> {
+    return this.exclusive(id, async () => {
+      if (!this.isLocal(id)) {
+        const bundle = this.importedBundle(id);
+        return this.bundleSignoff(id, bundle, this.log.facts(id).statements);
+      }
+      const current = await this.current(id, this.log.facts(id).lastRun?.binding.targetBranch);
+      return this.signoffOf(id, current);
+    });
+  }
+
+  private importStatement(value: unknown, by: By): Promise<ReviewImport> {
+    const { statement } = openEnvelope(value);
+    const id = /^paddock:(ses_[0-9a-f]{8})$/.exec(statement.subject[0]?.name ?? '')?.[1];
+    if (!id || !this.isLocal(id))
+      throw new GateError(
+        `This statement is about ${statement.subject[0]?.name ?? 'nothing Paddock knows'}, which is not a session of this machine.`,
+      );
+    return this.exclusive(id, async () => {
+      const envelope = value as DsseEnvelope;
+      const current = await this.current(id, statement.predicate.change.targetBranch);
+      const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
+      await noteStatements({
+        projectPath: current.projectPath,
+        commit: statement.predicate.change.headCommit,
+        lines: [envelopeLine(envelope)],
+        person: this.options.person(),
+        from: { workspace: current.workspace, target: statement.predicate.change.targetCommit },
+      }).catch(() => undefined); // a statement about a snapshot this machine no longer has
+      this.changed(id, 'signoff');
+      const [check] = this.signoffOf(id, current, [{ envelope, seq: event.seq }]).statements;
+      if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
+      return { kind: 'statement' as const, sessionId: id, check };
+    });
+  }
+
+  /** Signs an imported bundle's change: the reviewer's side, with no project here. */
+  private async signImported(
+    id: string,
+    decision: SignoffDecision,
+    reason: string | undefined,
+    by: By,
+  ): Promise<SignedReview> {
+    const bundle = this.importedBundle(id);
+    const self = this.options.identity.current();
+    if (self && bundle.session.authorKey === self.fingerprint)
+      throw new GateError(
+        `You made ${id} (your key is its author's): someone else must sign it off.`,
+      );
+    const envelope = await signChange(this.options.identity, {
+      sessionId: id,
+      binding: bundle.binding,
+      baseCommit: bundle.baseCommit,
+      run: bundle.gates,
+      patch: bundle.diff.patch,
+      decision,
+      reason: reason ?? null,
+    });
+    const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
+    const [check] = this.bundleSignoff(id, bundle, [{ envelope, seq: event.seq }]).statements;
+    if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
+    return { sessionId: id, text: `${JSON.stringify(envelope, null, 2)}\n`, check };
+  }
+
+  private bundleSignoff(
+    id: string,
+    bundle: ReviewBundle,
+    envelopes: Array<{ envelope: unknown; seq: number | null }>,
+  ): SignoffStatus {
+    return checkStatements({
+      envelopes,
+      binding: bundle.binding,
+      sessionId: id,
+      policy: null,
+      author: { fingerprint: bundle.session.authorKey, name: bundle.session.author },
+      self: this.options.identity.current(),
+      parseKey: parseOpenSshEd25519,
+    });
+  }
+
+  private importedBundle(id: string): ReviewBundle {
+    const found = this.log.facts(id).bundle;
+    const content = found ? this.options.store.getBlob(found.blob) : null;
+    if (!content)
+      throw new GateError(
+        `${id} is neither a session of this machine nor a review imported here (\`paddock review import FILE\`).`,
+      );
+    return parseBundle(JSON.parse(content.toString('utf8')));
+  }
+
+  private isLocal(id: string): boolean {
+    try {
+      this.options.sessions.get(id);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   promote(
@@ -181,6 +397,7 @@ export class GateService {
         at: new Date().toISOString(),
       };
       await removeLanding(current.workspace);
+      await this.noteOnLanded(id, state.signoff, current.projectPath, landed.after);
       await this.options.sessions.markPromoted(id, by, promotion, request.removeWorkspace);
       this.changed(id, 'promoted');
       return promotion;
@@ -351,7 +568,7 @@ export class GateService {
       protectedChanges: [],
       lastRun: facts.lastRun,
       staleReasons: [],
-      signOffs: [],
+      signoff: NO_SIGNOFF,
       blockers: [],
       promoted: facts.promoted,
       rejected: facts.rejected,
@@ -367,7 +584,7 @@ export class GateService {
     }
     const binding = current.landing.binding;
     const staleReasons = facts.lastRun ? staleness(facts.lastRun.binding, binding) : [];
-    const signOffs = facts.signOffs.filter((signOff) => sameBinding(signOff.binding, binding));
+    const signoff = this.signoffOf(id, current);
     return {
       ...base,
       current: binding,
@@ -375,8 +592,15 @@ export class GateService {
       diff: current.diff,
       protectedChanges: protectedChanges(current.diff, current.gates.protectedPaths.globs),
       staleReasons,
-      signOffs,
-      blockers: blockers(session, facts.lastRun, staleReasons, signOffs, facts.rejected),
+      signoff,
+      blockers: blockers(
+        session,
+        facts.lastRun,
+        staleReasons,
+        signoff,
+        current.signoffPolicy,
+        facts.rejected,
+      ),
     };
   }
 
@@ -414,6 +638,7 @@ export class GateService {
         : treeDiff(workspace, target.commit, snapshot.tree),
     ]);
     const gates = gateDefinitions(policies);
+    const [personal, repository] = policies;
     return {
       session,
       workspace,
@@ -423,7 +648,42 @@ export class GateService {
       gates,
       knownSecrets,
       untrusted,
+      signoffPolicy: mergeSignoffPolicies(personal?.signoff, repository?.signoff),
     };
+  }
+
+  /** The statements that counted go with the landed commit, so a clone can check them. */
+  private async noteOnLanded(
+    id: string,
+    signoff: SignoffStatus,
+    projectPath: string,
+    commit: string,
+  ): Promise<void> {
+    const counted = new Set(signoff.statements.filter((c) => c.counts).map((c) => c.seq));
+    const lines = this.log
+      .facts(id)
+      .statements.filter((entry) => counted.has(entry.seq))
+      .map((entry) => envelopeLine(entry.envelope as DsseEnvelope));
+    if (lines.length > 0)
+      await noteStatements({ projectPath, commit, lines, person: this.options.person() });
+  }
+
+  /** Statements (by default all the session's), checked against the change as it is now. */
+  private signoffOf(
+    id: string,
+    current: Current,
+    envelopes: Array<{ envelope: unknown; seq: number | null }> = this.log.facts(id).statements,
+  ): SignoffStatus {
+    const facts = this.log.facts(id);
+    return checkStatements({
+      envelopes,
+      binding: current.landing.binding,
+      sessionId: id,
+      policy: current.signoffPolicy,
+      author: { fingerprint: facts.authorKey, name: current.session.author },
+      self: this.options.identity.current(),
+      parseKey: parseOpenSshEd25519,
+    });
   }
 
   private changed(id: string, what: ReviewChange, run: GateRun | null = null): void {
@@ -447,6 +707,14 @@ export class GateService {
 }
 
 const SYSTEM: By = { actor: 'system', actorId: 'gates' };
+/** The sign-off state before anything can be said of the change (none computed yet). */
+const NO_SIGNOFF: SignoffStatus = {
+  requirements: [],
+  met: false,
+  missing: [],
+  statements: [],
+  rejected: false,
+};
 
 /** A repository policy the person has not trusted: its gates cannot run, which fails closed. */
 function untrustedPolicyResult(why: string): GateResult {
@@ -485,20 +753,12 @@ function staleness(gated: GateBinding, now: GateBinding): string[] {
   return reasons;
 }
 
-function sameBinding(a: GateBinding, b: GateBinding): boolean {
-  return (
-    a.targetBranch === b.targetBranch &&
-    a.targetCommit === b.targetCommit &&
-    a.landingTree === b.landingTree &&
-    a.diffHash === b.diffHash
-  );
-}
-
 function blockers(
   session: SessionRecord,
   lastRun: GateRun | null,
   staleReasons: readonly string[],
-  signOffs: readonly SignOff[],
+  signoff: SignoffStatus,
+  policy: SignoffPolicy | null,
   rejected: { seq: number } | null,
 ): string[] {
   const found: string[] = [];
@@ -514,8 +774,12 @@ function blockers(
   for (const result of lastRun.results) {
     if (result.status === 'passed' || result.action === 'warn') continue;
     if (result.action === 'block') found.push(`the ${result.name} gate ${result.status}`);
-    else if (signOffs.length === 0) found.push(`the ${result.name} gate needs a sign-off`);
+    else if (!signoff.met) found.push(`the ${result.name} gate needs a sign-off`);
   }
+  // A policy that asks for sign-offs asks for them on every change, whatever the gates say.
+  if (signoff.rejected) found.push(`it was rejected in a sign-off (${signoff.missing.join('; ')})`);
+  else if (policy && policy.require.length > 0 && !signoff.met)
+    found.push(`the sign-offs are not complete: ${signoff.missing.join('; ')}`);
   return found;
 }
 

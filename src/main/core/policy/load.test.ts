@@ -153,17 +153,27 @@ describe('parsePolicy', () => {
     [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets, gates',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets, gates, signoff',
     ],
     [
-      'version: 1\nsignoff: {}\n',
+      'version: 1\nssh: {}\n',
       2,
-      'section "signoff" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets, gates',
+      'section "ssh" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets, gates, signoff',
     ],
     [
       'version: 1\ngates:\n  tests:\n    - name: unit\n      run: npm test\n      action: stop\n',
       6,
       'gates.tests[0].action: expected block, warn or require-signoff',
+    ],
+    [
+      'version: 1\nsignoff:\n  require:\n    - role: lead\n      of: [Ada]\n',
+      4,
+      'signoff.require[0]: a requirement names either a role or a list of signers (of), not both',
+    ],
+    [
+      'version: 1\nsignoff:\n  signers:\n    - name: Ada\n      key: ssh-rsa AAAAB3Nza\n',
+      5,
+      'signoff.signers[0].key: expected an Ed25519 public key like ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA… name',
     ],
     [
       'version: 1\ngates:\n  secrets:\n    allow:\n      - reason: fixtures\n',

@@ -97,6 +97,7 @@ export function parsePolicy(text: string, file: string): Policy {
     ...(parsed.network ? { network: parsed.network } : {}),
     ...(parsed.budgets ? { budgets: parsed.budgets } : {}),
     ...(parsed.gates ? { gates: parsed.gates } : {}),
+    ...(parsed.signoff ? { signoff: parsed.signoff } : {}),
     source: { file, digest: policyDigest(text) },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The policy file's schema, as a registry of sections with one zod schema each. Adding a section
- * (signoff, ssh: later issues) is one entry in SECTIONS; the loader, the
+ * (ssh: a later issue) is one entry in SECTIONS; the loader, the
  * unknown-key check and the error messages follow from it. Every object is strict: a key Paddock
  * does not know is refused, because a misspelt `deny` that is silently ignored is a hole.
  */
@@ -10,7 +10,7 @@ import { parseRule, type Rule } from './rules';
 export const SUPPORTED_VERSIONS = [1] as const;
 
 /** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
-export const PLANNED_SECTIONS = ['signoff', 'ssh'] as const;
+export const PLANNED_SECTIONS = ['ssh'] as const;
 
 const rule = z
   .string({ error: 'expected a rule like Bash(npm test:*)' })
@@ -223,8 +223,73 @@ const gates = z
   )
   .optional();
 
+/** An Ed25519 public key in OpenSSH form, as git's allowed-signers files have it. */
+const sshEd25519Key = z
+  .string({ error: 'expected a public key like ssh-ed25519 AAAA… name' })
+  .max(1000)
+  .regex(/^ssh-ed25519 [A-Za-z0-9+/]{68}(?: .*)?$/, {
+    message: 'expected an Ed25519 public key like ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA… name',
+  });
+
+const signerName = z.string({ error: 'expected a name' }).min(1).max(200);
+
+/**
+ * Who may sign off on a change, and what a promotion needs. Every requirement must be met by
+ * approving statements of trusted, unrevoked signers other than the session's author.
+ */
+const signoff = z
+  .strictObject(
+    {
+      signers: z
+        .array(
+          z.strictObject(
+            { name: signerName, key: sshEd25519Key, role: z.string().min(1).max(100).optional() },
+            { error: 'expected a mapping with name, key and optionally role' },
+          ),
+          { error: 'expected a list of signers' },
+        )
+        .max(1000)
+        .default([]),
+      // Keys (OpenSSH form) or fingerprints (SHA256:…) whose statements never count.
+      revoked: z
+        .array(z.union([sshEd25519Key, z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/)]), {
+          error: 'expected a list of keys or SHA256: fingerprints',
+        })
+        .max(1000)
+        .default([]),
+      require: z
+        .array(
+          z
+            .strictObject(
+              {
+                role: z.string().min(1).max(100).optional(),
+                of: z.array(signerName).min(1).max(100).optional(),
+                count: z.number().int().min(1).max(100).default(1),
+              },
+              { error: 'expected a mapping with role or of, and count' },
+            )
+            .refine((rule) => (rule.role === undefined) !== (rule.of === undefined), {
+              message: 'a requirement names either a role or a list of signers (of), not both',
+            }),
+          { error: 'expected a list of requirements' },
+        )
+        .max(20)
+        .default([]),
+    },
+    { error: 'expected a mapping with signers, revoked and require' },
+  )
+  .optional();
+
 /** Every section a policy may have, besides `version`. */
-export const SECTIONS = { permissions, workspace, sandbox, network, budgets, gates } as const;
+export const SECTIONS = {
+  permissions,
+  workspace,
+  sandbox,
+  network,
+  budgets,
+  gates,
+  signoff,
+} as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
 
@@ -243,6 +308,7 @@ export interface Policy {
   readonly network?: Sections['network'];
   readonly budgets?: Sections['budgets'];
   readonly gates?: Sections['gates'];
+  readonly signoff?: Sections['signoff'];
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }

@@ -4,7 +4,8 @@
  * moved only when it has the target out and is clean.
  */
 export { PromotionError, type PromotionErrorCode } from './errors';
-export { landChange, type Landed, type LandRequest } from './land';
+export { copyObjects, landChange, type Landed, type LandRequest } from './land';
+export { NOTES_REF, noteStatements, readNote } from './notes';
 export {
   checkedOutBranch,
   landingDiffHash,

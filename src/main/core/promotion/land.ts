@@ -75,7 +75,7 @@ async function landingCommit(request: LandRequest): Promise<string> {
 }
 
 /** Everything the new commit needs that the target's history lacks, into the project's store. */
-async function copyObjects(
+export async function copyObjects(
   workspace: Workspace,
   projectPath: string,
   commit: string,

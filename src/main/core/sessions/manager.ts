@@ -68,6 +68,8 @@ export interface SessionManagerOptions {
   home: string;
   /** Who commits in the workspace (the person's git identity). */
   gitIdentity: { name: string; email: string };
+  /** The person's signing identity (#13), if they made one: a new session's author. */
+  authorIdentity?: () => { name: string; fingerprint: string; publicKey: string } | null;
   /** The environment agents' allowlist draws from (PATH, LANG, ...). */
   sourceEnv?: NodeJS.ProcessEnv;
   /** No output for this long while running: the session is waiting. */
@@ -262,13 +264,14 @@ export class SessionManager {
           projectId: project.id,
           agentPreset: preset.id,
           task: request.task ?? '',
-          author: by.actorId,
+          author: this.authorOf(by).name,
           workspace: sessionLayout(reserved.root, project.id, id).work,
           branch: branchFor(id.slice(4)),
           baseCommit: reserved.baseCommit,
           sandboxProfile,
         },
         by,
+        this.authorOf(by).details,
       );
     });
     this.changed(record);
@@ -323,14 +326,14 @@ export class SessionManager {
         projectId: project.id,
         agentPreset: 'exec',
         task: commandLine(request.argv),
-        author: by.actorId,
+        author: this.authorOf(by).name,
         workspace: workspace.path,
         branch: workspace.branch,
         baseCommit: workspace.baseCommit,
         sandboxProfile,
       },
       by,
-      { argv: [...request.argv] },
+      { argv: [...request.argv], ...this.authorOf(by).details },
     );
     this.changed(this.records.transition(id, 'running', SYSTEM));
     let knownSecrets: ReadonlyArray<{ name: string; value: string }>;
@@ -503,6 +506,19 @@ export class SessionManager {
     });
     if (breach) throw new SessionError(`${argv[0]} was stopped by the sandbox: ${breach}`);
     return { exitCode, timedOut, event };
+  }
+
+  /**
+   * Who a new session is by: the person's signing identity once they have one (its key in the
+   * `session.created` event, so a sign-off by that key never counts for it), else their name.
+   */
+  private authorOf(by: By): { name: string; details: JsonObject } {
+    const identity = by.actor === 'person' ? (this.options.authorIdentity?.() ?? null) : null;
+    if (!identity) return { name: by.actorId, details: {} };
+    return {
+      name: identity.name,
+      details: { authorKey: identity.fingerprint, authorPublicKey: identity.publicKey },
+    };
   }
 
   /** The session's workspace (for the gates, which read it as data through its control dir). */

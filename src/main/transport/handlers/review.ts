@@ -13,7 +13,10 @@ export function reviewHandlers(
   | 'review.promote'
   | 'review.reject'
   | 'review.sendBack'
-  | 'review.signoff'
+  | 'review.sign'
+  | 'review.export'
+  | 'review.import'
+  | 'signoff.verify'
 > {
   return {
     'gates.run': ({ id, target }) => gates.run(id, person, target),
@@ -22,6 +25,9 @@ export function reviewHandlers(
       gates.promote(id, { mode, message, removeWorkspace }, person),
     'review.reject': ({ id, reason, sendBack }) => gates.reject(id, reason, sendBack, person),
     'review.sendBack': ({ id, note }) => gates.sendBack(id, note, person),
-    'review.signoff': ({ id }) => gates.signOff(id, person),
+    'review.sign': ({ id, decision, reason }) => gates.sign(id, decision, reason, person),
+    'review.export': ({ id }) => gates.exportBundle(id, person),
+    'review.import': ({ text }) => gates.importText(text, person),
+    'signoff.verify': ({ id }) => gates.verify(id),
   };
 }

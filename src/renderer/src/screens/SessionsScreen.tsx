@@ -2,7 +2,7 @@
  * Sessions: the list on the left (filters, search), the open session on the right (terminal, diff,
  * network or review), and a form to start one. Keys: n new, j/k move, Enter open, p pause or
  * resume, x stop, t/d/w/v terminal/diff/network/review, r refused connections only (in the network
- * view). In the review view r, p, b, x and s are the review's (see components/review/keys.ts).
+ * view). In the review view r, p, b, x, s and e are the review's (see components/review/keys.ts).
  */
 import { useEffect } from 'react';
 import { api, useConnection } from '../api/connection';
@@ -123,6 +123,7 @@ function useSessionKeys(ids: string[]) {
     }),
     b: orReview('b'),
     s: orReview('s'),
+    e: orReview('e'),
     Escape: () => {
       askStop(null);
       closeForm();

@@ -1,31 +1,36 @@
 /**
  * The Review view's state: each session's ReviewState as `gates.status` last gave it, what is on
- * its way for it (a gate run, which takes minutes, or one of the decisions), the last error and
- * the last notice, and the one inline form open (promote, reject, send back, sign off).
+ * its way for it (a gate run, which takes minutes, one of the decisions, or a review bundle or
+ * statement going out or coming in), the last error and the last notice, the one inline form open
+ * (promote, reject, send back, sign off), and the person's signing identity (`identity.show`).
  *
  * Main is the judge of every rule (what blocks a promotion, when results are stale): this store
  * only shows what it says, and reads `gates.status` again after each call and on `review.changed`
  * for the session on show, so the view never keeps its own idea of the state.
  */
 import { create } from 'zustand';
-import type {
-  GateBinding,
-  PromotionMode,
-  ReviewState,
-  SendBackResult,
-} from '../../../shared/gates';
+import type { ReviewImport } from '../../../shared/contract';
+import type { PromotionMode, ReviewState, SendBackResult } from '../../../shared/gates';
+import type { IdentityInfo, SignoffStatus, StatementCheck } from '../../../shared/signoff';
 import { api, useConnection } from '../api/connection';
-import { errorMessage } from '../format';
+import { saveTextFile } from '../download';
+import { errorMessage, formatTime } from '../format';
 
-/** What a person can ask of a review; `load` is reading `gates.status`. */
-export type ReviewAction = 'load' | 'run' | 'promote' | 'reject' | 'sendBack' | 'signOff';
+/**
+ * What a person can ask of a review; `load` is reading `gates.status`, `export` and `import` carry
+ * a review to a reviewer on another machine and their signed statement back.
+ */
+export type ReviewAction =
+  'load' | 'run' | 'promote' | 'reject' | 'sendBack' | 'signOff' | 'export' | 'import';
 /** The decisions, sent one at a time (a gate run may go on beside them). */
-export type ReviewDecision = Exclude<ReviewAction, 'load' | 'run'>;
+export type ReviewDecision = Exclude<ReviewAction, 'load' | 'run' | 'export' | 'import'>;
+/** A review bundle going out, or a statement (or bundle) coming in. */
+export type ReviewExchange = Extract<ReviewAction, 'export' | 'import'>;
 
 /** The inline question a decision asks before it is sent. */
 export type ReviewForm =
   | { kind: 'promote'; sessionId: string; mode: PromotionMode; removeWorkspace: boolean }
-  | { kind: 'reject'; sessionId: string; reason: string; sendBack: boolean }
+  | { kind: 'reject'; sessionId: string; reason: string; sendBack: boolean; sign: boolean }
   | { kind: 'sendBack'; sessionId: string; note: string }
   | { kind: 'signOff'; sessionId: string };
 export type ReviewFormKind = ReviewForm['kind'];
@@ -51,13 +56,24 @@ export interface SessionReview {
   error: ReviewError | null;
   /** What the last decision did, when the state alone does not say it (a message sent back). */
   notice: string | null;
+  /** A bundle being exported, or a file being imported. */
+  exchanging: ReviewExchange | null;
+  /** What the last import took in (a statement and how it counts, or a bundle to sign). */
+  imported: ReviewImport | null;
 }
+
+/**
+ * The person's signing identity: undefined until `identity.show` answers (or when it failed: main
+ * then judges a signing call itself), null when they have none.
+ */
+export type SigningIdentity = IdentityInfo | null | undefined;
 
 interface ReviewStore {
   bySession: ReadonlyMap<string, SessionReview>;
   /** The session whose review is on show: `review.changed` for it is read at once. */
   shownId: string | null;
   form: ReviewForm | null;
+  identity: SigningIdentity;
 }
 
 export const EMPTY_REVIEW: SessionReview = {
@@ -68,10 +84,12 @@ export const EMPTY_REVIEW: SessionReview = {
   deciding: null,
   error: null,
   notice: null,
+  exchanging: null,
+  imported: null,
 };
 
 export function emptyReviews(): ReviewStore {
-  return { bySession: new Map(), shownId: null, form: null };
+  return { bySession: new Map(), shownId: null, form: null, identity: undefined };
 }
 
 export const useReview = create<ReviewStore>(emptyReviews);
@@ -115,14 +133,32 @@ export async function load(id: string): Promise<boolean> {
   }
 }
 
-/** The review on show: read it now, and again whenever `review.changed` names it. */
+/**
+ * Reads the person's signing identity: it decides whether they can sign, and which statements are
+ * their own. Read with the review, not on every change: it is made in a terminal, rarely.
+ */
+export async function loadIdentity(): Promise<void> {
+  try {
+    useReview.setState({ identity: await api.identity.show({}) });
+  } catch {
+    // Unknown, not "none": signing stays offered and main answers whether it can be done.
+    useReview.setState({ identity: undefined });
+  }
+}
+
+/** The review on show: read it (and the identity) now, and again whenever `review.changed` names it. */
 export function showReview(id: string | null): void {
   useReview.setState((store) => ({
     shownId: id,
     // A form belongs to the session it was opened on.
     form: store.form && store.form.sessionId === id ? store.form : null,
   }));
-  if (id) void load(id);
+  if (id) void Promise.all([load(id), loadIdentity()]);
+}
+
+/** The Refresh button: the review, and the identity (it may have been made since). */
+export async function refresh(id: string): Promise<void> {
+  await Promise.all([load(id), loadIdentity()]);
 }
 
 /**
@@ -135,7 +171,7 @@ export function followReviews(): () => void {
   });
   const stopConnection = useConnection.subscribe((state, previous) => {
     const { shownId } = useReview.getState();
-    if (shownId && state.state === 'open' && previous.state !== 'open') void load(shownId);
+    if (shownId && state.state === 'open' && previous.state !== 'open') void refresh(shownId);
   });
   return () => {
     stopTopic();
@@ -196,10 +232,28 @@ export function promote(id: string, mode: PromotionMode, removeWorkspace: boolea
   });
 }
 
-export function reject(id: string, reason: string, sendBack: boolean) {
+/**
+ * Rejects; with `sign`, also signs the rejection with the person's identity. The signing comes
+ * first: it is about the change as it is now, before a send-back lets the agent change it, and a
+ * refusal (no identity) then leaves nothing half done.
+ */
+export function reject(id: string, reason: string, sendBack: boolean, sign = false) {
   return decide(id, 'reject', async () => {
-    const { sentBack } = await api.review.reject({ id, reason, sendBack });
-    return sentBack ? sentBackNotice(sentBack) : null;
+    const signed = sign ? await api.review.sign({ id, decision: 'reject', reason }) : null;
+    // Signed once is enough: if the rejection fails now, sending the form again only rejects.
+    if (signed) editForm('reject', { sign: false });
+    let sentBack: SendBackResult | null;
+    try {
+      ({ sentBack } = await api.review.reject({ id, reason, sendBack }));
+    } catch (error) {
+      if (!signed) throw error;
+      throw new Error(
+        `your signed rejection was recorded, but the rejection itself was not: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+    const notices = [signed && signedNotice(signed.check), sentBack && sentBackNotice(sentBack)];
+    return notices.filter(Boolean).join(' ') || null;
   });
 }
 
@@ -210,11 +264,20 @@ export function sendBack(id: string, note?: string) {
   );
 }
 
+/** Signs an approval of the change as it is now, with the person's identity. */
 export function signOff(id: string) {
   return decide(id, 'signOff', async () => {
-    await api.review.signoff({ id });
-    return null; // It shows among the sign-offs.
+    const { check } = await api.review.sign({ id, decision: 'approve' });
+    return signedNotice(check);
   });
+}
+
+/** Whether what was just signed counts here, in words (it also shows among the sign-offs). */
+export function signedNotice(check: StatementCheck): string {
+  const what = check.decision === 'approve' ? 'Signed your approval' : 'Signed your rejection';
+  return check.counts
+    ? `${what}: it counts.`
+    : `${what}, but it does not count here: ${check.why}.`;
 }
 
 /** How the message reached the agent, in words. */
@@ -228,37 +291,111 @@ export function dismissError(id: string): void {
   patch(id, () => ({ error: null }));
 }
 
-/* ---- What can be done now ---- */
+/* ---- A reviewer on another machine ---- */
 
-/**
- * Whether two bindings name the same landing, as main judges it: the same target, tree and diff.
- * The head commit is left out: a new snapshot of unchanged work lands the same change.
- */
-export function sameBinding(a: GateBinding, b: GateBinding): boolean {
-  return (
-    a.targetBranch === b.targetBranch &&
-    a.targetCommit === b.targetCommit &&
-    a.landingTree === b.landingTree &&
-    a.diffHash === b.diffHash
-  );
+/** The file a bundle is saved as: `paddock review import FILE` on the reviewer's machine. */
+export function bundleFileName(sessionId: string): string {
+  return `${sessionId}.paddock-review`;
 }
 
-/** Why each action cannot be taken now, or null when it can. Main checks again on every call. */
-export type Availability = Record<Exclude<ReviewAction, 'load'>, string | null>;
+/** Runs a bundle's export or a file's import, one at a time per session. */
+async function exchange(
+  id: string,
+  action: ReviewExchange,
+  call: () => Promise<Partial<SessionReview>>,
+): Promise<boolean> {
+  if (reviewOf(useReview.getState(), id).exchanging) return false;
+  // A new import's answer replaces the last one's; an export leaves it in view.
+  const cleared = action === 'import' ? { imported: null } : {};
+  patch(id, () => ({ exchanging: action, error: null, notice: null, ...cleared }));
+  try {
+    const result = await call();
+    patch(id, () => ({ exchanging: null, ...result }));
+    return true;
+  } catch (error) {
+    patch(id, () => ({ exchanging: null, error: { action, message: errorMessage(error) } }));
+    return false;
+  }
+}
 
-export function availability(review: SessionReview): Availability {
-  const { state, running, deciding } = review;
+/** Exports the change as a review bundle and offers it as a download. */
+export function exportForReview(id: string) {
+  return exchange(id, 'export', async () => {
+    const { bundle, sessionId } = await api.review.export({ id });
+    const name = bundleFileName(sessionId);
+    saveTextFile(name, bundle, 'application/json');
+    return { notice: `Saved ${name}: send it to the reviewer.` };
+  });
+}
+
+/**
+ * Takes in a file (a signed statement coming back, or a bundle), then reads the review again. The
+ * file is read here, so a file that cannot be read shows as this import's error too.
+ */
+export function importReviewFile(id: string, source: string | Blob) {
+  return exchange(id, 'import', async () => {
+    const text = typeof source === 'string' ? source : await source.text();
+    const imported = await api.review.import({ text });
+    // It shows among the sign-offs at once (review.changed would say so too, a moment later).
+    if (imported.kind === 'statement' && imported.sessionId === id) await load(id);
+    return { imported };
+  });
+}
+
+/* ---- What can be done now ---- */
+
+/** Why each action cannot be taken now, or null when it can. Main checks again on every call. */
+export type Availability = Record<Exclude<ReviewAction, 'load' | 'import'>, string | null>;
+
+/** What the sign-off button says when there is no key to sign with. */
+export const NO_IDENTITY = 'Make a signing identity first: paddock identity create NAME';
+
+/** Main's words for a statement about something other than the change as it is now. */
+const ABOUT_ANOTHER = /^about another /;
+
+/**
+ * The person's own approval of this change, if their latest genuine statement about it is one: a
+ * later rejection of theirs supersedes it, and they may then approve again.
+ */
+export function ownApproval(
+  signoff: SignoffStatus,
+  identity: SigningIdentity,
+): StatementCheck | null {
+  if (!identity) return null;
+  const own = signoff.statements.filter(
+    (check) =>
+      check.genuine &&
+      check.signer.fingerprint === identity.fingerprint &&
+      !ABOUT_ANOTHER.test(check.why),
+  );
+  const latest = own.reduce<StatementCheck | null>(
+    (held, check) =>
+      !held || Date.parse(check.signedAt) >= Date.parse(held.signedAt) ? check : held,
+    null,
+  );
+  return latest?.decision === 'approve' ? latest : null;
+}
+
+export function availability(review: SessionReview, identity: SigningIdentity): Availability {
+  const { state, running, deciding, exchanging } = review;
   const busy = deciding ? 'Another decision is on its way.' : null;
   if (!state) {
     const notRead = 'The review has not been read yet.';
-    return { run: notRead, promote: notRead, reject: notRead, sendBack: notRead, signOff: notRead };
+    return {
+      run: notRead,
+      promote: notRead,
+      reject: notRead,
+      sendBack: notRead,
+      signOff: notRead,
+      export: notRead,
+    };
   }
   if (state.promoted) {
     const done = `Already promoted to ${state.promoted.targetBranch}.`;
-    return { run: done, promote: done, reject: done, sendBack: done, signOff: done };
+    return { run: done, promote: done, reject: done, sendBack: done, signOff: done, export: done };
   }
   const current = state.current;
-  const signed = current && state.signOffs.some((s) => sameBinding(s.binding, current));
+  const approved = ownApproval(state.signoff, identity);
   return {
     run: running ? 'The gates are running.' : null,
     promote:
@@ -268,25 +405,33 @@ export function availability(review: SessionReview): Availability {
       busy,
     reject: state.rejected ? 'Already rejected.' : busy,
     sendBack: busy,
-    // A sign-off is on what the gates checked: main refuses one without current results.
+    // An approval is of what the gates checked: main refuses one without current results.
     signOff:
       (!current && 'There is no landing to sign off on.') ||
+      (identity === null && NO_IDENTITY) ||
       (!state.lastRun && 'Run the gates first: a sign-off is on what they checked.') ||
       (state.staleReasons.length > 0 && 'The results are stale: run the gates again first.') ||
-      (signed && 'Signed off on this landing already.') ||
+      (approved && `You approved this change already (${formatTime(approved.signedAt)}).`) ||
       busy,
+    export:
+      (!current && 'There is no landing to export: see the problem above.') ||
+      (exchanging && 'An export or import is on its way.') ||
+      null,
   };
 }
 
 /* ---- The inline forms ---- */
 
-/** Opens a decision's form, with its defaults: squash, keep the workspace, send the reasons. */
+/**
+ * Opens a decision's form, with its defaults: squash, keep the workspace, send the reasons, and
+ * sign a rejection when the person has an identity to sign with.
+ */
 export function openForm(kind: ReviewFormKind, sessionId: string): void {
   const form: ReviewForm =
     kind === 'promote'
       ? { kind, sessionId, mode: 'squash', removeWorkspace: false }
       : kind === 'reject'
-        ? { kind, sessionId, reason: '', sendBack: true }
+        ? { kind, sessionId, reason: '', sendBack: true, sign: !!useReview.getState().identity }
         : kind === 'sendBack'
           ? { kind, sessionId, note: '' }
           : { kind, sessionId };
@@ -312,7 +457,7 @@ export async function submitForm(): Promise<boolean> {
       return promote(form.sessionId, form.mode, form.removeWorkspace);
     case 'reject': {
       const reason = form.reason.trim();
-      return reason ? reject(form.sessionId, reason, form.sendBack) : false;
+      return reason ? reject(form.sessionId, reason, form.sendBack, form.sign) : false;
     }
     case 'sendBack':
       return sendBack(form.sessionId, form.note);

@@ -1,18 +1,21 @@
 /**
  * The review's buttons, each with its key: run the gates (r), promote (p), send back (b), reject
- * (x), sign off (s). A button says when its call is on its way; a disabled one says why in its
- * tooltip, and Promote lists the blockers beside itself. Only running the gates acts at once:
- * every decision opens a form first (see ReviewForms).
+ * (x), sign off (s: a signed approval). A button says when its call is on its way; a disabled one
+ * says why in its tooltip, and Promote lists the blockers beside itself. Only running the gates
+ * acts at once: every decision opens a form first (see ReviewForms). Export (e) sits with the
+ * import in its own section (RemoteReview), beside what it is for.
  */
 import { useEffect, useState } from 'react';
 import type { ReviewState } from '../../../../shared/gates';
 import {
   availability,
-  load,
+  NO_IDENTITY,
   openForm,
+  refresh,
   runGates,
   type ReviewFormKind,
   type SessionReview,
+  type SigningIdentity,
 } from '../../store/review';
 import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
@@ -84,8 +87,13 @@ function Blockers({ state }: { state: ReviewState }) {
   );
 }
 
-export function ReviewActions({ sessionId, review }: { sessionId: string; review: SessionReview }) {
-  const why = availability(review);
+export function ReviewActions(props: {
+  sessionId: string;
+  review: SessionReview;
+  identity: SigningIdentity;
+}) {
+  const { sessionId, review, identity } = props;
+  const why = availability(review, identity);
   const { state, running, deciding, loading } = review;
   const blocked = state !== null && state.blockers.length > 0;
   return (
@@ -127,16 +135,18 @@ export function ReviewActions({ sessionId, review }: { sessionId: string; review
           sessionId={sessionId}
           kind="signOff"
           label="Sign off…"
-          sending="Signing off…"
+          sending="Signing…"
           keyName="s"
           blockedBecause={why.signOff}
           busy={deciding === 'signOff'}
+          // Without an identity the tooltip is not enough: the Sign-offs section says what to run.
+          describedBy={why.signOff === NO_IDENTITY ? 'signoff-identity-note' : undefined}
         />
         <button
           type="button"
           className="button"
           disabled={loading}
-          onClick={() => void load(sessionId)}
+          onClick={() => void refresh(sessionId)}
         >
           {loading ? 'Reading…' : 'Refresh'}
         </button>

@@ -1,8 +1,9 @@
 /**
  * The question each decision asks before it is sent, inline above the gates (the review stays in
- * view): promote (squash or merge, keep or remove the workspace), reject (a reason, and whether
- * the agent hears it), send back (an optional note), sign off (a confirmation: it is recorded as
- * the person's word on this exact landing). Enter sends, Esc cancels.
+ * view): promote (squash or merge, keep or remove the workspace), reject (a reason, whether the
+ * agent hears it, and whether it is also signed), send back (an optional note), sign off (a
+ * confirmation: it signs the person's approval of this exact change with their key). Enter sends,
+ * Esc cancels.
  */
 import type { KeyboardEvent, ReactNode } from 'react';
 import type { ReviewState } from '../../../../shared/gates';
@@ -12,9 +13,11 @@ import {
   submitForm,
   type ReviewDecision,
   type ReviewForm,
+  type SigningIdentity,
 } from '../../store/review';
+import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
-import { shortCommit } from './format';
+import { shortCommit, shortFingerprint } from './format';
 
 /** Esc cancels from anywhere in the form: the app's own Esc key does not reach a focused field. */
 function cancelOnEscape(event: KeyboardEvent) {
@@ -140,11 +143,26 @@ function PromoteForm({
   );
 }
 
+/** Who signs, by name and key: the person should see which key speaks for them. */
+function SignerName({ identity }: { identity: SigningIdentity }) {
+  if (!identity) return <>your identity</>;
+  return (
+    <>
+      <EscapedText text={identity.name} />{' '}
+      <code dir="ltr" title={identity.fingerprint}>
+        {shortFingerprint(identity.fingerprint)}
+      </code>
+    </>
+  );
+}
+
 function RejectForm({
   form,
+  identity,
   sending,
 }: {
   form: Extract<ReviewForm, { kind: 'reject' }>;
+  identity: SigningIdentity;
   sending: boolean;
 }) {
   return (
@@ -180,6 +198,35 @@ function RejectForm({
         />{' '}
         Send the reasons to the agent (with the gates’ failures), so it can try again
       </label>
+      <label className="review-check">
+        <input
+          type="checkbox"
+          checked={form.sign}
+          aria-describedby="reject-sign-hint"
+          data-testid="reject-sign"
+          onChange={(event) => editForm('reject', { sign: event.target.checked })}
+        />{' '}
+        Sign the rejection with my identity
+      </label>
+      <p className="review-form-hint muted" id="reject-sign-hint">
+        {identity === null ? (
+          <>
+            You have no signing identity: <code>paddock identity create NAME</code> makes one.
+          </>
+        ) : (
+          <>
+            A signed rejection
+            {identity && (
+              <>
+                {' '}
+                (as <SignerName identity={identity} />)
+              </>
+            )}{' '}
+            counts against this change wherever the policy trusts your key: promotion is refused
+            while it does.
+          </>
+        )}
+      </p>
     </FormFrame>
   );
 }
@@ -220,22 +267,27 @@ function SendBackForm({
   );
 }
 
-function SignOffForm({ state, sending }: { state: ReviewState | null; sending: boolean }) {
+function SignOffForm(props: {
+  state: ReviewState | null;
+  identity: SigningIdentity;
+  sending: boolean;
+}) {
+  const { state, identity, sending } = props;
   const current = state?.current;
   return (
     <FormFrame
       testId="sign-off-form"
       label="Sign off"
       tone="primary"
-      submitLabel="Sign off"
-      sendingLabel="Signing off…"
+      submitLabel="Sign my approval"
+      sendingLabel="Signing…"
       sending={sending}
       canSubmit
       focusSubmit
     >
       <p className="review-form-title">
-        <strong>Sign off on what would land now?</strong> It is recorded under your name, for this
-        exact change
+        <strong>Approve what would land now?</strong> Your approval is signed with{' '}
+        <SignerName identity={identity} /> for this exact change
         {current && (
           <>
             {' '}
@@ -244,7 +296,8 @@ function SignOffForm({ state, sending }: { state: ReviewState | null; sending: b
             <code>{shortCommit(current.targetCommit)}</code>)
           </>
         )}
-        : any later change to the work or the target needs a new sign-off.
+        , and with the gate results it saw: any later change to the work or the target needs a new
+        sign-off.
       </p>
     </FormFrame>
   );
@@ -253,9 +306,10 @@ function SignOffForm({ state, sending }: { state: ReviewState | null; sending: b
 export function ReviewFormView(props: {
   form: ReviewForm | null;
   state: ReviewState | null;
+  identity: SigningIdentity;
   deciding: ReviewDecision | null;
 }) {
-  const { form, state, deciding } = props;
+  const { form, state, identity, deciding } = props;
   if (!form) return null;
   // A form's kind is the decision it sends.
   const sending = deciding === form.kind;
@@ -263,10 +317,10 @@ export function ReviewFormView(props: {
     case 'promote':
       return <PromoteForm form={form} state={state} sending={sending} />;
     case 'reject':
-      return <RejectForm form={form} sending={sending} />;
+      return <RejectForm form={form} identity={identity} sending={sending} />;
     case 'sendBack':
       return <SendBackForm form={form} sending={sending} />;
     case 'signOff':
-      return <SignOffForm state={state} sending={sending} />;
+      return <SignOffForm state={state} identity={identity} sending={sending} />;
   }
 }

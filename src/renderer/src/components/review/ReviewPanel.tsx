@@ -1,7 +1,9 @@
 /**
  * A session's Review view: the gates' last run on what would land, the decisions (promote, send
- * back, reject, sign off) with what stops them, and the diff that would land with its protected
- * paths marked. Everything shown is main's `gates.status`, read again whenever it changes.
+ * back, reject, sign off) with what stops them, the sign-offs the policy asks for and the signed
+ * statements given, the way to a reviewer on another machine (export, import), and the diff that
+ * would land with its protected paths marked. Everything shown is main's `gates.status`, read
+ * again whenever it changes.
  *
  * ReviewPanel wires the store; ReviewView only draws, so tests can render it from fixtures.
  */
@@ -9,6 +11,7 @@ import { useEffect, useRef } from 'react';
 import type { ReviewState } from '../../../../shared/gates';
 import type { SessionRecord } from '../../../../shared/sessions';
 import {
+  availability,
   dismissError,
   followReviews,
   load,
@@ -18,6 +21,7 @@ import {
   useReview,
   type ReviewForm,
   type SessionReview,
+  type SigningIdentity,
 } from '../../store/review';
 import { isLive } from '../../store/sessions';
 import { DiffView } from '../diff/DiffView';
@@ -26,6 +30,7 @@ import { Keys } from '../Keys';
 import { plural, shortCommit } from './format';
 import { GateList } from './GateList';
 import { ReviewActions } from './ReviewActions';
+import { RemoteReview } from './RemoteReview';
 import { ReviewFormView } from './ReviewForms';
 import {
   MergedNote,
@@ -33,9 +38,9 @@ import {
   PromotedBanner,
   RejectedBanner,
   ReviewMessages,
-  SignOffs,
   StaleBanner,
 } from './ReviewStatus';
+import { SignoffRejectedBanner, SignoffSection } from './Signoffs';
 import './review.css';
 
 function NoRunYet() {
@@ -119,16 +124,30 @@ function LandingDiff({ state }: { state: ReviewState }) {
   );
 }
 
-function ReviewBody({ sessionId, state }: { sessionId: string; state: ReviewState }) {
+function ReviewBody(props: {
+  sessionId: string;
+  state: ReviewState;
+  review: SessionReview;
+  identity: SigningIdentity;
+}) {
+  const { sessionId, state, review, identity } = props;
   const stale = state.staleReasons.length > 0;
   return (
     <div className="review-body">
       <PromotedBanner state={state} />
       <RejectedBanner state={state} />
+      <SignoffRejectedBanner state={state} />
       <ProblemBanner state={state} />
       <StaleBanner state={state} onRun={() => void runGates(sessionId)} />
       <MergedNote state={state} />
-      <SignOffs state={state} />
+      <SignoffSection state={state} identity={identity} />
+      {!state.promoted && (
+        <RemoteReview
+          sessionId={sessionId}
+          review={review}
+          exportBlocked={availability(review, identity).export}
+        />
+      )}
       {state.lastRun ? <GateList run={state.lastRun} stale={stale} /> : <NoRunYet />}
       <ProtectedList state={state} />
       <LandingDiff state={state} />
@@ -140,18 +159,20 @@ export interface ReviewViewProps {
   sessionId: string;
   review: SessionReview;
   form: ReviewForm | null;
+  identity: SigningIdentity;
   /** The agent still works: what it changes next makes any result stale. */
   live: boolean;
 }
 
-export function ReviewView({ sessionId, review, form, live }: ReviewViewProps) {
+export function ReviewView({ sessionId, review, form, identity, live }: ReviewViewProps) {
   const { state } = review;
   return (
     <section className="review-panel" aria-label="Review" data-testid="review-panel">
-      <ReviewActions sessionId={sessionId} review={review} />
+      <ReviewActions sessionId={sessionId} review={review} identity={identity} />
       <ReviewFormView
         form={form?.sessionId === sessionId ? form : null}
         state={state}
+        identity={identity}
         deciding={review.deciding}
       />
       <ReviewMessages review={review} onDismiss={() => dismissError(sessionId)} />
@@ -162,7 +183,7 @@ export function ReviewView({ sessionId, review, form, live }: ReviewViewProps) {
         </p>
       )}
       {state ? (
-        <ReviewBody sessionId={sessionId} state={state} />
+        <ReviewBody sessionId={sessionId} state={state} review={review} identity={identity} />
       ) : (
         review.loading && <p className="review-empty muted">Reading the review…</p>
       )}
@@ -186,6 +207,7 @@ function useReloadOnStateChange(session: SessionRecord) {
 export function ReviewPanel({ session }: { session: SessionRecord }) {
   const review = useReview((store) => reviewOf(store, session.id));
   const form = useReview((store) => store.form);
+  const identity = useReview((store) => store.identity);
 
   useEffect(followReviews, []);
   useEffect(() => {
@@ -194,5 +216,13 @@ export function ReviewPanel({ session }: { session: SessionRecord }) {
   }, [session.id]);
   useReloadOnStateChange(session);
 
-  return <ReviewView sessionId={session.id} review={review} form={form} live={isLive(session)} />;
+  return (
+    <ReviewView
+      sessionId={session.id}
+      review={review}
+      form={form}
+      identity={identity}
+      live={isLive(session)}
+    />
+  );
 }

@@ -1,11 +1,11 @@
 /**
  * What the review says about itself, above the gates: how it ended (promoted, rejected), why
- * nothing can land (a problem), that the gates ran on a merge, that their results are stale, who
- * signed off, and the answer to the last thing the person did.
+ * nothing can land (a problem), that the gates ran on a merge, that their results are stale, and
+ * the answer to the last thing the person did. The sign-offs have their own section (Signoffs).
  */
 import type { ReviewState } from '../../../../shared/gates';
 import { formatTime } from '../../format';
-import { sameBinding, type ReviewAction, type SessionReview } from '../../store/review';
+import type { ReviewAction, SessionReview } from '../../store/review';
 import { EscapedText } from '../inbox/EscapedText';
 import { Keys } from '../Keys';
 import { shortCommit } from './format';
@@ -89,32 +89,6 @@ export function StaleBanner({ state, onRun }: { state: ReviewState; onRun: () =>
   );
 }
 
-export function SignOffs({ state }: { state: ReviewState }) {
-  if (state.signOffs.length === 0) return null;
-  const current = state.current;
-  return (
-    <section className="review-signoffs" aria-labelledby="signoffs-title">
-      <h3 id="signoffs-title">Sign-offs</h3>
-      <ul>
-        {state.signOffs.map((signOff) => {
-          const holds = current !== null && sameBinding(signOff.binding, current);
-          return (
-            <li key={signOff.seq} data-testid="signoff" data-current={holds || undefined}>
-              Signed off by <strong>{signOff.by}</strong>, {formatTime(signOff.at)}
-              {holds ? (
-                <span className="muted"> · on what would land now</span>
-              ) : (
-                <span className="tag tag--bad">on an earlier landing: no longer counts</span>
-              )}
-              <span className="muted"> · audit event #{signOff.seq}</span>
-            </li>
-          );
-        })}
-      </ul>
-    </section>
-  );
-}
-
 /** What failed, and what to do next; the call's own message is shown whole. */
 const FAILURES: Record<ReviewAction, { what: string; next: string }> = {
   load: { what: 'Could not read the review', next: 'Refresh to try again.' },
@@ -133,7 +107,15 @@ const FAILURES: Record<ReviewAction, { what: string; next: string }> = {
   },
   signOff: {
     what: 'Not signed off',
-    next: 'Read the gates again (Refresh) and sign off on what would land now.',
+    next: 'Nothing was signed. Read the review again (Refresh) and sign off on what would land now.',
+  },
+  export: {
+    what: 'Not exported',
+    next: 'Nothing was saved. Fix what the message names, then export again (e).',
+  },
+  import: {
+    what: 'Not taken in',
+    next: 'Nothing was recorded. Choose the file the reviewer sent back (from paddock review sign --out FILE).',
   },
 };
 

@@ -1,9 +1,11 @@
 /**
  * Review states for tests: a passing run, a failing run with output, a stale run, protected
- * paths, blockers. Each builder takes overrides for what a test is about.
+ * paths, blockers, sign-offs and their signed statements. Each builder takes overrides for what a
+ * test is about.
  */
 import type { GateBinding, GateResult, GateRun, ReviewState } from '../../../../shared/gates';
 import type { SessionDiff } from '../../../../shared/sessions';
+import type { IdentityInfo, SignoffStatus, StatementCheck } from '../../../../shared/signoff';
 
 export const SESSION_ID = 'ses_1234abcd';
 
@@ -83,6 +85,53 @@ export function gateRun(overrides: Partial<GateRun> = {}): GateRun {
   };
 }
 
+/** The person at this machine: Ada, with her key. */
+export const IDENTITY: IdentityInfo = {
+  name: 'Ada',
+  publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAda Ada',
+  fingerprint: 'SHA256:AdaAdaAdaAda0123456789abcdefghijklmnopqrstu',
+  createdAt: '2025-12-01T09:00:00.000Z',
+};
+
+/** Someone else, with a trusted key. */
+export const GRACE_FINGERPRINT = 'SHA256:GraceGrace0123456789abcdefghijklmnopqrstuvw';
+
+/** A genuine approval by Grace (role lead) that counts. */
+export function statement(overrides: Partial<StatementCheck> = {}): StatementCheck {
+  return {
+    signer: { name: 'Grace', fingerprint: GRACE_FINGERPRINT, role: 'lead' },
+    decision: 'approve',
+    reason: null,
+    signedAt: '2026-01-01T10:02:00.000Z',
+    genuine: true,
+    counts: true,
+    why: 'counts',
+    seq: 901,
+    ...overrides,
+  };
+}
+
+/** What main says when the policy asks for nothing and nobody signed. */
+export const NO_SIGNOFF: SignoffStatus = {
+  requirements: [],
+  met: true,
+  missing: [],
+  statements: [],
+  rejected: false,
+};
+
+/** The policy asks for one lead and two of three people; nothing given yet unless overridden. */
+export function signoffStatus(overrides: Partial<SignoffStatus> = {}): SignoffStatus {
+  return {
+    requirements: ['1 approval from role lead', '2 of Ada, Grace, Linus'],
+    met: false,
+    missing: ['1 approval from role lead (none given)', '2 of Ada, Grace, Linus (none given)'],
+    statements: [],
+    rejected: false,
+    ...overrides,
+  };
+}
+
 /** Gates passed, nothing blocks: ready to promote. */
 export function passingReview(overrides: Partial<ReviewState> = {}): ReviewState {
   return {
@@ -94,7 +143,7 @@ export function passingReview(overrides: Partial<ReviewState> = {}): ReviewState
     protectedChanges: [],
     lastRun: gateRun(),
     staleReasons: [],
-    signOffs: [],
+    signoff: NO_SIGNOFF,
     blockers: [],
     promoted: null,
     rejected: null,

@@ -29,3 +29,14 @@ export function lineCount(text: string): string {
 
 export const plural = (count: number, one: string, many = `${one}s`) =>
   `${count.toLocaleString()} ${count === 1 ? one : many}`;
+
+/**
+ * `SHA256:AbCdEf123456…`: enough of a key's fingerprint to tell keys apart at a glance; the whole
+ * one goes in the tooltip, to compare with `ssh-keygen -lf`.
+ */
+export function shortFingerprint(fingerprint: string): string {
+  const [scheme, hash] = fingerprint.includes(':') ? fingerprint.split(':', 2) : ['', fingerprint];
+  const head = (hash ?? '').slice(0, 12);
+  const cut = head.length < (hash ?? '').length ? `${head}…` : head;
+  return scheme ? `${scheme}:${cut}` : cut;
+}

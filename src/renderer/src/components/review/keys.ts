@@ -1,11 +1,13 @@
 /**
  * The Review view's keys, while it shows (the Sessions screen hands them over): r runs the gates,
- * p, b, x and s open the form of a decision. Running the gates is `r`, not `g`: `g` starts the
- * app's go-to-screen keys everywhere. p and x, pause and stop elsewhere on the screen, are the
- * review's here: a session under review is usually over, and every decision asks first anyway.
+ * p, b, x and s open the form of a decision, e exports a review bundle. Running the gates is `r`,
+ * not `g`: `g` starts the app's go-to-screen keys everywhere. p and x, pause and stop elsewhere on
+ * the screen, are the review's here: a session under review is usually over, and every decision
+ * asks first anyway. `e` is free on the Sessions screen (Costs' `e` is on another screen).
  */
 import {
   availability,
+  exportForReview,
   openForm,
   reviewOf,
   runGates,
@@ -26,7 +28,8 @@ export const REVIEW_SHORTCUTS: ReadonlyArray<[readonly string[], string]> = [
   [['p'], 'Promote… (squash or merge; Enter confirms)'],
   [['b'], 'Send back to the agent… (the failures, and a note)'],
   [['x'], 'Reject… (a reason; Enter sends)'],
-  [['s'], 'Sign off… (Enter confirms)'],
+  [['s'], 'Sign off: sign your approval… (Enter confirms)'],
+  [['e'], 'Export for review on another machine (a file to download)'],
   [['Esc'], 'Cancel the open form'],
 ];
 
@@ -35,9 +38,13 @@ export function reviewKey(key: string, id: string, event: KeyboardEvent): void {
   const store = useReview.getState();
   // While a form is open only Enter and Esc work: a stray key must not start another decision.
   if (store.form) return;
-  const open = availability(reviewOf(store, id));
+  const open = availability(reviewOf(store, id), store.identity);
   if (key === 'r') {
     if (open.run === null) void runGates(id);
+    return;
+  }
+  if (key === 'e') {
+    if (open.export === null) void exportForReview(id);
     return;
   }
   const kind = FORM_KEYS[key];
