@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { GateResult, GateRun, ReviewState } from '../../shared/gates';
 import type { SignoffStatus } from '../../shared/signoff';
 import type { CliContext } from '../context';
@@ -193,18 +194,34 @@ export function registerGates(program: Command, context: CliContext): void {
   program
     .command('signoff')
     .description('check the sign-offs of a change, offline')
-    .command('verify <id>')
+    .command('verify [id]')
     .description(
-      'check every signed statement of the change against the policy’s keys, and say which count; exits 1 when the sign-offs are not complete',
+      'check every signed statement of a change (a session here, or --repo: a landed commit in any clone) against the policy’s keys, and say which count; exits 1 when the sign-offs are not complete',
     )
+    .option('--repo <dir>', 'a clone of the project: check the sign-offs noted on a landed commit')
+    .option('--commit <rev>', 'with --repo: the landed commit (default HEAD)')
     .option('--json', 'print the status as one JSON object')
     .action(
-      withExitCode(async (id: string, options: { json?: boolean }) => {
-        const status = await context.withApi('write', (api) => api.signoff.verify({ id }));
-        if (options.json) context.print(JSON.stringify(status, null, 2));
-        else printSignoff(context, status);
-        return status.met ? EXIT.ok : EXIT.failed;
-      }),
+      withExitCode(
+        async (
+          id: string | undefined,
+          options: { repo?: string; commit?: string; json?: boolean },
+        ) => {
+          if (Boolean(id) === Boolean(options.repo))
+            throw new UsageError('Name a session (ID) or a clone (--repo DIR), one of the two.');
+          const status = await context.withApi('write', (api) =>
+            options.repo
+              ? api.signoff.verifyCommit({
+                  repo: resolve(options.repo),
+                  ...(options.commit ? { commit: options.commit } : {}),
+                })
+              : api.signoff.verify({ id: id as string }),
+          );
+          if (options.json) context.print(JSON.stringify(status, null, 2));
+          else printSignoff(context, status);
+          return status.met ? EXIT.ok : EXIT.failed;
+        },
+      ),
     );
 }
 

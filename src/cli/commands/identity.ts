@@ -52,7 +52,8 @@ export function registerIdentity(program: Command, context: CliContext): void {
     .action(
       withExitCode(async (options: { out?: string }) => {
         const passphrase = await newPassphrase();
-        const { backup } = await context.withApi('read', (api) =>
+        // Writes: the export itself is an audit event.
+        const { backup } = await context.withApi('write', (api) =>
           api.identity.export({ passphrase }),
         );
         if (options.out) writeFileSync(options.out, backup, { mode: 0o600 });

@@ -98,6 +98,7 @@ export interface CallOutputs {
   'review.export': { bundle: string; sessionId: string };
   'review.import': ReviewImport;
   'signoff.verify': SignoffStatus;
+  'signoff.verifyCommit': SignoffStatus;
   'identity.create': IdentityInfo;
   'identity.show': IdentityInfo | null;
   /** The identity sealed with the passphrase (scrypt + AES-256-GCM), as text. */

@@ -54,6 +54,7 @@ export const CALLS = [
   'review.export',
   'review.import',
   'signoff.verify',
+  'signoff.verifyCommit',
   'identity.create',
   'identity.show',
   'identity.export',

@@ -198,6 +198,18 @@ export const INPUTS = {
     })
     .strict(),
   'signoff.verify': bySession,
+  /** A landed commit's sign-offs, from its git note, in any clone (the host reads that folder). */
+  'signoff.verifyCommit': z
+    .object({
+      repo: absolutePath,
+      commit: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^-\s]/, 'a revision')
+        .optional(),
+    })
+    .strict(),
   'identity.create': z.object({ name: z.string().trim().min(1).max(200) }).strict(),
   'identity.show': none,
   'identity.export': z.object({ passphrase: z.string().min(12).max(1024) }).strict(),

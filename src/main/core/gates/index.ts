@@ -11,5 +11,6 @@ export {
   type ReviewChange,
 } from './service';
 export { GateError } from './errors';
+export { verifyLandedCommit } from './landed';
 export { DEFAULT_PROTECTED, protectedChanges } from './checks';
 export { REVIEW_EVENTS } from './review-log';

@@ -8,7 +8,7 @@ export { copyObjects, landChange, type Landed, type LandRequest } from './land';
 export { NOTES_REF, noteStatements, readNote } from './notes';
 export {
   checkedOutBranch,
-  landingDiffHash,
+  diffHashOf,
   planLanding,
   resolveTarget,
   type Landing,

@@ -5,7 +5,7 @@
  * the control dir) and the gates must check that merge, not the session's tree.
  */
 import { createHash } from 'node:crypto';
-import { GitError, runGit, runGitBuffer } from '../git';
+import { GitError, runGit, runGitBuffer, type GitOptions } from '../git';
 import { personEnv, type GitPerson, type Workspace } from '../workspaces';
 import type { GateBinding } from '../../../shared/gates';
 import { PromotionError } from './errors';
@@ -72,7 +72,7 @@ export async function planLanding(
       })
     ).trim();
   }
-  const diffHash = await landingDiffHash(workspace, target.commit, tree);
+  const diffHash = await diffHashOf({ gitDir: workspace.controlDir }, target.commit, tree);
   return {
     binding: {
       targetBranch: target.branch,
@@ -108,16 +108,14 @@ async function mergeTree(workspace: Workspace, target: Target, head: string): Pr
 
 /**
  * SHA-256 of the landing diff's raw form: every changed path with its old and new mode and blob
- * id. Blob ids name content exactly, so equal hashes mean the same change, byte for byte.
+ * id. Blob ids name content exactly, so equal hashes mean the same change, byte for byte. `where`
+ * is the control dir of a session, or any repository holding both (a clone, to check a landed
+ * commit's sign-offs).
  */
-export async function landingDiffHash(
-  workspace: Workspace,
-  from: string,
-  tree: string,
-): Promise<string> {
+export async function diffHashOf(where: GitOptions, from: string, tree: string): Promise<string> {
   const raw = await runGitBuffer(
     ['diff-tree', '-r', '-z', '--raw', '--full-index', '--no-renames', from, tree],
-    { gitDir: workspace.controlDir },
+    where,
   );
   return createHash('sha256').update(raw).digest('hex');
 }

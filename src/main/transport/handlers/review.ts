@@ -1,5 +1,5 @@
 import type { Person } from '../../paddock';
-import type { GateService } from '../../core/gates';
+import { verifyLandedCommit, type GateService } from '../../core/gates';
 import type { Handlers } from '../router';
 
 /** Quality gates and the review actions, each done as the person at this machine. */
@@ -17,6 +17,7 @@ export function reviewHandlers(
   | 'review.export'
   | 'review.import'
   | 'signoff.verify'
+  | 'signoff.verifyCommit'
 > {
   return {
     'gates.run': ({ id, target }) => gates.run(id, person, target),
@@ -29,5 +30,6 @@ export function reviewHandlers(
     'review.export': ({ id }) => gates.exportBundle(id, person),
     'review.import': ({ text }) => gates.importText(text, person),
     'signoff.verify': ({ id }) => gates.verify(id),
+    'signoff.verifyCommit': ({ repo, commit }) => verifyLandedCommit(repo, commit),
   };
 }
