@@ -205,11 +205,11 @@ describeSandboxed('GateService', () => {
       { path: '.github/workflows/ci.yml', pattern: '.github/**' },
     ]);
     expect(state.blockers).toEqual(['the protected paths gate needs a sign-off']);
-    await expect(gates.sign(id, 'approve', undefined, PERSON)).rejects.toThrow(
+    await expect(gates.signatures.sign(id, 'approve', undefined, PERSON)).rejects.toThrow(
       /You have no signing identity: make one with `paddock identity create NAME`/,
     );
     await identity.create('Ada Lovelace', PERSON);
-    const signed = await gates.sign(id, 'approve', undefined, PERSON);
+    const signed = await gates.signatures.sign(id, 'approve', undefined, PERSON);
     // No signoff section anywhere: the person's own approval is what the gate waits for.
     expect(signed.check).toMatchObject({ counts: true, decision: 'approve', genuine: true });
     const after = await gates.status(id);

@@ -1,6 +1,7 @@
 /**
- * The quality gates of a session's change, and what follows from them: sign-off, rejection,
- * sending the failures back to the agent, and promotion.
+ * The quality gates of a session's change, and what follows from them: rejection, sending the
+ * failures back to the agent, and promotion. Signed sign-offs are the ReviewSignatures'
+ * (signatures.ts), which work on the same landing through the desk.
  *
  * A gate run works on exactly what would land. The session's work tree is snapshotted (a commit
  * Paddock writes in the control dir); the target branch is read as it is now, and when it moved
@@ -10,7 +11,6 @@
  * gates run again.
  */
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../../../shared/audit';
 import type {
   GateBinding,
   GateResult,
@@ -21,23 +21,13 @@ import type {
   ReviewState,
   SendBackResult,
 } from '../../../shared/gates';
-import type { ReviewImport, SignedReview } from '../../../shared/contract';
-import type { DsseEnvelope, SignoffDecision, SignoffStatus } from '../../../shared/signoff';
-import { parseOpenSshEd25519 } from '../identity';
-import {
-  checkStatements,
-  mergeSignoffPolicies,
-  openEnvelope,
-  patchDigest,
-  type SignoffPolicy,
-} from '../signoff';
-import { BUNDLE_FORMAT, parseBundle, type ReviewBundle } from './review-bundle';
-import { envelopeLine, signChange, statementPayload, type Signer } from './statements';
-import type { SessionDiff, SessionRecord } from '../../../shared/sessions';
+import type { SessionRecord } from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
+import type { SignoffStatus } from '../../../shared/signoff';
 import type { Policy } from '../policy';
-import { landChange, noteStatements, planLanding, resolveTarget, type Landing } from '../promotion';
+import { landChange, planLanding, resolveTarget } from '../promotion';
 import type { KnownSecret } from '../recorder';
+import { mergeSignoffPolicies, type SignoffPolicy } from '../signoff';
 import type { AuditStore } from '../store';
 import {
   checkOutLanding,
@@ -54,15 +44,15 @@ import {
   protectedChanges,
   type CheckResult,
 } from './checks';
-import { gateDefinitions, type CommandGate, type GateDefinitions } from './definitions';
+import { gateDefinitions, type CommandGate } from './definitions';
+import { staleness, type By, type Current, type ReviewChange } from './desk';
 import { GateError } from './errors';
 import { asJson, REVIEW_EVENTS, ReviewLog } from './review-log';
 import { sendBackMessage } from './send-back';
+import { ReviewSignatures } from './signatures';
+import type { Signer } from './statements';
 
-export interface By {
-  actor: Actor;
-  actorId: string;
-}
+export type { By, ReviewChange } from './desk';
 
 /** What the gates need of the sessions (the SessionManager). */
 export interface GateSessions {
@@ -104,8 +94,6 @@ export interface GateServiceOptions {
   identity: Signer;
 }
 
-/** What happened in a session's review (the review screen reloads; a run raises an inbox item). */
-export type ReviewChange = 'run' | 'signoff' | 'rejected' | 'promoted';
 type ChangeListener = (sessionId: string, what: ReviewChange, run: GateRun | null) => void;
 
 const OUTPUT_TAIL = 16 * 1024;
@@ -117,29 +105,37 @@ const BUILT_IN = {
 };
 const DISCARD_OUTPUT = { stdout: () => undefined, stderr: () => undefined };
 
-interface Current {
-  session: SessionRecord;
-  workspace: Workspace;
-  projectPath: string;
-  landing: Landing;
-  diff: SessionDiff;
-  gates: GateDefinitions;
-  knownSecrets: KnownSecret[];
-  untrusted: string | null;
-  /** The sign-off section of the policies that apply (null: neither has one). */
-  signoffPolicy: SignoffPolicy | null;
-}
-
 export class GateService {
   private readonly log: ReviewLog;
   /** One review action at a time per session: they share the snapshot index and the landing dir. */
   private readonly busy = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<ChangeListener>();
+  /** Signed statements and review bundles (`paddock review sign|export|import`, `signoff verify`). */
+  readonly signatures: ReviewSignatures;
 
   constructor(private readonly options: GateServiceOptions) {
     this.log = new ReviewLog(options.store);
+    this.signatures = new ReviewSignatures({
+      store: options.store,
+      log: this.log,
+      identity: options.identity,
+      person: options.person,
+      current: (id, target) => this.current(id, target),
+      exclusive: (id, work) => this.exclusive(id, work),
+      record: (id, kind, by, payload) => this.event(id, kind, by, payload),
+      changed: (id, what) => this.changed(id, what),
+      isLocal: (id) => this.isLocal(id),
+    });
   }
 
+  isLocal(id: string): boolean {
+    try {
+      this.options.sessions.get(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -151,220 +147,6 @@ export class GateService {
 
   status(id: string, target?: string): Promise<ReviewState> {
     return this.exclusive(id, () => this.statusNow(id, target));
-  }
-
-  /**
-   * Signs the change as it is now with the person's identity: approve (what the gates checked:
-   * they must be current) or reject with a reason. The statement is recorded, and noted in git on
-   * the snapshot commit it is about.
-   */
-  sign(
-    id: string,
-    decision: SignoffDecision,
-    reason: string | undefined,
-    by: By,
-  ): Promise<SignedReview> {
-    return this.exclusive(id, async () => {
-      if (!this.isLocal(id)) return this.signImported(id, decision, reason, by);
-      const current = await this.current(id);
-      const facts = this.log.facts(id);
-      const stale = facts.lastRun ? staleness(facts.lastRun.binding, current.landing.binding) : [];
-      if (decision === 'approve' && (!facts.lastRun || stale.length > 0))
-        throw new GateError(
-          `Run the gates on ${id} first: an approval is for what they checked (${stale.join('; ') || 'they have not run'}).`,
-        );
-      const envelope = await signChange(this.options.identity, {
-        sessionId: id,
-        binding: current.landing.binding,
-        baseCommit: current.workspace.baseCommit,
-        run: facts.lastRun,
-        patch: current.diff.patch,
-        decision,
-        reason: reason ?? null,
-      });
-      const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
-      await noteStatements({
-        projectPath: current.projectPath,
-        commit: current.landing.binding.headCommit,
-        lines: [envelopeLine(envelope)],
-        person: this.options.person(),
-        from: { workspace: current.workspace, target: current.landing.binding.targetCommit },
-      });
-      this.changed(id, 'signoff');
-      const [check] = this.signoffOf(id, current, [{ envelope, seq: event.seq }]).statements;
-      if (!check)
-        throw new GateError(`The statement just signed for ${id} could not be read back.`);
-      return { sessionId: id, text: `${JSON.stringify(envelope, null, 2)}\n`, check };
-    });
-  }
-
-  /** A review bundle of the change as it is now, for a reviewer on another machine. */
-  exportBundle(id: string, by: By): Promise<{ bundle: string; sessionId: string }> {
-    return this.exclusive(id, async () => {
-      const current = await this.current(id);
-      const facts = this.log.facts(id);
-      const binding = current.landing.binding;
-      const bundle: ReviewBundle = {
-        format: BUNDLE_FORMAT,
-        exportedAt: new Date().toISOString(),
-        session: {
-          id,
-          task: current.session.task,
-          agent: current.session.agentPreset,
-          author: current.session.author,
-          authorKey: facts.authorKey,
-        },
-        baseCommit: current.workspace.baseCommit,
-        binding,
-        merged: current.landing.merged,
-        diff: current.diff,
-        patchSha256: patchDigest(current.diff.patch),
-        gates: facts.lastRun?.binding.diffHash === binding.diffHash ? facts.lastRun : null,
-        statements: facts.statements.map((entry) => entry.envelope as DsseEnvelope),
-      };
-      this.event(id, REVIEW_EVENTS.bundleExported, by, { diffHash: binding.diffHash });
-      return { bundle: `${JSON.stringify(bundle, null, 2)}\n`, sessionId: id };
-    });
-  }
-
-  /**
-   * Takes in a review bundle (from another machine, to sign) or a signed statement coming back
-   * for one of this machine's sessions (recorded, and noted in git on the commit it is about).
-   */
-  async importText(text: string, by: By): Promise<ReviewImport> {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new GateError(
-        'This is neither a review bundle nor a signed statement: it is not JSON.',
-      );
-    }
-    if (value && typeof value === 'object' && 'payloadType' in value)
-      return this.importStatement(value, by);
-    const bundle = parseBundle(value);
-    if (patchDigest(bundle.diff.patch) !== bundle.patchSha256)
-      throw new GateError(
-        'This review bundle is damaged: its patch does not match its own SHA-256.',
-      );
-    if (this.isLocal(bundle.session.id))
-      throw new GateError(
-        `${bundle.session.id} is a session of this machine: review it here (\`paddock gates show ${bundle.session.id}\`).`,
-      );
-    this.options.store.append({
-      kind: REVIEW_EVENTS.bundleImported,
-      ...by,
-      sessionId: bundle.session.id,
-      payload: asJson({ diffHash: bundle.binding.diffHash, task: bundle.session.task }),
-      blobs: [Buffer.from(JSON.stringify(bundle))],
-    });
-    return {
-      kind: 'bundle',
-      sessionId: bundle.session.id,
-      task: bundle.session.task,
-      targetBranch: bundle.binding.targetBranch,
-      diffHash: bundle.binding.diffHash,
-    };
-  }
-
-  /** Every statement for the session, checked now (`paddock signoff verify`). */
-  verify(id: string): Promise<SignoffStatus> {
-    return this.exclusive(id, async () => {
-      if (!this.isLocal(id)) {
-        const bundle = this.importedBundle(id);
-        return this.bundleSignoff(id, bundle, this.log.facts(id).statements);
-      }
-      const current = await this.current(id, this.log.facts(id).lastRun?.binding.targetBranch);
-      return this.signoffOf(id, current);
-    });
-  }
-
-  private importStatement(value: unknown, by: By): Promise<ReviewImport> {
-    const { statement } = openEnvelope(value);
-    const id = /^paddock:(ses_[0-9a-f]{8})$/.exec(statement.subject[0]?.name ?? '')?.[1];
-    if (!id || !this.isLocal(id))
-      throw new GateError(
-        `This statement is about ${statement.subject[0]?.name ?? 'nothing Paddock knows'}, which is not a session of this machine.`,
-      );
-    return this.exclusive(id, async () => {
-      const envelope = value as DsseEnvelope;
-      const current = await this.current(id, statement.predicate.change.targetBranch);
-      const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
-      await noteStatements({
-        projectPath: current.projectPath,
-        commit: statement.predicate.change.headCommit,
-        lines: [envelopeLine(envelope)],
-        person: this.options.person(),
-        from: { workspace: current.workspace, target: statement.predicate.change.targetCommit },
-      }).catch(() => undefined); // a statement about a snapshot this machine no longer has
-      this.changed(id, 'signoff');
-      const [check] = this.signoffOf(id, current, [{ envelope, seq: event.seq }]).statements;
-      if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
-      return { kind: 'statement' as const, sessionId: id, check };
-    });
-  }
-
-  /** Signs an imported bundle's change: the reviewer's side, with no project here. */
-  private async signImported(
-    id: string,
-    decision: SignoffDecision,
-    reason: string | undefined,
-    by: By,
-  ): Promise<SignedReview> {
-    const bundle = this.importedBundle(id);
-    const self = this.options.identity.current();
-    if (self && bundle.session.authorKey === self.fingerprint)
-      throw new GateError(
-        `You made ${id} (your key is its author's): someone else must sign it off.`,
-      );
-    const envelope = await signChange(this.options.identity, {
-      sessionId: id,
-      binding: bundle.binding,
-      baseCommit: bundle.baseCommit,
-      run: bundle.gates,
-      patch: bundle.diff.patch,
-      decision,
-      reason: reason ?? null,
-    });
-    const event = this.event(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
-    const [check] = this.bundleSignoff(id, bundle, [{ envelope, seq: event.seq }]).statements;
-    if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
-    return { sessionId: id, text: `${JSON.stringify(envelope, null, 2)}\n`, check };
-  }
-
-  private bundleSignoff(
-    id: string,
-    bundle: ReviewBundle,
-    envelopes: Array<{ envelope: unknown; seq: number | null }>,
-  ): SignoffStatus {
-    return checkStatements({
-      envelopes,
-      binding: bundle.binding,
-      sessionId: id,
-      policy: null,
-      author: { fingerprint: bundle.session.authorKey, name: bundle.session.author },
-      self: this.options.identity.current(),
-      parseKey: parseOpenSshEd25519,
-    });
-  }
-
-  private importedBundle(id: string): ReviewBundle {
-    const found = this.log.facts(id).bundle;
-    const content = found ? this.options.store.getBlob(found.blob) : null;
-    if (!content)
-      throw new GateError(
-        `${id} is neither a session of this machine nor a review imported here (\`paddock review import FILE\`).`,
-      );
-    return parseBundle(JSON.parse(content.toString('utf8')));
-  }
-
-  private isLocal(id: string): boolean {
-    try {
-      this.options.sessions.get(id);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   promote(
@@ -397,7 +179,7 @@ export class GateService {
         at: new Date().toISOString(),
       };
       await removeLanding(current.workspace);
-      await this.noteOnLanded(id, state.signoff, current.projectPath, landed.after);
+      await this.signatures.noteOnLanded(id, state.signoff, current.projectPath, landed.after);
       await this.options.sessions.markPromoted(id, by, promotion, request.removeWorkspace);
       this.changed(id, 'promoted');
       return promotion;
@@ -584,7 +366,7 @@ export class GateService {
     }
     const binding = current.landing.binding;
     const staleReasons = facts.lastRun ? staleness(facts.lastRun.binding, binding) : [];
-    const signoff = this.signoffOf(id, current);
+    const signoff = this.signatures.statusFor(id, current);
     return {
       ...base,
       current: binding,
@@ -652,40 +434,6 @@ export class GateService {
     };
   }
 
-  /** The statements that counted go with the landed commit, so a clone can check them. */
-  private async noteOnLanded(
-    id: string,
-    signoff: SignoffStatus,
-    projectPath: string,
-    commit: string,
-  ): Promise<void> {
-    const counted = new Set(signoff.statements.filter((c) => c.counts).map((c) => c.seq));
-    const lines = this.log
-      .facts(id)
-      .statements.filter((entry) => counted.has(entry.seq))
-      .map((entry) => envelopeLine(entry.envelope as DsseEnvelope));
-    if (lines.length > 0)
-      await noteStatements({ projectPath, commit, lines, person: this.options.person() });
-  }
-
-  /** Statements (by default all the session's), checked against the change as it is now. */
-  private signoffOf(
-    id: string,
-    current: Current,
-    envelopes: Array<{ envelope: unknown; seq: number | null }> = this.log.facts(id).statements,
-  ): SignoffStatus {
-    const facts = this.log.facts(id);
-    return checkStatements({
-      envelopes,
-      binding: current.landing.binding,
-      sessionId: id,
-      policy: current.signoffPolicy,
-      author: { fingerprint: facts.authorKey, name: current.session.author },
-      self: this.options.identity.current(),
-      parseKey: parseOpenSshEd25519,
-    });
-  }
-
   private changed(id: string, what: ReviewChange, run: GateRun | null = null): void {
     for (const listener of this.listeners) listener(id, what, run);
   }
@@ -734,23 +482,6 @@ function verdictOf(results: readonly GateResult[]): GateVerdict {
   if (failed.some((result) => result.action === 'block')) return 'fail';
   if (failed.some((result) => result.action === 'require-signoff')) return 'needs-signoff';
   return 'pass';
-}
-
-function staleness(gated: GateBinding, now: GateBinding): string[] {
-  const reasons: string[] = [];
-  if (gated.targetBranch !== now.targetBranch)
-    reasons.push(`the gates ran for ${gated.targetBranch}, not ${now.targetBranch}`);
-  else if (gated.targetCommit !== now.targetCommit)
-    reasons.push(
-      `${now.targetBranch} moved (${gated.targetCommit.slice(0, 12)} → ${now.targetCommit.slice(0, 12)})`,
-    );
-  if (gated.landingTree !== now.landingTree || gated.diffHash !== now.diffHash)
-    reasons.push(
-      gated.headCommit === now.headCommit
-        ? 'what would land changed'
-        : "the session's work changed since the gates ran",
-    );
-  return reasons;
 }
 
 function blockers(

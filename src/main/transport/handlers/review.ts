@@ -26,10 +26,11 @@ export function reviewHandlers(
       gates.promote(id, { mode, message, removeWorkspace }, person),
     'review.reject': ({ id, reason, sendBack }) => gates.reject(id, reason, sendBack, person),
     'review.sendBack': ({ id, note }) => gates.sendBack(id, note, person),
-    'review.sign': ({ id, decision, reason }) => gates.sign(id, decision, reason, person),
-    'review.export': ({ id }) => gates.exportBundle(id, person),
-    'review.import': ({ text }) => gates.importText(text, person),
-    'signoff.verify': ({ id }) => gates.verify(id),
+    'review.sign': ({ id, decision, reason }) =>
+      gates.signatures.sign(id, decision, reason, person),
+    'review.export': ({ id }) => gates.signatures.exportBundle(id, person),
+    'review.import': ({ text }) => gates.signatures.importText(text, person),
+    'signoff.verify': ({ id }) => gates.signatures.verify(id),
     'signoff.verifyCommit': ({ repo, commit }) => verifyLandedCommit(repo, commit),
   };
 }
