@@ -4,13 +4,18 @@
  * from the keyboard, fail with the command's output, and Promote stays disabled with the blocker
  * beside it. The work is then fixed in the workspace, the results go stale, the gates pass, and
  * promotion lands exactly that on the repository's main branch. A session that adds a CI workflow
- * shows it marked protected, and the protected paths gate asking for a sign-off.
+ * shows it marked protected, and the protected paths gate asking for a sign-off: the person (Ada,
+ * an identity made with the CLI, her key in a private gnome-keyring the test starts) signs her
+ * approval with `s`, it counts, the change lands, and the signed statement is in the landed
+ * commit's git note.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { startSecretService } from '../src/test-support/keyring';
+import { startHost } from './host';
 import { expect, ROOT, test, type Host } from './support';
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -163,62 +168,121 @@ test('the gates fail with their output and block promotion; fixed, they pass and
   }
 });
 
-test('a change to a CI workflow is marked protected in the diff, and the protected paths gate asks for a sign-off', async ({
+/**
+ * A host whose keychain is a private gnome-keyring (src/test-support/keyring.ts), as signing needs
+ * one for the person's identity; both are stopped whatever happens.
+ */
+async function withKeychainHost(work: (host: Host) => Promise<void>): Promise<void> {
+  const service = await startSecretService();
+  try {
+    const host = await startHost(undefined, { DBUS_SESSION_BUS_ADDRESS: service.address });
+    try {
+      await work(host);
+    } finally {
+      await host.stop();
+      rmSync(host.home, { recursive: true, force: true });
+    }
+  } finally {
+    await service.stop();
+  }
+}
+
+test('a change to a CI workflow is marked protected and needs a sign-off; Ada signs it, it lands, and the statement travels in git', async ({
   page,
-  host,
 }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const repo = repository();
   try {
-    expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
-    const { sessionId } = keptSession(
-      host,
-      repo,
-      'echo good > value.txt; mkdir -p .github/workflows; printf "on: push\\n" > .github/workflows/ci.yml',
-    );
-    const panel = await openReview(page, host, sessionId);
+    await withKeychainHost(async (host) => {
+      // The person's signing identity, made in a terminal: the key goes to the keychain.
+      const created = host.cli(['identity', 'create', 'Ada']);
+      expect(created.code, created.stderr).toBe(0);
+      const shown = host.cli(['identity', 'show', '--json']);
+      expect(shown.code, shown.stderr).toBe(0);
+      const ada = JSON.parse(shown.stdout) as { name: string; fingerprint: string };
+      expect(ada.name).toBe('Ada');
 
-    // Before any run: the workflow is listed as protected, and marked in the diff.
-    const ciPath = '.github/workflows/ci.yml';
-    await expect(panel.getByTestId('protected-paths')).toContainText(ciPath);
-    const ciFile = panel.locator(`[data-testid="diff-file"][data-path="${ciPath}"]`);
-    await expect(ciFile.getByTestId('protected-mark')).toBeVisible();
-    await expect(
-      panel
-        .locator('[data-testid="diff-file"][data-path="value.txt"]')
-        .getByTestId('protected-mark'),
-    ).toHaveCount(0);
+      expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
+      const { sessionId } = keptSession(
+        host,
+        repo,
+        'echo good > value.txt; mkdir -p .github/workflows; printf "on: push\\n" > .github/workflows/ci.yml',
+      );
+      const panel = await openReview(page, host, sessionId);
 
-    // The tests pass; the protected paths gate fails and needs a person's sign-off.
-    await page.keyboard.press('r');
-    const run = panel.getByTestId('gate-run');
-    await expect(run).toHaveAttribute('data-verdict', 'needs-signoff');
-    await expect(run.locator('[data-testid="gate"][data-name="value check"]')).toHaveAttribute(
-      'data-status',
-      'passed',
-    );
-    const gate = run.locator('[data-testid="gate"][data-name="protected paths"]');
-    await expect(gate).toHaveAttribute('data-status', 'failed');
-    await expect(gate).toContainText('action: require-signoff');
-    await expect(gate).toContainText(ciPath);
-    await expect(panel.getByTestId('review-promote')).toBeDisabled();
-    await expect(panel.getByTestId('review-blockers')).toContainText(
-      'the protected paths gate needs a sign-off',
-    );
-    await screenshot(page, 'review-protected.png');
+      // Before any run: the workflow is listed as protected, and marked in the diff.
+      const ciPath = '.github/workflows/ci.yml';
+      await expect(panel.getByTestId('protected-paths')).toContainText(ciPath);
+      const ciFile = panel.locator(`[data-testid="diff-file"][data-path="${ciPath}"]`);
+      await expect(ciFile.getByTestId('protected-mark')).toBeVisible();
+      await expect(
+        panel
+          .locator('[data-testid="diff-file"][data-path="value.txt"]')
+          .getByTestId('protected-mark'),
+      ).toHaveCount(0);
 
-    // s signs off on this landing (Enter confirms); then it promotes, workflow and all.
-    await page.keyboard.press('s');
-    await expect(panel.getByTestId('sign-off-form')).toBeVisible();
-    await page.keyboard.press('Enter');
-    await expect(panel.locator('[data-testid="signoff"][data-current="true"]')).toHaveCount(1);
-    await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
-    await expect(panel.getByTestId('review-promote')).toBeEnabled();
-    await page.keyboard.press('p');
-    await expect(panel.getByTestId('promote-form')).toBeVisible();
-    await page.keyboard.press('Enter');
-    await expect(panel.getByTestId('review-promoted')).toContainText('Promoted to main');
-    expect(git(repo, 'show', `main:${ciPath}`)).toBe('on: push\n');
+      // The tests pass; the protected paths gate fails and needs a person's sign-off.
+      await page.keyboard.press('r');
+      const run = panel.getByTestId('gate-run');
+      await expect(run).toHaveAttribute('data-verdict', 'needs-signoff');
+      await expect(run.locator('[data-testid="gate"][data-name="value check"]')).toHaveAttribute(
+        'data-status',
+        'passed',
+      );
+      const gate = run.locator('[data-testid="gate"][data-name="protected paths"]');
+      await expect(gate).toHaveAttribute('data-status', 'failed');
+      await expect(gate).toContainText('action: require-signoff');
+      await expect(gate).toContainText(ciPath);
+      await expect(panel.getByTestId('review-promote')).toBeDisabled();
+      await expect(panel.getByTestId('review-blockers')).toContainText(
+        'the protected paths gate needs a sign-off',
+      );
+      // No policy signoff section: the person's own approval is what is asked, and they sign as Ada.
+      const signoffs = panel.getByTestId('signoffs');
+      await expect(signoffs.getByTestId('signoff-met')).toHaveText('✗ not met');
+      await expect(signoffs.getByTestId('signoff-missing')).toBeVisible();
+      await expect(signoffs).toContainText('You sign as Ada');
+      await expect(signoffs.getByTestId('signoff-statement')).toHaveCount(0);
+      await screenshot(page, 'review-protected.png');
+
+      // s asks to sign an approval of this landing with Ada's key; Enter signs it.
+      await page.keyboard.press('s');
+      const form = panel.getByTestId('sign-off-form');
+      await expect(form).toBeVisible();
+      await expect(form).toContainText('Your approval is signed with Ada');
+      await page.keyboard.press('Enter');
+      await expect(form).toHaveCount(0);
+
+      // Ada's approval is listed and counts; the requirement is met and nothing blocks.
+      const statement = signoffs.locator('[data-testid="signoff-statement"][data-counts="true"]');
+      await expect(statement).toHaveCount(1);
+      await expect(signoffs.getByTestId('signoff-statement')).toHaveCount(1);
+      await expect(statement).toContainText('Approved by Ada');
+      await expect(statement.locator('.tag')).toHaveText('you');
+      await expect(statement.locator('code')).toHaveAttribute('title', ada.fingerprint);
+      await expect(statement.getByTestId('statement-counts')).toHaveText('counts');
+      await expect(signoffs.getByTestId('signoff-met')).toHaveText('✓ met');
+      await expect(signoffs.getByTestId('signoff-missing')).toHaveCount(0);
+      await expect(run).toHaveAttribute('data-verdict', 'needs-signoff');
+      await expect(run.getByTestId('gates-signed-off')).toHaveText('✓ signed off');
+      await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
+      await expect(panel.getByTestId('review-ready')).toHaveText('Ready to land on main.');
+      await expect(panel.getByTestId('review-promote')).toBeEnabled();
+      await screenshot(page, 'review-signoff.png');
+
+      // Then it promotes, workflow and all.
+      await page.keyboard.press('p');
+      await expect(panel.getByTestId('promote-form')).toBeVisible();
+      await page.keyboard.press('Enter');
+      await expect(panel.getByTestId('review-promoted')).toContainText('Promoted to main');
+      expect(git(repo, 'show', `main:${ciPath}`)).toBe('on: push\n');
+
+      // The signed statement travelled with git: one DSSE envelope in the landed commit's note.
+      const note = git(repo, 'notes', '--ref=paddock', 'show', 'main').trim().split('\n');
+      expect(note).toHaveLength(1);
+      const envelope = JSON.parse(note[0] ?? '') as { payloadType: string };
+      expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
+    });
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }

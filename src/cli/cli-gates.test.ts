@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GateRun, ReviewState } from '../shared/gates';
 import { makeRepository, plainGit } from '../main/core/git/testing';
-import { paddock } from '../test-support/cli';
+import { keptSession, paddock } from '../test-support/cli';
 import { sandboxAvailable } from '../test-support/sandbox-host';
 import { tempDir } from '../test-support/temp';
 
@@ -21,19 +21,7 @@ gates:
 `;
 
 function agentSession(home: string, repo: string, script: string): string {
-  const result = paddock(home, [
-    'exec',
-    '--project',
-    repo,
-    '--keep',
-    '--json',
-    '--',
-    'sh',
-    '-c',
-    script,
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as { sessionId: string }).sessionId;
+  return keptSession(home, repo, script).sessionId;
 }
 
 const describeSandboxed = sandboxAvailable ? describe : describe.skip;

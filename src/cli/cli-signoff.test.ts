@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { GateRun, ReviewState } from '../shared/gates';
 import type { SignoffStatus } from '../shared/signoff';
 import { makeRepository, plainGit } from '../main/core/git/testing';
-import { paddock } from '../test-support/cli';
+import { keptSession, paddock } from '../test-support/cli';
 import { sandboxAvailable } from '../test-support/sandbox-host';
 import { useSecretService } from '../test-support/secret-service';
 import { tempDir } from '../test-support/temp';
@@ -55,19 +55,7 @@ function setUp() {
   ].join('\n');
   const repo = makeRepository(folder(), { '.paddock/policy.yaml': policy, 'value.txt': 'one\n' });
   ok(ada, ['policy', 'trust', '--project', repo, '--yes']);
-  const exec = JSON.parse(
-    ok(ada, [
-      'exec',
-      '--project',
-      repo,
-      '--keep',
-      '--json',
-      '--',
-      'sh',
-      '-c',
-      'echo two > value.txt',
-    ]),
-  ) as { sessionId: string; workspace: string };
+  const exec = keptSession(ada, repo, 'echo two > value.txt');
   return { ada, grace, linus, mallory, repo, id: exec.sessionId, workspace: exec.workspace };
 }
 

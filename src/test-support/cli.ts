@@ -44,3 +44,27 @@ export function paddockAsync(home: string, args: string[]): Promise<CliResult> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
+
+/**
+ * `paddock exec --keep --json -- sh -c SCRIPT` in `repo`: a one-shot session whose command is the
+ * agent's work, its workspace kept for the gates. Throws with the CLI's stderr if it fails.
+ */
+export function keptSession(
+  home: string,
+  repo: string,
+  script: string,
+): { sessionId: string; workspace: string } {
+  const result = paddock(home, [
+    'exec',
+    '--project',
+    repo,
+    '--keep',
+    '--json',
+    '--',
+    'sh',
+    '-c',
+    script,
+  ]);
+  if (result.code !== 0) throw new Error(`paddock exec failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as { sessionId: string; workspace: string };
+}

@@ -5,7 +5,12 @@
  * it through the ReviewDesk.
  */
 import type { ReviewImport, SignedReview } from '../../../shared/contract';
-import type { DsseEnvelope, SignoffDecision, SignoffStatus } from '../../../shared/signoff';
+import type {
+  DsseEnvelope,
+  SignoffDecision,
+  SignoffStatus,
+  StatementCheck,
+} from '../../../shared/signoff';
 import { parseOpenSshEd25519 } from '../identity';
 import { noteStatements } from '../promotion';
 import { checkStatements, openEnvelope, patchDigest } from '../signoff';
@@ -47,20 +52,34 @@ export class ReviewSignatures {
         decision,
         reason: reason ?? null,
       });
-      const event = this.desk.record(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
-      await noteStatements({
-        projectPath: current.projectPath,
-        commit: current.landing.binding.headCommit,
-        lines: [envelopeLine(envelope)],
-        person: this.desk.person(),
-        from: { workspace: current.workspace, target: current.landing.binding.targetCommit },
-      });
-      this.desk.changed(id, 'signoff');
-      const [check] = this.statusFor(id, current, [{ envelope, seq: event.seq }]).statements;
-      if (!check)
-        throw new GateError(`The statement just signed for ${id} could not be read back.`);
+      const check = await this.take(id, envelope, current, by);
       return { sessionId: id, text: `${JSON.stringify(envelope, null, 2)}\n`, check };
     });
+  }
+
+  /**
+   * Records a statement about a session of this machine, notes it in git on the snapshot commit
+   * it names, and says how it counts now.
+   */
+  private async take(
+    id: string,
+    envelope: DsseEnvelope,
+    current: Current,
+    by: By,
+  ): Promise<StatementCheck> {
+    const event = this.desk.record(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
+    const { change } = openEnvelope(envelope).statement.predicate;
+    await noteStatements({
+      projectPath: current.projectPath,
+      commit: change.headCommit,
+      lines: [envelopeLine(envelope)],
+      person: this.desk.person(),
+      from: { workspace: current.workspace, target: change.targetCommit },
+    }).catch(() => undefined); // a snapshot this machine no longer holds: the record stays
+    this.desk.changed(id, 'signoff');
+    const [check] = this.statusFor(id, current, [{ envelope, seq: event.seq }]).statements;
+    if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
+    return check;
   }
 
   /** A review bundle of the change as it is now, for a reviewer on another machine. */
@@ -157,17 +176,7 @@ export class ReviewSignatures {
     return this.desk.exclusive(id, async () => {
       const envelope = value as DsseEnvelope;
       const current = await this.desk.current(id, statement.predicate.change.targetBranch);
-      const event = this.desk.record(id, REVIEW_EVENTS.statement, by, statementPayload(envelope));
-      await noteStatements({
-        projectPath: current.projectPath,
-        commit: statement.predicate.change.headCommit,
-        lines: [envelopeLine(envelope)],
-        person: this.desk.person(),
-        from: { workspace: current.workspace, target: statement.predicate.change.targetCommit },
-      }).catch(() => undefined); // a statement about a snapshot this machine no longer has
-      this.desk.changed(id, 'signoff');
-      const [check] = this.statusFor(id, current, [{ envelope, seq: event.seq }]).statements;
-      if (!check) throw new GateError(`The statement for ${id} could not be read back.`);
+      const check = await this.take(id, envelope, current, by);
       return { kind: 'statement' as const, sessionId: id, check };
     });
   }

@@ -146,7 +146,16 @@ function counts(results: readonly GateResult[]): string {
     .join(', ');
 }
 
-export function GateList({ run, stale }: { run: GateRun; stale: boolean }) {
+export function GateList({
+  run,
+  stale,
+  signedOff = false,
+}: {
+  run: GateRun;
+  stale: boolean;
+  /** The sign-off main asks for is given (met, nothing rejects): a needs-signoff run says so. */
+  signedOff?: boolean;
+}) {
   const took = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
   const { binding } = run;
   return (
@@ -160,6 +169,11 @@ export function GateList({ run, stale }: { run: GateRun; stale: boolean }) {
       <h3 id="gates-title">
         {VERDICTS[run.verdict]}
         {stale && <span className="tag tag--bad">stale</span>}
+        {run.verdict === 'needs-signoff' && signedOff && !stale && (
+          <span className="signoff-met signoff-met--yes" data-testid="gates-signed-off">
+            <span aria-hidden="true">✓ </span>signed off
+          </span>
+        )}
       </h3>
       <p className="gates-meta muted">
         {counts(run.results)} · run {formatTime(run.finishedAt)}

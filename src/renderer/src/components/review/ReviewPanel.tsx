@@ -148,7 +148,15 @@ function ReviewBody(props: {
           exportBlocked={availability(review, identity).export}
         />
       )}
-      {state.lastRun ? <GateList run={state.lastRun} stale={stale} /> : <NoRunYet />}
+      {state.lastRun ? (
+        <GateList
+          run={state.lastRun}
+          stale={stale}
+          signedOff={state.signoff.met && !state.signoff.rejected}
+        />
+      ) : (
+        <NoRunYet />
+      )}
       <ProtectedList state={state} />
       <LandingDiff state={state} />
     </div>

@@ -616,6 +616,24 @@ describe('the sign-offs', () => {
     expect(textOf(html)).toMatch(/Approved by Ada .*you/);
     expect(textOf(html)).toContain(`You sign as Ada ${shortFingerprint(IDENTITY.fingerprint)}.`);
   });
+
+  it('once given, mark the run that asked for one as signed off; not while missing or stale', () => {
+    const asked = (signoff: ReturnType<typeof signoffStatus>, stale: string[] = []) =>
+      render(
+        passingReview({
+          lastRun: gateRun({ verdict: 'needs-signoff' }),
+          signoff,
+          staleReasons: stale,
+        }),
+      );
+    const given = signoffStatus({ met: true, missing: [], statements: [statement()] });
+    const html = asked(given);
+    expect(textOf(html)).toContain('The gates need a sign-off✓ signed off');
+    expect(tagOf(html, 'gates-signed-off')).toContain('signoff-met--yes');
+    expect(asked(signoffStatus())).not.toContain('data-testid="gates-signed-off"');
+    expect(asked(given, ['the work changed'])).not.toContain('data-testid="gates-signed-off"');
+    expect(asked({ ...given, rejected: true })).not.toContain('data-testid="gates-signed-off"');
+  });
 });
 
 describe('who may sign off', () => {
