@@ -35,6 +35,8 @@ export interface CallOutputs {
   'audit.list': AuditEvent[];
   'audit.get': AuditEvent | null;
   'audit.search': AuditEvent[];
+  /** Null when the store has no such blob, or its content was dropped (retention). */
+  'audit.blob': { text: string; bytes: number; truncated: boolean } | null;
   'audit.verify': VerifyReport;
   /** Drops the content only events older than `before` name (see PruneReport). */
   'audit.prune': PruneReport;

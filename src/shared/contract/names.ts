@@ -8,6 +8,7 @@ export const CALLS = [
   'audit.list',
   'audit.get',
   'audit.search',
+  'audit.blob',
   'audit.verify',
   'audit.prune',
   'settings.all',

@@ -44,7 +44,25 @@ export const INPUTS = {
     .strict(),
   'audit.get': z.object({ seq }).strict(),
   'audit.search': z
-    .object({ text: z.string().max(500), limit: z.number().int().min(1).max(200).optional() })
+    .object({
+      text: z.string().max(500),
+      limit: z.number().int().min(1).max(200).optional(),
+      /** Filters: every one given must hold. */
+      sessionId: sessionId.optional(),
+      projectId: z.string().min(1).max(200).optional(),
+      /** Event kinds, or kind prefixes ending in `.` (`approval.`). */
+      kinds: z.array(z.string().min(1).max(100)).max(50).optional(),
+      actors: z.array(z.enum(['agent', 'person', 'policy', 'system'])).max(4).optional(),
+      since: z.iso.datetime().optional(),
+      until: z.iso.datetime().optional(),
+    })
+    .strict(),
+  /** A blob's content as text (UTF-8, at most `limit` bytes from its start; 1 MiB by default). */
+  'audit.blob': z
+    .object({
+      hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+      limit: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    })
     .strict(),
   'audit.verify': none,
   'audit.prune': z

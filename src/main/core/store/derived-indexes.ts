@@ -7,6 +7,7 @@
  */
 import type { JsonValue } from '../../../shared/audit';
 import type { Db } from './database';
+import { hasFilters, searchSeqs, type SearchFilters } from './event-search';
 import { eventText } from './event-text';
 import { UsageIndex, usageRowOf } from './usage-index';
 
@@ -18,6 +19,7 @@ interface PendingRow {
   kind: string;
   actor_id: string;
   payload: string;
+  blobs: string;
 }
 
 export class DerivedIndexes {
@@ -25,8 +27,8 @@ export class DerivedIndexes {
   private stopped = false;
   private readonly watermark;
   private readonly pending;
-  private readonly matches;
   private readonly writes;
+  private readonly blob;
   readonly usage: UsageIndex;
 
   constructor(private readonly db: Db) {
@@ -35,10 +37,10 @@ export class DerivedIndexes {
       .prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_seq'")
       .pluck();
     this.pending = db.prepare(
-      'SELECT seq, session_id, kind, actor_id, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, session_id, kind, actor_id, payload, blobs FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     );
-    this.matches = db
-      .prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid DESC LIMIT ?')
+    this.blob = db
+      .prepare('SELECT content FROM all_blobs WHERE hash = ? ORDER BY content IS NULL LIMIT 1')
       .pluck();
     this.writes = db.readonly
       ? null
@@ -79,14 +81,27 @@ export class DerivedIndexes {
    * word. Whole words are tried first: a prefix query must collect every match before it can sort,
    * which is slow for a prefix most events share, and whole words answer most searches.
    */
-  search(text: string, limit: number): number[] {
+  search(text: string, limit: number, filters: SearchFilters = {}): number[] {
     this.catchUp();
     const words = text.split(/\s+/).filter(Boolean).map(quote);
-    if (words.length === 0) return [];
-    const whole = this.matches.all(words.join(' '), limit) as number[];
+    if (words.length === 0)
+      return hasFilters(filters) ? searchSeqs(this.db, null, filters, limit) : [];
+    const whole = searchSeqs(this.db, words.join(' '), filters, limit);
     if (whole.length >= limit) return whole;
     // Every whole-word match is also a prefix match: this answer includes the first one.
-    return this.matches.all(`${words.join(' ')}*`, limit) as number[];
+    return searchSeqs(this.db, `${words.join(' ')}*`, filters, limit);
+  }
+
+  /** An event's searchable text, with what it printed when it is output (see OUTPUT_KINDS). */
+  private textOf(row: PendingRow, payload: JsonValue): string {
+    const text = eventText(row.kind, row.actor_id, payload);
+    if (!OUTPUT_KINDS.has(row.kind)) return text;
+    const printed = blobHashes(row.blobs)
+      .map((hash) => this.blob.get(hash) as Buffer | null | undefined)
+      .filter((content): content is Buffer => !!content)
+      .map((content) => outputText(content))
+      .join('\n');
+    return printed ? `${text}\n${printed}` : text;
   }
 
   /** Returns how many events it indexed. */
@@ -98,7 +113,7 @@ export class DerivedIndexes {
     this.db.transaction(() => {
       for (const row of rows) {
         const payload = parsePayload(row.payload);
-        writes.text.run(row.seq, eventText(row.kind, row.actor_id, payload));
+        writes.text.run(row.seq, this.textOf(row, payload));
         if (row.session_id !== null) writes.session.run(row.session_id, row.seq);
         const usage = usageRowOf(row.seq, row.session_id, row.kind, payload);
         if (usage) this.usage.add(usage);
@@ -106,6 +121,32 @@ export class DerivedIndexes {
       writes.watermark.run(String(rows.at(-1)?.seq));
     })();
     return rows.length;
+  }
+}
+
+/** Events whose blob is something printed: a terminal's output, a command's (redacted already). */
+const OUTPUT_KINDS = new Set(['terminal.output', 'session.exec']);
+/** How much of one event's output is searchable (a chunk is 64 KiB at most). */
+const MAX_OUTPUT_TEXT = 256 * 1024;
+/** CSI and OSC sequences and other escapes: colour and cursor moves are not words. */
+const ESCAPES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+function outputText(content: Buffer): string {
+  return content
+    .subarray(0, MAX_OUTPUT_TEXT)
+    .toString('utf8')
+    .replace(ESCAPES, '')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
+}
+
+function blobHashes(column: string): string[] {
+  try {
+    const hashes = JSON.parse(column) as unknown;
+    return Array.isArray(hashes)
+      ? hashes.filter((hash): hash is string => typeof hash === 'string')
+      : [];
+  } catch {
+    return [];
   }
 }
 

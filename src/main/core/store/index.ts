@@ -7,6 +7,7 @@ export {
   type StoreOptions,
 } from './store';
 export { StoreError } from './errors';
+export type { SearchFilters } from './event-search';
 export type {
   KnownCall,
   SpendFilter,

@@ -23,6 +23,7 @@ import { openDatabase, type Db } from './database';
 import { blobList, eventDigest, GENESIS_DIGEST, sha256Hex, type Digest } from './event-hash';
 import { hexOf, rowToEvent, type EventRow } from './event-row';
 import { DerivedIndexes } from './derived-indexes';
+import type { SearchFilters } from './event-search';
 import type { KnownCall, SpendFilter, SpendTotals, UsageGroup, UsageGrouping } from './usage-index';
 import { verifyChain } from './verify';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
@@ -245,9 +246,12 @@ export class AuditStore {
     return row ? rowToEvent(row) : null;
   }
 
-  /** Full-text search over event text, newest first. Every word must match (the last may be a prefix). */
-  search(text: string, limit = 50): AuditEvent[] {
-    const seqs = this.indexes.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT));
+  /**
+   * Full-text search over event text and what commands printed, newest first, narrowed by the
+   * filters. Every word must match (the last may be a prefix); no words: the filters alone.
+   */
+  search(text: string, limit = 50, filters: SearchFilters = {}): AuditEvent[] {
+    const seqs = this.indexes.search(text, Math.min(Math.max(limit, 1), MAX_LIMIT), filters);
     return seqs.map((seq) => this.get(seq)).filter((event): event is AuditEvent => event !== null);
   }
 

@@ -5,6 +5,7 @@ import { sql as approvals } from './004-approvals';
 import { sql as eraseModelApiKey } from './005-erase-model-api-key';
 import { sql as usageIndex } from './006-usage-index';
 import { sql as restorableBlobs } from './007-restorable-blobs';
+import { sql as outputSearch } from './008-output-search';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 6, name: 'usage-index', sql: usageIndex },
   { version: 7, name: 'restorable-blobs', sql: restorableBlobs },
+  { version: 8, name: 'output-search', sql: outputSearch },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
