@@ -129,14 +129,18 @@ const OUTPUT_KINDS = new Set(['terminal.output', 'session.exec']);
 /** How much of one event's output is searchable (a chunk is 64 KiB at most). */
 const MAX_OUTPUT_TEXT = 256 * 1024;
 /** CSI and OSC sequences and other escapes: colour and cursor moves are not words. */
+// eslint-disable-next-line no-control-regex -- escape sequences are exactly what is removed
 const ESCAPES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 function outputText(content: Buffer): string {
   return content
     .subarray(0, MAX_OUTPUT_TEXT)
     .toString('utf8')
     .replace(ESCAPES, '')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
+    .replace(CONTROLS, ' ');
 }
 
 function blobHashes(column: string): string[] {
