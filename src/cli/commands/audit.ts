@@ -10,16 +10,25 @@ import type {
 } from '../../shared/audit';
 import type { CliContext } from '../context';
 import { EXIT, formatEvent, UsageError, withExitCode } from '../output';
+import { parseTime } from '../time';
+import { searchInput, verifyExportFile, writeExport, type SearchOptions } from './audit-export';
 
 export function registerAudit(program: Command, context: CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit trail');
 
   audit
     .command('verify')
-    .description('recompute the hash chain, every session chain, the blobs and the checkpoint')
+    .description(
+      'recompute the hash chain, every session chain, the blobs and the checkpoint; or, with --export FILE, check an export on its own, offline',
+    )
+    .option(
+      '--export <file>',
+      'check this export (from `paddock audit export`) instead of the store',
+    )
     .option('--json', 'print the report as JSON')
     .action(
-      withExitCode(async (options: { json?: boolean }) => {
+      withExitCode(async (options: { json?: boolean; export?: string }) => {
+        if (options.export) return verifyExportFile(context, options.export, options.json);
         const paths = paddockPaths(context.home);
         if (!existsSync(paths.database))
           return verifyWithoutDatabase(
@@ -31,6 +40,52 @@ export function registerAudit(program: Command, context: CliContext): void {
         const report = await context.withApi('read', (api) => api.audit.verify({}));
         context.print(options.json ? JSON.stringify(report, null, 2) : describeReport(report));
         return report.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  audit
+    .command('search [words...]')
+    .description(
+      'search every session: words (in payloads and in what commands printed), narrowed by session, project, kind, actor and time; newest first',
+    )
+    .option('--session <id>', 'events of this session')
+    .option('--project <path-or-id>', 'events of this project’s sessions')
+    .option('--kind <kind...>', 'these kinds, or prefixes ending in a dot (approval.)')
+    .option('--actor <actor...>', 'agent, person, policy or system')
+    .option(
+      '--since <time>',
+      'at or after TIME: an ISO date or date-time, or how long ago (30m, 24h, 7d)',
+    )
+    .option('--until <time>', 'before TIME (same forms)')
+    .option('-n, --limit <count>', 'at most this many hits (1-200)', '50')
+    .option('--json', 'one JSON object a line, one per hit')
+    .action(
+      withExitCode(async (words: string[], options: SearchOptions) => {
+        const hits = await context.withApi('read', async (api) =>
+          api.audit.search(await searchInput(api, words, options)),
+        );
+        for (const event of hits)
+          context.print(options.json ? JSON.stringify(event) : formatEvent(event));
+        if (!options.json && hits.length === 0) context.note('No event matches.');
+        return EXIT.ok;
+      }),
+    );
+
+  audit
+    .command('export')
+    .description(
+      'write the events as JSONL (hashes and links included), then a line with the digest of them all, signed by your identity if you have one',
+    )
+    .option('--session <id>', 'one session (it verifies through the session’s own chain)')
+    .option('--since <time>', 'events at or after TIME (ISO date or date-time, or 7d, 24h)')
+    .action(
+      withExitCode(async (options: { session?: string; since?: string }) => {
+        const since = options.since ? parseTime(options.since, new Date(), '--since') : undefined;
+        await writeExport(context, {
+          ...(options.session ? { sessionId: options.session } : {}),
+          ...(since ? { since } : {}),
+        });
+        return EXIT.ok;
       }),
     );
 

@@ -17,6 +17,17 @@ export type {
   UsageGrouping,
 } from './usage-index';
 export { canonicalJson } from './canonical-json';
+export {
+  EXPORT_DIGEST_TYPE,
+  exportDigest,
+  exportedEvents,
+  signedBytes,
+  verifyExport,
+  type ExportDigest,
+  type ExportOptions,
+  type ExportReport,
+  type SignatureCheck,
+} from './export';
 export { readOwner as readWriterLockOwner, type LockOwner } from './writer-lock';
 export { BlobWriter } from './blob-file';
 export { findTombstones, pruneContent, type PruneOptions, type Tombstone } from './retention';

@@ -1,0 +1,130 @@
+/**
+ * `paddock audit search`'s filters, `paddock audit export` and `paddock audit verify --export`.
+ * An export reads the store directly, read-only, page by page (it can be larger than any message
+ * between processes), and signs its digest with the person's identity when they have one.
+ */
+import { createHash, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Actor } from '../../shared/audit';
+import type { CallInput, PaddockApi } from '../../shared/contract';
+import { parseOpenSshEd25519 } from '../../main/core/identity';
+import {
+  exportDigest,
+  exportedEvents,
+  signedBytes,
+  verifyExport,
+  type ExportOptions,
+  type ExportReport,
+} from '../../main/core/store';
+import { openPaddock } from '../../main/paddock';
+import type { CliContext } from '../context';
+import { EXIT, UsageError } from '../output';
+import { parseTime } from '../time';
+
+export interface SearchOptions {
+  session?: string;
+  project?: string;
+  kind?: string[];
+  actor?: string[];
+  since?: string;
+  until?: string;
+  limit: string;
+  json?: boolean;
+}
+
+const ACTORS: readonly Actor[] = ['agent', 'person', 'policy', 'system'];
+
+export async function searchInput(
+  api: PaddockApi,
+  words: readonly string[],
+  options: SearchOptions,
+): Promise<CallInput<'audit.search'>> {
+  const limit = Number.parseInt(options.limit, 10);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+    throw new UsageError(`--limit takes a whole number from 1 to 200, not "${options.limit}"`);
+  const actors = options.actor ?? [];
+  const unknown = actors.find((actor) => !ACTORS.includes(actor as Actor));
+  if (unknown) throw new UsageError(`--actor takes ${ACTORS.join(', ')}, not "${unknown}"`);
+  const now = new Date();
+  return {
+    text: words.join(' '),
+    limit,
+    ...(options.session ? { sessionId: options.session } : {}),
+    ...(options.project ? { projectId: await projectId(api, options.project) } : {}),
+    ...(options.kind?.length ? { kinds: options.kind } : {}),
+    ...(actors.length ? { actors: actors as Actor[] } : {}),
+    ...(options.since ? { since: parseTime(options.since, now, '--since') } : {}),
+    ...(options.until ? { until: parseTime(options.until, now, '--until') } : {}),
+  };
+}
+
+/** A project named by its id or its folder. */
+async function projectId(api: PaddockApi, named: string): Promise<string> {
+  const projects = await api.project.list({});
+  const found = projects.find((p) => p.id === named || p.path === resolve(named));
+  if (!found) throw new UsageError(`No project ${named}: \`paddock project list\` shows them.`);
+  return found.id;
+}
+
+export async function writeExport(context: CliContext, options: ExportOptions): Promise<void> {
+  const paddock = openPaddock({ home: context.home, readonly: true });
+  try {
+    const hash = createHash('sha256');
+    let events = 0;
+    let firstSeq: number | null = null;
+    let lastSeq: number | null = null;
+    for (const event of exportedEvents(paddock.store, options)) {
+      const line = `${JSON.stringify(event)}\n`;
+      hash.update(line);
+      if (!process.stdout.write(line))
+        await new Promise((done) => process.stdout.once('drain', done));
+      events += 1;
+      firstSeq ??= event.seq;
+      lastSeq = event.seq;
+    }
+    const digest = exportDigest({ sha256: hash.digest('hex'), events, firstSeq, lastSeq }, options);
+    const identity = paddock.identity.current();
+    if (identity) {
+      const { signature } = await paddock.identity.sign(signedBytes(digest));
+      digest.signature = {
+        publicKey: identity.publicKey,
+        keyid: identity.fingerprint,
+        sig: signature.toString('base64'),
+      };
+    } else
+      context.note(
+        'The digest is not signed: you have no identity (`paddock identity create NAME`). It still checks the lines.',
+      );
+    process.stdout.write(`${JSON.stringify(digest)}\n`);
+  } finally {
+    await paddock.close();
+  }
+}
+
+export function verifyExportFile(context: CliContext, file: string, json?: boolean): number {
+  const report = verifyExport(readFileSync(file, 'utf8'), (signature, bytes) => {
+    try {
+      const key = parseOpenSshEd25519(signature.publicKey);
+      const ok =
+        key.fingerprint === signature.keyid &&
+        verify(null, bytes, key.key, Buffer.from(signature.sig, 'base64'));
+      return { ok, signer: `${key.comment || 'unnamed'} (${key.fingerprint})` };
+    } catch {
+      return { ok: false, signer: 'an unreadable key' };
+    }
+  });
+  context.print(json ? JSON.stringify(report, null, 2) : describeExport(file, report));
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+function describeExport(file: string, report: ExportReport): string {
+  if (!report.ok && report.problem)
+    return `${file} does NOT verify: line ${report.problem.line}: ${report.problem.what}.`;
+  return [
+    `${file} verifies: ${report.events} events, through ${report.chain}.`,
+    report.signedBy
+      ? `Its digest is signed by ${report.signedBy}.`
+      : 'Its digest is not signed (a plain SHA-256 of its lines).',
+  ].join('\n');
+}
