@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AuditStore, type AppendInput } from '../src/main/core/store';
+import { AuditStore, type AppendInput, type SearchFilters } from '../src/main/core/store';
 import { perSecond, percentile, progress, withTempDir, type BenchResult } from './lib';
 
 const ONE_BY_ONE_ROWS = 2_000;
@@ -358,6 +358,16 @@ async function searchLatency(): Promise<BenchResult[]> {
         ...searchFigures(store, 'common', COMMON_TERM),
         ...searchFigures(
           store,
+          'common, filtered by kind prefix and actor,',
+          COMMON_TERM,
+          undefined,
+          {
+            kinds: ['file.'],
+            actors: ['agent'],
+          },
+        ),
+        ...searchFigures(
+          store,
           'typed prefix',
           COMMON_TERM.slice(0, 5),
           'no whole-word match: the prefix query runs',
@@ -403,18 +413,19 @@ function searchFigures(
   label: string,
   term: string,
   target = 'target < 50 ms',
+  filters: SearchFilters = {},
 ): BenchResult[] {
   const total = (
     store.database
       .prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?')
       .get(`"${term}"`) as { n: number }
   ).n;
-  for (let i = 0; i < WARM_UP_QUERIES; i++) store.search(term, SEARCH_LIMIT);
+  for (let i = 0; i < WARM_UP_QUERIES; i++) store.search(term, SEARCH_LIMIT, filters);
   const samples: number[] = [];
   let found = 0;
   for (let i = 0; i < QUERIES; i++) {
     const start = performance.now();
-    found = store.search(term, SEARCH_LIMIT).length;
+    found = store.search(term, SEARCH_LIMIT, filters).length;
     samples.push(performance.now() - start);
   }
   const [p50, p95] = [percentile(samples, 50), percentile(samples, 95)];
