@@ -25,6 +25,8 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['retention', () => import('./retention.bench')],
   ['costs-ui', () => import('./costs-ui.bench')],
   ['gates', () => import('./gates.bench')],
+  ['replay', () => import('./replay.bench')],
+  ['timeline-ui', () => import('./timeline-ui.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

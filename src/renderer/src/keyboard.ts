@@ -1,7 +1,7 @@
 /**
  * The keyboard map. One window listener handles everything so the keys cannot fight each other:
  * `g` then a letter (or Alt+1..5) switches screens, `?` shows the map, and the showing screen may
- * add its own keys (Audit: j, k, Enter, /, Esc) through useScreenKeys.
+ * add its own keys (Audit: j, k, Enter, /, f, o, Esc) through useScreenKeys.
  */
 import { useEffect } from 'react';
 import { SCREENS, useScreen } from './store/screen';

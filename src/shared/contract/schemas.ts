@@ -52,7 +52,10 @@ export const INPUTS = {
       projectId: z.string().min(1).max(200).optional(),
       /** Event kinds, or kind prefixes ending in `.` (`approval.`). */
       kinds: z.array(z.string().min(1).max(100)).max(50).optional(),
-      actors: z.array(z.enum(['agent', 'person', 'policy', 'system'])).max(4).optional(),
+      actors: z
+        .array(z.enum(['agent', 'person', 'policy', 'system']))
+        .max(4)
+        .optional(),
       since: z.iso.datetime().optional(),
       until: z.iso.datetime().optional(),
     })
@@ -61,7 +64,12 @@ export const INPUTS = {
   'audit.blob': z
     .object({
       hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
-      limit: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(16 * 1024 * 1024)
+        .optional(),
     })
     .strict(),
   'audit.verify': none,

@@ -1,11 +1,13 @@
 /**
- * One audit event: a single dense line that expands to the full record. Memoised, because a live
- * event re-renders the list and up to MAX_ROWS rows would otherwise re-render with it.
+ * One audit event: a single dense line that expands to the full record, and for a session's
+ * event a link into that session's timeline at it. Memoised, because a live event re-renders the
+ * list and up to MAX_ROWS rows would otherwise re-render with it.
  */
 import { memo } from 'react';
 import type { AuditEvent } from '../../../shared/audit';
 import { formatTime, summarizePayload } from '../format';
 import { select, toggleExpanded } from '../store/audit';
+import { openTimelineAt } from '../store/timeline';
 
 interface AuditRowProps {
   event: AuditEvent;
@@ -43,7 +45,12 @@ function EventDetail({ event }: { event: AuditEvent }) {
 
 export const AuditRow = memo(function AuditRow(props: AuditRowProps) {
   const { event, selected, expanded, fresh } = props;
-  const className = ['audit-row', selected && 'is-selected', fresh && 'is-fresh']
+  const className = [
+    'audit-row',
+    selected && 'is-selected',
+    fresh && 'is-fresh',
+    event.sessionId && 'has-timeline',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
@@ -82,6 +89,18 @@ export const AuditRow = memo(function AuditRow(props: AuditRowProps) {
           <span className="mono">{summarizePayload(event.payload)}</span>
         </span>
       </button>
+      {event.sessionId && (
+        <button
+          type="button"
+          className="link-button audit-timeline-link"
+          data-testid="audit-open-timeline"
+          title={`Open ${event.sessionId}’s timeline at event #${event.seq} (o)`}
+          onClick={() => openTimelineAt(event.sessionId as string, event.seq)}
+          onFocus={() => select(event.seq)}
+        >
+          Timeline
+        </button>
+      )}
       {expanded && <EventDetail event={event} />}
     </li>
   );

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { SCREENS, useScreen } from '../store/screen';
 import { RANGES } from './costs/report';
 import { Keys } from './Keys';
+import { REPLAY_SHORTCUTS } from './replay/keys';
 import { REVIEW_SHORTCUTS } from './review/keys';
 
 const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
@@ -16,8 +17,17 @@ const SESSION_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['d'], 'Show its diff'],
   [['w'], 'Show its network connections'],
   [['v'], 'Show its review: gates and promotion'],
+  [['l'], 'Show its timeline: every event, oldest first'],
+  [['y'], 'Show its replay: the recorded terminal, played back'],
   [['r'], 'Network: refused connections only, or all'],
   [['Ctrl', 'Shift', 'C'], 'Copy the terminal’s selection'],
+];
+
+const TIMELINE_KEYS: ReadonlyArray<[readonly string[], string]> = [
+  [['j'], 'Next entry (↓ too)'],
+  [['k'], 'Previous entry (↑ too)'],
+  [['Home'], 'First entry (End: the last)'],
+  [['Enter'], 'Open or close the entry: its detail and output'],
 ];
 
 const INBOX_KEYS: ReadonlyArray<[readonly string[], string]> = [
@@ -40,7 +50,9 @@ const AUDIT_KEYS: ReadonlyArray<[readonly string[], string]> = [
   [['k'], 'Previous event'],
   [['Enter'], 'Show or hide the full payload'],
   [['/'], 'Search events'],
-  [['Esc'], 'Clear the search, back to the live list'],
+  [['f'], 'Filters: project, session, kind, actor, time'],
+  [['o'], 'Open the event in its session’s timeline'],
+  [['Esc'], 'Clear the search and filters, back to the live list'],
 ];
 
 const COSTS_KEYS: ReadonlyArray<[readonly string[], string]> = [
@@ -121,6 +133,8 @@ export function ShortcutsOverlay() {
           [
             ['Sessions', SESSION_KEYS],
             ['A session’s review (v)', REVIEW_SHORTCUTS],
+            ['A session’s timeline (l), in its list', TIMELINE_KEYS],
+            ['A session’s replay (y)', REPLAY_SHORTCUTS],
             ['Inbox', INBOX_KEYS],
             ['Audit', AUDIT_KEYS],
             ['Costs', COSTS_KEYS],

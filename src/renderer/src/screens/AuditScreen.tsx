@@ -1,10 +1,12 @@
 /**
  * The audit trail, live: the newest events first, new ones prepended as main appends them, a
- * full-text search, and a check of the hash chain.
+ * full-text search with filters (project, session, kind, actor, time), and a check of the hash
+ * chain. Every event of a session links into that session's timeline, at that event.
  */
 import { useEffect, useRef, type RefObject } from 'react';
 import type { AuditEvent } from '../../../shared/audit';
 import { api, useConnection } from '../api/connection';
+import { AuditFilters } from '../components/AuditFilters';
 import { AuditRow } from '../components/AuditRow';
 import { Keys } from '../components/Keys';
 import { VerifyResult } from '../components/VerifyResult';
@@ -13,15 +15,21 @@ import {
   MAX_ROWS,
   clearSearch,
   dismissVerify,
+  filtersActive,
+  isSearching,
   loadLatest,
   receiveEvents,
   search,
   select,
+  setFiltersOpen,
   setQuery,
   toggleExpanded,
   useAudit,
   verifyChain,
+  type AuditFilters as Filters,
 } from '../store/audit';
+import { openTimelineAt } from '../store/timeline';
+import './audit.css';
 
 const SEARCH_DEBOUNCE_MS = 200;
 
@@ -45,12 +53,19 @@ function useLiveEvents() {
   }, [open]);
 }
 
-function useDebouncedSearch(query: string) {
+function useDebouncedSearch(query: string, filters: Filters) {
   useEffect(() => {
-    if (!query.trim()) return;
-    const timer = setTimeout(() => void search(query), SEARCH_DEBOUNCE_MS);
+    if (!isSearching({ query, filters })) return;
+    const timer = setTimeout(() => void search(), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [query]);
+  }, [query, filters]);
+}
+
+/** The selected event's session, in its timeline at this event. */
+function openSelectedInTimeline(rows: AuditEvent[]) {
+  const { selectedSeq } = useAudit.getState();
+  const event = rows.find((row) => row.seq === selectedSeq);
+  if (event?.sessionId) openTimelineAt(event.sessionId, event.seq);
 }
 
 /** j/k move through the rows on show and focus the row, so Enter and Tab carry on from there. */
@@ -74,7 +89,11 @@ function revealBelowStickyHead(element: HTMLElement) {
   if (hidden > 0) element.closest('.screen')?.scrollBy({ top: -hidden });
 }
 
-function useAuditKeys(rows: AuditEvent[], searchBox: RefObject<HTMLInputElement | null>) {
+function useAuditKeys(
+  rows: AuditEvent[],
+  searchBox: RefObject<HTMLInputElement | null>,
+  firstFilter: RefObject<HTMLSelectElement | null>,
+) {
   useScreenKeys({
     j: () => moveSelection(rows, 1),
     k: () => moveSelection(rows, -1),
@@ -90,6 +109,13 @@ function useAuditKeys(rows: AuditEvent[], searchBox: RefObject<HTMLInputElement 
       searchBox.current?.focus();
       searchBox.current?.select();
     },
+    f: (event) => {
+      event.preventDefault();
+      void setFiltersOpen(true);
+      // The bar renders on this change: focus its first control once it is there.
+      requestAnimationFrame(() => firstFilter.current?.focus());
+    },
+    o: () => openSelectedInTimeline(rows),
     Escape: () => clearSearch(),
   });
 }
@@ -109,7 +135,7 @@ function SearchBox({ inputRef }: { inputRef: RefObject<HTMLInputElement | null> 
           if (event.key !== 'Escape') return;
           event.preventDefault();
           // First Esc clears the search; the next one leaves the box.
-          if (query) clearSearch();
+          if (query) setQuery('');
           else event.currentTarget.blur();
         }}
       />
@@ -118,11 +144,28 @@ function SearchBox({ inputRef }: { inputRef: RefObject<HTMLInputElement | null> 
   );
 }
 
+function FiltersButton() {
+  const { filtersOpen, filters } = useAudit();
+  const active = filtersActive(filters);
+  return (
+    <button
+      type="button"
+      className={`button audit-filters-button${active ? ' is-active' : ''}`}
+      aria-expanded={filtersOpen}
+      onClick={() => void setFiltersOpen(!filtersOpen)}
+    >
+      Filters{active ? ' (on)' : ''} <Keys keys={['f']} />
+    </button>
+  );
+}
+
 function ListCaption({ shown }: { shown: number }) {
-  const { query, results, searching, searchError, loaded } = useAudit();
+  const { query, filters, results, searching, searchError, loaded } = useAudit();
   const open = useConnection((state) => state.state === 'open');
   if (searchError) return <span className="error">{searchError}</span>;
-  if (query.trim()) {
+  if (filters.actors.length === 0)
+    return <span className="muted">No actor ticked: tick at least one to see events.</span>;
+  if (isSearching({ query, filters })) {
     if (searching || !results) return <span className="muted">Searching…</span>;
     return (
       <span className="muted">
@@ -165,10 +208,16 @@ function VerifyPanel() {
   );
 }
 
-function EmptyList({ searchingFor }: { searchingFor: string }) {
+function EmptyList({ searchingFor, filtered }: { searchingFor: string; filtered: boolean }) {
   const { loaded, loadError } = useAudit();
   if (loadError) return <p className="empty error">Could not load events: {loadError}</p>;
-  if (searchingFor) return <p className="empty">No events match “{searchingFor}”.</p>;
+  if (searchingFor)
+    return (
+      <p className="empty">
+        No events match “{searchingFor}”{filtered && ' with these filters'}.
+      </p>
+    );
+  if (filtered) return <p className="empty">No events match these filters.</p>;
   if (!loaded) return null;
   return (
     <p className="empty">
@@ -179,13 +228,15 @@ function EmptyList({ searchingFor }: { searchingFor: string }) {
 }
 
 export function AuditScreen() {
-  const { live, results, query, selectedSeq, expanded, firstLoadHead, verifying } = useAudit();
+  const state = useAudit();
+  const { live, results, query, filters, filtersOpen, selectedSeq, expanded } = state;
   const searchBox = useRef<HTMLInputElement>(null);
+  const firstFilter = useRef<HTMLSelectElement>(null);
   const rows = results ?? live;
 
   useLiveEvents();
-  useDebouncedSearch(query);
-  useAuditKeys(rows, searchBox);
+  useDebouncedSearch(query, filters);
+  useAuditKeys(rows, searchBox, firstFilter);
 
   return (
     <div className="audit">
@@ -193,16 +244,18 @@ export function AuditScreen() {
       <div className="audit-head">
         <div className="toolbar">
           <SearchBox inputRef={searchBox} />
+          <FiltersButton />
           <ListCaption shown={rows.length} />
           <button
             type="button"
             className="button"
             onClick={() => void verifyChain()}
-            disabled={verifying}
+            disabled={state.verifying}
           >
-            {verifying ? 'Verifying…' : 'Verify chain'}
+            {state.verifying ? 'Verifying…' : 'Verify chain'}
           </button>
         </div>
+        {filtersOpen && <AuditFilters firstRef={firstFilter} />}
         <VerifyPanel />
       </div>
       <ol className="audit-list" data-testid="audit-list" aria-label="Audit events, newest first">
@@ -212,11 +265,16 @@ export function AuditScreen() {
             event={event}
             selected={event.seq === selectedSeq}
             expanded={expanded.has(event.seq)}
-            fresh={!results && firstLoadHead !== null && event.seq > firstLoadHead}
+            fresh={!results && state.firstLoadHead !== null && event.seq > state.firstLoadHead}
           />
         ))}
       </ol>
-      {rows.length === 0 && <EmptyList searchingFor={results ? query.trim() : ''} />}
+      {rows.length === 0 && (
+        <EmptyList
+          searchingFor={results ? query.trim() : ''}
+          filtered={results !== null && filtersActive(filters)}
+        />
+      )}
     </div>
   );
 }

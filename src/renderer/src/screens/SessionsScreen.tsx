@@ -1,19 +1,23 @@
 /**
  * Sessions: the list on the left (filters, search), the open session on the right (terminal, diff,
- * network or review), and a form to start one. Keys: n new, j/k move, Enter open, p pause or
- * resume, x stop, t/d/w/v terminal/diff/network/review, r refused connections only (in the network
- * view). In the review view r, p, b, x, s and e are the review's (see components/review/keys.ts).
+ * network, review or timeline), and a form to start one. Keys: n new, j/k move, Enter open, p
+ * pause or resume, x stop, t/d/w/v/l terminal/diff/network/review/timeline, r refused connections
+ * only (in the network view). In the review view r, p, b, x, s and e are the review's (see
+ * components/review/keys.ts); inside the timeline's list, j/k move through its entries. y shows
+ * the replay, where Space, ←/→, −/+, [/] and Home/End play it (components/replay/keys.ts).
  */
 import { useEffect } from 'react';
 import { api, useConnection } from '../api/connection';
 import { Keys } from '../components/Keys';
 import { Segmented, type SegmentedOption } from '../components/Segmented';
+import { replayScreenKeys } from '../components/replay/keys';
 import { reviewKey } from '../components/review/keys';
 import { NewSessionForm } from '../components/sessions/NewSessionForm';
 import { SessionDetail } from '../components/sessions/SessionDetail';
 import { SessionList } from '../components/sessions/SessionList';
 import { useScreenKeys, type KeyHandler } from '../keyboard';
 import { closeForm } from '../store/review';
+import { focusTimeline } from '../store/timeline';
 import {
   askStop,
   isLive,
@@ -110,6 +114,15 @@ function useSessionKeys(ids: string[]) {
     d: () => showView('diff'),
     w: () => showView('network'),
     v: () => showView('review'),
+    l: () => {
+      showView('timeline');
+      focusTimeline();
+    },
+    y: () => showView('replay'),
+    ...replayScreenKeys(() => {
+      const { openId, view, newOpen } = useSessions.getState();
+      return Boolean(openId) && !newOpen && view === 'replay';
+    }),
     r: orReview('r', () => {
       const { openId, view } = useSessions.getState();
       if (openId && view === 'network') toggleNetworkFilter();

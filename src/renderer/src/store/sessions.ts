@@ -10,7 +10,7 @@ import { errorMessage } from '../format';
 import { useScreen } from './screen';
 
 export type StateFilter = 'all' | 'live' | 'ended';
-export type DetailView = 'terminal' | 'diff' | 'network' | 'review';
+export type DetailView = 'terminal' | 'diff' | 'network' | 'review' | 'timeline' | 'replay';
 /** The Network view shows every connection, or only those refused. */
 export type NetworkFilter = 'all' | 'refused';
 

@@ -1,7 +1,7 @@
 /**
  * One open session: who and what it is, its state and why, the actions (pause or resume, stop),
- * and its terminal, its diff, its network or its review (gates and promotion). Below the terminal,
- * a message can be queued for the agent.
+ * and its terminal, its diff, its network, its review (gates and promotion), its timeline or its
+ * replay. Below the terminal, a message can be queued for the agent.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionDiff, SessionRecord } from '../../../../shared/sessions';
@@ -20,6 +20,8 @@ import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
 import { ReviewPanel } from '../review/ReviewPanel';
 import { Segmented } from '../Segmented';
+import { ReplayPane } from '../replay/ReplayPane';
+import { TimelinePanel } from '../timeline/TimelinePanel';
 import { NetworkPanel } from './NetworkPanel';
 import { SessionSpend } from './SessionSpend';
 import { TerminalPane } from './TerminalPane';
@@ -29,6 +31,8 @@ const VIEWS = [
   { value: 'diff', label: 'Diff' },
   { value: 'network', label: 'Network' },
   { value: 'review', label: 'Review' },
+  { value: 'timeline', label: 'Timeline' },
+  { value: 'replay', label: 'Replay' },
 ] as const;
 
 function StopConfirm({ session }: { session: SessionRecord }) {
@@ -190,6 +194,10 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
         <DiffPanel session={session} />
       ) : view === 'review' ? (
         <ReviewPanel session={session} />
+      ) : view === 'timeline' ? (
+        <TimelinePanel session={session} />
+      ) : view === 'replay' ? (
+        <ReplayPane key={session.id} session={session} />
       ) : (
         <NetworkPanel session={session} />
       )}

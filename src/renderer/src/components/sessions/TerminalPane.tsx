@@ -19,7 +19,7 @@ interface TerminalPaneProps {
 }
 
 /** xterm's colours from the theme's CSS variables, read when the terminal is made. */
-function themeFromCss(): ITheme {
+export function themeFromCss(): ITheme {
   const css = getComputedStyle(document.documentElement);
   const value = (name: string) => css.getPropertyValue(name).trim();
   return {
