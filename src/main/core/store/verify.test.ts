@@ -3,40 +3,20 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BreakKind } from '../../../shared/audit';
 import { tempDir } from '../../../test-support/temp';
+import {
+  DELETE_ROW_3,
+  EDIT_PAYLOAD_3,
+  storeOfTenEvents,
+  swapBlobs,
+  tamper,
+} from '../../../test-support/tampered-store';
 import { paddockPaths } from '../home';
 import { eventHash } from './event-hash';
 import { hexOf, hexOrNull, type EventRow } from './event-row';
 import { AuditStore } from './index';
 
 /** A store of ten events (two sessions, two blobs), closed, ready to be tampered with. */
-function closedStore() {
-  const home = tempDir();
-  const store = AuditStore.open({ home });
-  const blobs: string[] = [];
-  for (let i = 1; i <= 10; i++) {
-    const event = store.append({
-      kind: 'command.run',
-      actor: 'agent',
-      actorId: 'claude',
-      sessionId: i % 2 ? 'odd' : 'even',
-      payload: { n: i, command: `step ${i}` },
-      blobs: i === 4 || i === 6 ? [`output of step ${i}`] : [],
-    });
-    blobs.push(...event.blobs);
-  }
-  store.close();
-  return { home, blobs };
-}
-
-/** Changes the file the way an attacker with write access would: triggers off. */
-function tamper(home: string, ...statements: string[]): void {
-  const db = new Database(paddockPaths(home).database);
-  db.exec(
-    'DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete; DROP TRIGGER blobs_refuse_rewrite; DROP TRIGGER blobs_refuse_delete;',
-  );
-  for (const sql of statements) db.exec(sql);
-  db.close();
-}
+const closedStore = () => storeOfTenEvents(tempDir());
 
 function verify(home: string) {
   const store = AuditStore.open({ home, readonly: true });
@@ -75,10 +55,7 @@ describe('verify', () => {
 
   it('catches an edited payload', () => {
     const { home } = closedStore();
-    tamper(
-      home,
-      `UPDATE events SET payload = '{"command":"step 3 (harmless)","n":3}' WHERE seq = 3`,
-    );
+    tamper(home, EDIT_PAYLOAD_3);
     expect(firstBreak(home)).toEqual({ kind: 'edited', seq: 3 });
   });
 
@@ -101,7 +78,7 @@ describe('verify', () => {
 
   it('catches a deleted row', () => {
     const { home } = closedStore();
-    tamper(home, 'DELETE FROM events WHERE seq = 3');
+    tamper(home, DELETE_ROW_3);
     expect(firstBreak(home)).toEqual({ kind: 'deleted', seq: 4 });
   });
 
@@ -158,11 +135,7 @@ describe('verify', () => {
   it('catches two blobs swapped', () => {
     const { home, blobs } = closedStore();
     const [a, b] = blobs as [string, string];
-    tamper(
-      home,
-      `CREATE TEMP TABLE c AS SELECT hash, content FROM blobs;
-       UPDATE blobs SET content = (SELECT content FROM c WHERE c.hash = CASE blobs.hash WHEN '${a}' THEN '${b}' ELSE '${a}' END) WHERE hash IN ('${a}', '${b}');`,
-    );
+    tamper(home, swapBlobs(a, b));
     expect(verify(home).problems.map((p) => p.kind)).toEqual(['blob-swapped', 'blob-swapped']);
   });
 
