@@ -5,13 +5,9 @@
  * click on the scrubber seeks between the second and third lines, the command mark seeks to the
  * end, and the timeline's "Play from here" on the first output brings the replay back there.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, ROOT, test } from './support';
+import { rmSync } from 'node:fs';
+import { expect, keptSession, openSessionTab, screenshot, tempRepository, test } from './support';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const POLICY = [
   'version: 1',
   'gates:',
@@ -31,38 +27,19 @@ const SCRIPT = [
   "printf 'last line\\n'",
 ].join('; ');
 
-function repository(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-replay-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
-      cwd: dir,
-    });
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), '# replay\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'init');
-  return dir;
-}
-
 test('the Replay tab plays a recording, seeks with the scrubber and its marks', async ({
   page,
   host,
 }) => {
   test.setTimeout(60_000);
-  const repo = repository();
+  const repo = tempRepository('paddock-e2e-replay-', { 'README.md': '# replay\n' });
   try {
     expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
-    const run = host.cli(['exec', '--project', repo, '--keep', '--json', '--', 'sh', '-c', SCRIPT]);
-    expect(run.code, run.stderr).toBe(0);
-    const { sessionId } = JSON.parse(run.stdout) as { sessionId: string };
+    const { sessionId } = keptSession(host, repo, SCRIPT);
     const gates = host.cli(['gates', 'run', sessionId]);
     expect(gates.code, gates.stderr).not.toBeNull();
 
-    await page.goto(host.url);
-    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-    await page.locator(`[data-testid="session-row"][data-id="${sessionId}"] button`).click();
-    await expect(page.getByTestId('session-detail')).toContainText(sessionId);
-    await page.keyboard.press('y');
+    await openSessionTab(page, host, sessionId, 'y');
     const replay = page.getByTestId('replay');
     const screen = replay.getByTestId('replay-terminal').locator('.xterm-rows');
     const time = replay.getByTestId('replay-time');
@@ -99,9 +76,7 @@ test('the Replay tab plays a recording, seeks with the scrubber and its marks', 
     await scrubber.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
     await expect(screen).toContainText('second line');
     await expect(screen).not.toContainText('third line');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'replay.png') });
+    await screenshot(page, 'replay.png', 800);
 
     // The gate's command, run after the recording ended, is marked at its end.
     const mark = replay.getByTestId('replay-marker').first();

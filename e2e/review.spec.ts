@@ -10,15 +10,23 @@
  * commit's git note.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startSecretService } from '../src/test-support/keyring';
 import { startHost } from './host';
-import { expect, ROOT, test, type Host } from './support';
+import {
+  expect,
+  keptSession,
+  openSessionTab,
+  screenshot,
+  tempRepository,
+  test,
+  type Host,
+} from './support';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+/** The panel scrolls inside the viewport: a tall one shows the gates, blockers and diff at once. */
+const TALL = 1400;
 const POLICY = [
   'version: 1',
   'gates:',
@@ -28,49 +36,14 @@ const POLICY = [
   '',
 ].join('\n');
 
-function repository(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-review-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
-      cwd: dir,
-    });
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'value.txt'), 'bad\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'init');
-  return dir;
-}
-
-/** `paddock exec --keep` of `script` in a fresh workspace of `repo`: the kept session's id and workspace. */
-function keptSession(host: Host, repo: string, script: string) {
-  const run = host.cli(['exec', '--project', repo, '--keep', '--json', '--', 'sh', '-c', script]);
-  expect(run.code, run.stderr).toBe(0);
-  const result = JSON.parse(run.stdout) as { sessionId: string; workspace: string; kept: boolean };
-  expect(result.kept).toBe(true);
-  return result;
-}
-
 /** The Sessions screen with `id` opened in its Review tab (the key v, from the list). */
 async function openReview(page: Page, host: Host, id: string) {
-  await page.goto(host.url);
-  await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-  await page.locator(`[data-testid="session-row"][data-id="${id}"] button`).click();
-  await expect(page.getByTestId('session-detail')).toContainText(id);
-  await page.keyboard.press('v');
+  await openSessionTab(page, host, id, 'v');
   const panel = page.getByTestId('review-panel');
   await expect(panel).toBeVisible();
   // Read once: the gates have not run on this work yet.
   await expect(panel.getByTestId('gates-not-run')).toBeVisible();
   return panel;
-}
-
-/** The panel scrolls inside the viewport: a tall one shows the gates, blockers and diff at once. */
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 1400 });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 const git = (repo: string, ...args: string[]) =>
@@ -81,7 +54,7 @@ test('the gates fail with their output and block promotion; fixed, they pass and
   host,
 }) => {
   test.setTimeout(60_000);
-  const repo = repository();
+  const repo = tempRepository('paddock-e2e-review-', { 'value.txt': 'bad\n' });
   try {
     expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
     const { sessionId, workspace } = keptSession(host, repo, 'echo almost > value.txt');
@@ -117,7 +90,7 @@ test('the gates fail with their output and block promotion; fixed, they pass and
     await expect(panel.getByTestId('review-blockers')).toContainText('the value check gate failed');
     await page.keyboard.press('p');
     await expect(panel.getByTestId('promote-form')).toHaveCount(0);
-    await screenshot(page, 'review-failed.png');
+    await screenshot(page, 'review-failed.png', TALL);
 
     // The work is fixed in the workspace: re-read, the results are stale and still block.
     writeFileSync(join(workspace, 'value.txt'), 'good\n');
@@ -126,7 +99,7 @@ test('the gates fail with their output and block promotion; fixed, they pass and
     await expect(run).toHaveAttribute('data-stale', 'true');
     await expect(panel.getByTestId('review-blockers')).toContainText('stale');
     await expect(panel.getByTestId('review-promote')).toBeDisabled();
-    await screenshot(page, 'review-stale.png');
+    await screenshot(page, 'review-stale.png', TALL);
 
     // r again: they pass, nothing blocks.
     await page.keyboard.press('r');
@@ -162,7 +135,7 @@ test('the gates fail with their output and block promotion; fixed, they pass and
       `The change is on main now, in commit ${after.slice(0, 7)}`,
     );
     await expect(page.getByTestId('session-state')).toHaveText('promoted');
-    await screenshot(page, 'review-promoted.png');
+    await screenshot(page, 'review-promoted.png', TALL);
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }
@@ -191,7 +164,7 @@ test('a change to a CI workflow is marked protected and needs a sign-off; Ada si
   page,
 }) => {
   test.setTimeout(90_000);
-  const repo = repository();
+  const repo = tempRepository('paddock-e2e-review-', { 'value.txt': 'bad\n' });
   try {
     await withKeychainHost(async (host) => {
       // The person's signing identity, made in a terminal: the key goes to the keychain.
@@ -243,7 +216,7 @@ test('a change to a CI workflow is marked protected and needs a sign-off; Ada si
       await expect(signoffs.getByTestId('signoff-missing')).toBeVisible();
       await expect(signoffs).toContainText('You sign as Ada');
       await expect(signoffs.getByTestId('signoff-statement')).toHaveCount(0);
-      await screenshot(page, 'review-protected.png');
+      await screenshot(page, 'review-protected.png', TALL);
 
       // s asks to sign an approval of this landing with Ada's key; Enter signs it.
       await page.keyboard.press('s');
@@ -268,7 +241,7 @@ test('a change to a CI workflow is marked protected and needs a sign-off; Ada si
       await expect(panel.getByTestId('review-blockers')).toHaveCount(0);
       await expect(panel.getByTestId('review-ready')).toHaveText('Ready to land on main.');
       await expect(panel.getByTestId('review-promote')).toBeEnabled();
-      await screenshot(page, 'review-signoff.png');
+      await screenshot(page, 'review-signoff.png', TALL);
 
       // Then it promotes, workflow and all.
       await page.keyboard.press('p');

@@ -6,14 +6,18 @@
  * what was printed; j/k move through it. From the Audit screen a search for the marker (narrowed
  * to output by the kind filter) leads back into the timeline at that event.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, ROOT, test, type Host } from './support';
+import {
+  expect,
+  keptSession,
+  openSessionTab,
+  screenshot,
+  tempRepository,
+  test,
+  type Host,
+} from './support';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const POLICY = [
   'version: 1',
   'gates:',
@@ -31,47 +35,20 @@ const SCRIPT = [
   'echo better > value.txt',
 ].join('; ');
 
-function repository(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-timeline-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], {
-      cwd: dir,
-    });
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'value.txt'), 'good\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'init');
-  return dir;
-}
-
 /** A kept session that ran SCRIPT, with one gate run on it: its id. */
 function seededSession(host: Host, repo: string): string {
   expect(host.cli(['settings', 'set', 'policy.personal', POLICY]).stderr).toBe('');
-  const run = host.cli(['exec', '--project', repo, '--keep', '--json', '--', 'sh', '-c', SCRIPT]);
-  expect(run.code, run.stderr).toBe(0);
-  const { sessionId } = JSON.parse(run.stdout) as { sessionId: string };
+  const { sessionId } = keptSession(host, repo, SCRIPT);
   const gates = host.cli(['gates', 'run', sessionId]);
   expect(gates.stderr).toBe('');
   return sessionId;
 }
 
 async function openTimeline(page: Page, host: Host, id: string) {
-  await page.goto(host.url);
-  await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
-  await page.locator(`[data-testid="session-row"][data-id="${id}"] button`).click();
-  await expect(page.getByTestId('session-detail')).toContainText(id);
-  await page.keyboard.press('l');
+  await openSessionTab(page, host, id, 'l');
   const timeline = page.getByTestId('timeline');
   await expect(timeline).toHaveAttribute('data-loaded', 'true');
   return timeline;
-}
-
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 1150 });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 const entryOf = (page: Page, kind: string) =>
@@ -82,7 +59,7 @@ test('a session’s timeline: every kind in order, in words, opened to its outpu
   host,
 }) => {
   test.setTimeout(60_000);
-  const repo = repository();
+  const repo = tempRepository('paddock-e2e-timeline-', { 'value.txt': 'good\n' });
   try {
     const sessionId = seededSession(host, repo);
     const timeline = await openTimeline(page, host, sessionId);
@@ -153,7 +130,7 @@ test('a session’s timeline: every kind in order, in words, opened to its outpu
     await expect(task.locator('.tl-line')).toBeFocused();
 
     // Tall enough for every entry, the opened ones too.
-    await screenshot(page, 'timeline.png');
+    await screenshot(page, 'timeline.png', 1150);
 
     // From the Audit screen: the marker, narrowed to output, then into the timeline at it.
     await page.keyboard.press('g');
@@ -169,7 +146,7 @@ test('a session’s timeline: every kind in order, in words, opened to its outpu
     await expect(hits).toHaveCount(1);
     await expect(hits.first()).toHaveAttribute('data-kind', 'terminal.output');
     const seq = await hits.first().getAttribute('data-seq');
-    await screenshot(page, 'timeline-search.png');
+    await screenshot(page, 'timeline-search.png', 1150);
     await hits.first().getByTestId('audit-open-timeline').click();
 
     await expect(page.getByTestId('session-detail')).toContainText(sessionId);
