@@ -6,6 +6,7 @@
  * page); a write's callback runs once it is parsed. A resize takes effect at once, so output
  * written before a resize is awaited first: otherwise it would be parsed at the new size.
  */
+import { SerializeAddon } from '@xterm/addon-serialize';
 import type { Recording } from './asciicast';
 
 export interface ReplayTerminal {
@@ -34,6 +35,30 @@ export interface IndexTerminal {
 }
 
 /** The state of a terminal at one point of a recording: enough to go on from there. */
+/** What an index terminal is made of: a terminal (xterm.js or headless) that loads the serializer. */
+type SerializableTerminal = IndexTerminal['terminal'] & {
+  loadAddon(addon: SerializeAddon): void;
+  buffer: { active: { cursorX: number; cursorY: number } };
+  dispose(): void;
+};
+
+/** The options every replay terminal shares, so keyframes made in one fit the other. */
+export function replayTerminalOptions(cols: number, rows: number) {
+  return { cols, rows, scrollback: REPLAY_SCROLLBACK, allowProposedApi: true };
+}
+
+/** An index terminal on `terminal`: the page's xterm.js, or Node's headless one. */
+export function indexTerminalOn(terminal: SerializableTerminal): IndexTerminal {
+  const serializer = new SerializeAddon();
+  terminal.loadAddon(serializer);
+  return {
+    terminal,
+    serialize: () => serializer.serialize(),
+    cursor: () => ({ x: terminal.buffer.active.cursorX, y: terminal.buffer.active.cursorY }),
+    dispose: () => terminal.dispose(),
+  };
+}
+
 export interface Keyframe {
   /** Events of the recording already applied: `events[0..index)`. */
   index: number;
