@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages Paddock's features and tests need (Debian/Ubuntu). Safe to run again.
 set -euo pipefail
-PACKAGES=(chromium xvfb gnome-keyring dbus-x11 libsecret-1-dev bubblewrap socat git ripgrep python3-pip curl)
+PACKAGES=(chromium xvfb gnome-keyring dbus-x11 libsecret-1-dev bubblewrap socat git ripgrep python3-pip curl openssh-server openssh-client)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
