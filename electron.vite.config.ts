@@ -16,6 +16,9 @@ export default defineConfig({
         },
         // Shared chunks beside the entries, so every bundle's __dirname is out/main.
         output: { chunkFileNames: 'chunk-[name]-[hash].js' },
+        // No package is imported for its side effects: an import nothing uses is dropped, so a
+        // lazily loaded part of the CLI (the cost report) does not drag node-pty and the rest in.
+        treeshake: { moduleSideEffects: 'no-external' },
       },
     },
   },

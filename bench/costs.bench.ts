@@ -16,11 +16,12 @@
  * eight is a resumed one, whose file starts with the whole earlier session again.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writevSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildSync } from 'esbuild';
-import { buildCostReport, PriceTable } from '../src/main/core/costs';
+import { PriceTable } from '../src/main/core/costs';
+import { parsePolicy } from '../src/main/core/policy';
+import { costReport } from '../src/main/cost-report';
 import {
   insertProjects,
   insertSessions,
@@ -324,13 +325,15 @@ async function reportBench(): Promise<BenchResult[]> {
         sessions: paddock.sessions,
         projects: paddock.projects,
       };
-      const allTime = timed(REPORT_RUNS, () => buildCostReport(deps, { now }));
+      const report = (options: { since?: string; now: Date }) =>
+        costReport(deps, options, parsePolicy);
+      const allTime = timed(REPORT_RUNS, () => report({ now }));
       if (allTime.value.totals.calls !== REPORT_CALLS)
         throw new Error(
           `The report counts ${allTime.value.totals.calls} calls, not ${REPORT_CALLS}.`,
         );
       const week = new Date(now.getTime() - 7 * 86_400_000).toISOString();
-      const lastWeek = timed(REPORT_RUNS, () => buildCostReport(deps, { since: week, now }));
+      const lastWeek = timed(REPORT_RUNS, () => report({ since: week, now }));
       const json = timed(REPORT_RUNS, () => JSON.stringify(allTime.value));
       progress(
         `report: all time p50 ${allTime.p50.toFixed(1)} ms, last 7 days p50 ${lastWeek.p50.toFixed(1)} ms, ${(json.value.length / 1024).toFixed(0)} KiB of JSON`,
@@ -340,7 +343,7 @@ async function reportBench(): Promise<BenchResult[]> {
 
       const cli = cliRuns(home);
       const tsx = cli.timed(['--import', 'tsx', join(ROOT, 'src', 'cli', 'index.ts')]);
-      const bundle = bundleCli(dir);
+      const bundle = buildCli();
       const bundled = cli.timed([bundle.file]);
       const node = cli.timed(['-e', '0'], false);
       const version = cli.timed([bundle.file, '--version'], false);
@@ -436,33 +439,14 @@ function cliRuns(home: string) {
 }
 
 /**
- * The CLI as one CommonJS file, its packages left external, as `npm run build` bundles it into
- * out/main/cli.js, but from the source as it is now (out/ may predate it, and rebuilding the
- * whole app is not the bench's business). Written under node_modules/.cache so the packages
- * resolve.
+ * The CLI as people run it: `bin/paddock.js` on the build (`npm run build`, run here first so the
+ * figure is of the source as it is now, with the build's chunks and tree-shaking).
  */
-function bundleCli(dir: string): { file: string; note: string } {
-  const cache = join(ROOT, 'node_modules', '.cache', 'paddock-bench');
-  mkdirSync(cache, { recursive: true });
-  const file = join(cache, `cli-${basename(dir)}.js`);
-  buildSync({
-    entryPoints: [join(ROOT, 'src', 'cli', 'index.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    // One file: every module in it is `require.main`, and src/main/server.ts would start a host.
-    define: { 'require.main': 'undefined' },
-    logLevel: 'error',
-  });
-  bundles.push(file);
-  return { file, note: 'src/cli bundled by esbuild, as the build bundles out/main/cli.js' };
+function buildCli(): { file: string; note: string } {
+  const built = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr || built.stdout}`);
+  return { file: join(ROOT, 'bin', 'paddock.js'), note: 'bin/paddock.js on a fresh build' };
 }
-
-const bundles: string[] = [];
-process.on('exit', () => bundles.forEach((file) => rmSync(file, { force: true })));
 
 const SEED_BATCH = 5_000;
 

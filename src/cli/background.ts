@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, paddockPaths } from '../main/core/home';
-import { readEndpoint, type Endpoint } from '../main/transport';
+import { readEndpoint, type Endpoint } from '../main/transport/endpoint';
 import { UsageError } from './output';
 
 /** Starts `paddock serve` detached (for work that must outlive this command) and waits until it serves. */

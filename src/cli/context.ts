@@ -6,22 +6,27 @@
  * live. When none is running, the command runs the core in-process: writers take the store's lock
  * for as long as the command lasts; readers open the store read-only.
  */
-import WebSocket from 'ws';
 import { paddockPaths, resolvePaddockHome } from '../main/core/home';
-import { openPaddock } from '../main/paddock';
-import { inProcessTransport, readEndpoint, serveCore } from '../main/transport';
+import { readEndpoint } from '../main/transport/endpoint';
 import { createApi } from '../shared/contract/client';
 import type { PaddockApi } from '../shared/contract';
-import { createWsTransport, type SocketLike } from '../shared/contract/ws-client';
-import { startInBackground } from './background';
+import type { SocketLike } from '../shared/contract/ws-client';
 
 export type Access = 'read' | 'write';
 
 export interface CliContext {
   home: string;
   print(line: string): void;
-  /** Runs `work` against the running host if there is one, else against an in-process core. */
-  withApi<T>(access: Access, work: (api: PaddockApi) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` against the running host if there is one, else against an in-process core, or
+   * `inProcess` when given: a reader that needs less than the whole core (loading the whole core
+   * takes longer than most reports).
+   */
+  withApi<T>(
+    access: Access,
+    work: (api: PaddockApi) => Promise<T>,
+    inProcess?: () => Promise<T>,
+  ): Promise<T>;
   /** Runs `work` against a host, starting one in the background (and saying so) when none runs. */
   withHost<T>(work: (api: PaddockApi) => Promise<T>): Promise<T>;
   /** Messages for the person that are not the command's output. */
@@ -34,7 +39,7 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
     home,
     print: (line) => process.stdout.write(`${line}\n`),
     note: (line) => process.stderr.write(`${line}\n`),
-    async withApi(access, work) {
+    async withApi(access, work, inProcess) {
       const remote = await connectToHost(home);
       if (remote) {
         try {
@@ -43,11 +48,12 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
           remote.close();
         }
       }
-      return runInProcess(home, access, work);
+      return inProcess ? inProcess() : runInProcess(home, access, work);
     },
     async withHost(work) {
       let remote = await connectToHost(home);
       if (!remote) {
+        const { startInBackground } = await import('./background');
         const endpoint = await startInBackground(home);
         process.stderr.write(
           `Started Paddock in the background (pid ${endpoint.pid}) so sessions outlive this command: ${endpoint.url}\n\`paddock stop\` stops it.\n`,
@@ -69,6 +75,11 @@ async function runInProcess<T>(
   access: Access,
   work: (api: PaddockApi) => Promise<T>,
 ): Promise<T> {
+  // Loaded when needed: the whole core takes longer to load than many commands take to run.
+  const [{ openPaddock }, { inProcessTransport, serveCore }] = await Promise.all([
+    import('../main/paddock'),
+    import('../main/transport'),
+  ]);
   const paddock = openPaddock({
     home,
     readonly: access === 'read',
@@ -89,6 +100,10 @@ export async function connectToHost(
 ): Promise<{ api: PaddockApi; close(): void } | null> {
   const endpoint = readEndpoint(paddockPaths(home).endpoint);
   if (!endpoint) return null;
+  const [{ default: WebSocket }, { createWsTransport }] = await Promise.all([
+    import('ws'),
+    import('../shared/contract/ws-client'),
+  ]);
   const transport = createWsTransport({
     url: `ws://127.0.0.1:${endpoint.port}/ws`,
     token: endpoint.token,

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Actor } from '../../shared/audit';
 import type { CallInput, PaddockApi } from '../../shared/contract';
-import { parseOpenSshEd25519 } from '../../main/core/identity';
 import {
   exportDigest,
   exportedEvents,
@@ -17,7 +16,6 @@ import {
   type ExportOptions,
   type ExportReport,
 } from '../../main/core/store';
-import { openPaddock } from '../../main/paddock';
 import type { CliContext } from '../context';
 import { EXIT, UsageError } from '../output';
 import { parseTime } from '../time';
@@ -68,6 +66,7 @@ async function projectId(api: PaddockApi, named: string): Promise<string> {
 }
 
 export async function writeExport(context: CliContext, options: ExportOptions): Promise<void> {
+  const { openPaddock } = await import('../../main/paddock');
   const paddock = openPaddock({ home: context.home, readonly: true });
   try {
     const hash = createHash('sha256');
@@ -102,7 +101,12 @@ export async function writeExport(context: CliContext, options: ExportOptions): 
   }
 }
 
-export function verifyExportFile(context: CliContext, file: string, json?: boolean): number {
+export async function verifyExportFile(
+  context: CliContext,
+  file: string,
+  json?: boolean,
+): Promise<number> {
+  const { parseOpenSshEd25519 } = await import('../../main/core/identity');
   const report = verifyExport(readFileSync(file, 'utf8'), (signature, bytes) => {
     try {
       const key = parseOpenSshEd25519(signature.publicKey);

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { personalSources } from '../../main/core/costs/import';
 import {
   USAGE_SOURCES,
   type BudgetUse,
@@ -96,7 +95,15 @@ costBySource {metered, reported, estimated}); totals add calls by source. --by s
             options.until === undefined ? undefined : parseTime(options.until, now, '--until');
           if (since && until && since >= until)
             throw new UsageError(`--since (${since}) must come before --until (${until}).`);
-          const report = await context.withApi('read', (api) => api.costs.report({ since, until }));
+          const report = await context.withApi(
+            'read',
+            (api) => api.costs.report({ since, until }),
+            async () =>
+              (await import('../../main/cost-report')).readCostReport(context.home, {
+                since,
+                until,
+              }),
+          );
           const rows = report[GROUPINGS[options.by]];
           if (options.json) {
             const json: CostsJson = {
@@ -136,6 +143,7 @@ costBySource {metered, reported, estimated}); totals add calls by source. --by s
     .action(
       withExitCode(async (options: { claude?: string[]; codex?: string[]; json?: boolean }) => {
         const named = options.claude !== undefined || options.codex !== undefined;
+        const { personalSources } = await import('../../main/core/costs/import');
         const own = personalSources();
         const dirs = (given: string[] | undefined, kind: 'claude' | 'codex') =>
           named

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openPaddock } from '../../main/paddock';
 import type { PaddockApi } from '../../shared/contract';
 import { connectToHost, type CliContext } from '../context';
 import { withExitCode } from '../output';
@@ -47,6 +46,7 @@ export function registerExec(program: Command, context: CliContext): void {
         }
         let paddock;
         try {
+          const { openPaddock } = await import('../../main/paddock');
           paddock = openPaddock({
             home: context.home,
             lockCommand: `paddock exec ${argv.join(' ')}`,

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { paddockPaths } from '../../main/core/home';
-import { readEndpoint } from '../../main/transport';
+import { readEndpoint } from '../../main/transport/endpoint';
 import { startInBackground, waitFor } from '../background';
-import { closeOnSignals, startHeadlessHost } from '../../main/server';
 import type { CliContext } from '../context';
 import { EXIT, withExitCode } from '../output';
 import { UsageError } from '../output';
@@ -25,6 +24,7 @@ export function registerServe(program: Command, context: CliContext): void {
           );
           return EXIT.ok;
         }
+        const { closeOnSignals, startHeadlessHost } = await import('../../main/server');
         const host = await startHeadlessHost({ home: context.home, port });
         context.print(
           `Paddock is serving at ${host.url}\nOpen that URL in a browser (the token after # is its key). Ctrl+C stops it.`,

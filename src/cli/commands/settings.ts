@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SETTINGS } from '../../shared/settings';
 import type { CliContext } from '../context';
 import { EXIT, withExitCode } from '../output';
 
@@ -14,6 +13,8 @@ export function registerSettings(program: Command, context: CliContext): void {
     .action(
       withExitCode(async (options: { json?: boolean }) => {
         const values = await context.withApi('write', (api) => api.settings.all({}));
+        // Loaded here: the registry's schemas cost every other command their load time.
+        const { SETTINGS } = await import('../../shared/settings');
         if (options.json) context.print(JSON.stringify(values, null, 2));
         else
           for (const [key, spec] of Object.entries(SETTINGS))

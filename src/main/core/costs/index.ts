@@ -17,6 +17,7 @@ export { createUsageMeter, MAX_METERED_BYTES, type MeteredUsage, type UsageMeter
 export {
   buildCostReport,
   budgetLimits,
+  type PersonalBudgets,
   OUTSIDE_PADDOCK,
   TOP_SESSIONS,
   UNKNOWN_DAY,

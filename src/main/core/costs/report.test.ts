@@ -3,6 +3,7 @@ process.env.TZ = 'America/New_York';
 
 import { describe, expect, it } from 'vitest';
 import { USAGE_SOURCES, type CostGroup, type UsageSource } from '../../../shared/costs';
+import { parsePolicy } from '../policy';
 import { ProjectsService } from '../projects';
 import { SettingsService } from '../settings';
 import { AuditStore } from '../store';
@@ -76,6 +77,7 @@ function seeded(calls: readonly SeedCall[] = CALLS, sessions: readonly SeedSessi
     sessions: { list: () => sessions },
     projects: new ProjectsService(store),
     agentName: (id) => ({ claude: 'Claude Code', codex: 'Codex CLI' })[id],
+    personalBudgets: (text) => parsePolicy(text, 'policy.personal').budgets ?? {},
   };
   return { store, settings, deps };
 }

@@ -24,7 +24,6 @@ import {
 } from '../../../shared/costs';
 import type { Project, SessionRecord } from '../../../shared/sessions';
 import type { BudgetLimits } from '../budgets';
-import { parsePolicy } from '../policy';
 import type { SettingsService } from '../settings';
 import type { AuditStore, UsageGroup } from '../store';
 
@@ -46,7 +45,15 @@ export interface CostReportDeps {
   projects: { list(): ReadonlyArray<Pick<Project, 'id' | 'path' | 'name'>> };
   /** A preset's name for people (`Claude Code`), when it has one. */
   agentName?: (presetId: string) => string | undefined;
+  /**
+   * The `budgets` section of the person's policy, from its text (the `policy.personal` setting):
+   * given by the caller, so a quick reader loads the policy parser only when there is a policy.
+   */
+  personalBudgets: PersonalBudgets;
 }
+
+/** The `budgets` of a policy's text (never called with blank text). */
+export type PersonalBudgets = (policyText: string) => BudgetLimits;
 
 export interface CostReportOptions {
   /** ISO 8601: calls at or after `since` and before `until`; either may be left out. */
@@ -252,7 +259,7 @@ function budgetUses(
     sessionsOfProject: (path: string) => string[];
   },
 ): BudgetUse[] {
-  const limits = budgetLimits(deps.settings);
+  const limits = budgetLimits(deps.settings, deps.personalBudgets);
   const uses: BudgetUse[] = [];
   if (limits.day !== undefined) {
     const { start, end } = localDay(context.now);
@@ -317,11 +324,12 @@ function budgetUses(
  * smaller of the two for each scope. (A repository's policy can lower a project's limits further
  * for its sessions' calls; that is read per project at a commit, and not shown here.)
  */
-export function budgetLimits(settings: Pick<SettingsService, 'get'>): BudgetLimits {
+export function budgetLimits(
+  settings: Pick<SettingsService, 'get'>,
+  personalBudgets: PersonalBudgets,
+): BudgetLimits {
   const text = settings.get('policy.personal');
-  const personal = text.trim()
-    ? (parsePolicy(text, 'your policy (setting policy.personal)').budgets ?? {})
-    : {};
+  const personal = text.trim() ? personalBudgets(text) : {};
   const set = settings.get('costs.budgets');
   const limits: BudgetLimits = {};
   for (const scope of ['session', 'project', 'day'] as const) {

@@ -11,6 +11,9 @@ import {
 } from '../../../shared/settings';
 import type { AuditStore } from '../store';
 import type { Actor, JsonValue } from '../../../shared/audit';
+import { storedSettings } from './stored';
+
+export { storedSettings } from './stored';
 
 export class SettingsError extends Error {}
 
@@ -30,14 +33,11 @@ export class SettingsService {
   ) {}
 
   all(): SettingsValues {
-    const rows = this.store.database.prepare('SELECT key, value FROM settings').all() as {
-      key: string;
-      value: string;
-    }[];
     const values = Object.fromEntries(
       Object.entries(SETTINGS).map(([key, spec]) => [key, spec.default]),
     ) as Record<string, unknown>;
-    for (const { key, value } of rows) if (isSettingKey(key)) values[key] = JSON.parse(value);
+    for (const [key, value] of storedSettings(this.store))
+      if (isSettingKey(key)) values[key] = value;
     return values as SettingsValues;
   }
 

@@ -3,6 +3,7 @@ import type { JsonObject } from '../../../shared/audit';
 import { USAGE_EVENT, type UsageRecord } from '../../../shared/costs';
 import { tempDir } from '../../../test-support/temp';
 import { AuditStore, type UsageGroup } from './index';
+import type { SpendFilter } from './usage-index';
 
 function usage(overrides: Partial<UsageRecord> & { at: string }): JsonObject {
   const record: UsageRecord = {
@@ -184,5 +185,164 @@ describe('usage groups', () => {
     expect(fromLog).toHaveLength(4);
     reader.close();
     writer.close();
+  });
+});
+
+describe('usage by the hour', () => {
+  /** A small deterministic generator, so a failure can be replayed. */
+  function random(seed: number) {
+    let state = seed;
+    return () => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+  const START = Date.parse('2026-03-06T00:00:00.000Z');
+  const SPAN = 5 * 86_400_000;
+
+  /** 2,000 calls over five days, some at irregular times, with their figures kept for the sums. */
+  function calls(next: () => number) {
+    return Array.from({ length: 2_000 }, (_, i) => {
+      const time = new Date(START + Math.floor(next() * SPAN));
+      const at =
+        i % 97 === 0
+          ? time.toISOString().replace('.000Z', 'Z') // written without milliseconds: irregular
+          : i % 211 === 0
+            ? 'not a time'
+            : time.toISOString();
+      return {
+        sessionId: next() < 0.1 ? null : `ses_${Math.floor(next() * 6)}`,
+        at,
+        model: ['m-a', 'm-b', 'm-c'][Math.floor(next() * 3)] as string,
+        source: next() < 0.8 ? ('metered' as const) : ('reported' as const),
+        costUsd: next() < 0.05 ? null : Math.round(next() * 1000) / 100,
+        input: Math.floor(next() * 5000),
+      };
+    });
+  }
+  type Call = ReturnType<typeof calls>[number];
+
+  /** What the index must answer, summed here call by call (times compared as text, as SQL does). */
+  function bruteForce(all: readonly Call[], filter: SpendFilter) {
+    const chosen = all.filter(
+      (call) =>
+        (!filter.sessionIds ||
+          (call.sessionId !== null && filter.sessionIds.includes(call.sessionId))) &&
+        (!filter.since || call.at >= filter.since) &&
+        (!filter.until || call.at < filter.until) &&
+        (!filter.source || call.source === filter.source),
+    );
+    const byModel = new Map<string, { calls: number; costUsd: number; input: number }>();
+    for (const call of chosen) {
+      const sums = byModel.get(call.model) ?? { calls: 0, costUsd: 0, input: 0 };
+      sums.calls++;
+      sums.costUsd += call.costUsd ?? 0;
+      sums.input += call.input;
+      byModel.set(call.model, sums);
+    }
+    return byModel;
+  }
+
+  it('answers every range as summing each call would, whole hours or not', () => {
+    const next = random(42);
+    const all = calls(next);
+    const store = AuditStore.open({ home: tempDir() });
+    store.appendMany(
+      all.map((call) => ({
+        kind: USAGE_EVENT,
+        actor: 'system' as const,
+        actorId: 'broker',
+        sessionId: call.sessionId,
+        payload: usage({
+          at: call.at,
+          model: call.model,
+          source: call.source,
+          costUsd: call.costUsd,
+          tokens: { input: call.input, output: 0, cacheWrite: 0, cacheRead: 0 },
+        }),
+      })),
+    );
+    store.flushIndexes();
+    const hours = store.database.prepare('SELECT total(calls) FROM usage_hours').pluck().get();
+    const irregular = all.filter((call) => !/\.\d{3}Z$/.test(call.at)).length;
+    expect(hours).toBe(all.length - irregular);
+
+    const timeAt = (ms: number) => new Date(START + ms).toISOString();
+    const ranges: SpendFilter[] = [
+      {},
+      { since: timeAt(0), until: timeAt(SPAN) },
+      // Whole hours; then ends inside hours; then a range inside one hour; then a half-hour zone's day.
+      { since: timeAt(3_600_000 * 5), until: timeAt(3_600_000 * 30) },
+      { since: timeAt(3_600_000 * 5 + 1234), until: timeAt(3_600_000 * 30 - 1) },
+      { since: timeAt(3_600_000 * 7 + 60_000), until: timeAt(3_600_000 * 7 + 1_800_000) },
+      { since: '2026-03-07T18:30:00.000Z', until: '2026-03-08T18:30:00.000Z' },
+      { since: timeAt(3_600_000 * 50 + 17) },
+      { until: timeAt(3_600_000 * 50 + 17) },
+      // Bounds that are not canonical times: read from the calls themselves.
+      { since: '2026-03-07T10:00:00Z', until: '2026-03-08T10:00:00+01:00' },
+      { since: timeAt(3_600_000 * 10), sessionIds: ['ses_1', 'ses_4'] },
+      { until: timeAt(3_600_000 * 80), source: 'reported' },
+    ];
+    for (let i = 0; i < 20; i++) {
+      const [a, b] = [next() * SPAN, next() * SPAN].sort((x, y) => x - y) as [number, number];
+      ranges.push({ since: timeAt(Math.floor(a)), until: timeAt(Math.floor(b) + 1) });
+    }
+    for (const filter of ranges) {
+      const expected = bruteForce(all, filter);
+      const got = store.usageGroups(filter, { by: ['model'] });
+      expect(got.map((group) => group.model).sort(), JSON.stringify(filter)).toEqual(
+        [...expected.keys()].sort(),
+      );
+      for (const group of got) {
+        const sums = expected.get(group.model as string);
+        expect(group.calls, JSON.stringify(filter)).toBe(sums?.calls);
+        expect(group.tokens.input).toBe(sums?.input);
+        expect(group.costUsd).toBeCloseTo(sums?.costUsd ?? NaN, 6);
+      }
+    }
+    store.close();
+  });
+
+  it('the upgrade sums the calls indexed before it into their hours', () => {
+    const home = tempDir();
+    const store = AuditStore.open({ home });
+    store.appendMany(
+      [
+        '2026-03-08T04:30:00.000Z',
+        '2026-03-08T04:59:59.999Z',
+        '2026-03-08T05:00:00.000Z',
+        'later',
+      ].map((at) => ({
+        kind: USAGE_EVENT,
+        actor: 'system' as const,
+        actorId: 'broker',
+        sessionId: null,
+        payload: usage({ at }),
+      })),
+    );
+    store.flushIndexes();
+    const db = store.database;
+    const before = db
+      .prepare('SELECT hour, session_key, calls, cost_usd FROM usage_hours ORDER BY hour')
+      .all();
+    // As an older store holds them: the calls indexed, nothing summed by the hour.
+    db.exec(
+      'DROP TABLE usage_hours; DROP INDEX usage_irregular; ALTER TABLE usage DROP COLUMN hour',
+    );
+    db.pragma('user_version = 8');
+    store.close();
+
+    const upgraded = AuditStore.open({ home });
+    expect(
+      upgraded.database
+        .prepare('SELECT hour, session_key, calls, cost_usd FROM usage_hours ORDER BY hour')
+        .all(),
+    ).toEqual(before);
+    expect(before).toEqual([
+      { hour: '2026-03-08T04', session_key: '', calls: 2, cost_usd: 0.5 },
+      { hour: '2026-03-08T05', session_key: '', calls: 1, cost_usd: 0.25 },
+    ]);
+    expect(upgraded.spend().calls).toBe(4);
+    upgraded.close();
   });
 });

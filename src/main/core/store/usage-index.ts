@@ -14,6 +14,7 @@ import {
 } from '../../../shared/costs';
 
 export type { SpendTotals };
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 export interface UsageRow {
@@ -30,6 +31,8 @@ export interface UsageRow {
   cost_usd: number | null;
   request_id: string | null;
   message_id: string | null;
+  /** The UTC hour the call is summed into (`2026-03-09T14`), or null for an irregular time. */
+  hour: string | null;
 }
 
 export interface SpendFilter {
@@ -126,27 +129,98 @@ export function usageRowOf(
     cost_usd: cost,
     request_id: text(record.requestId),
     message_id: text(record.messageId),
+    hour: hourOf(at),
   };
 }
 
+/** Times as `Date#toISOString` writes them: these, and only these, compare as text in time order. */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const HOUR_START = ':00:00.000Z';
+const HOUR_MS = 3_600_000;
+
+/** The UTC hour a call is summed into, or null when its time is not canonical. */
+export function hourOf(at: string): string | null {
+  return CANONICAL_TIME.test(at) ? at.slice(0, 13) : null;
+}
+
+/** The hour after `hour` (both as `2026-03-09T14`). */
+function nextHour(hour: string): string {
+  return new Date(Date.parse(`${hour}${HOUR_START}`) + HOUR_MS).toISOString().slice(0, 13);
+}
+
+/** A time range over the calls' `at`, either end open. */
+interface TimeRange {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * How a range is read: the whole hours inside it from `usage_hours` (null: none), and the rest
+ * (the part-hours at its ends) from `usage`. A bound that is not a canonical time cannot be
+ * matched to hours, so such a range is read from `usage` whole.
+ */
+export function splitByHours(
+  since?: string,
+  until?: string,
+): { hours: TimeRange | null; rest: TimeRange[] } {
+  const whole = { rest: [{ ...(since ? { from: since } : {}), ...(until ? { to: until } : {}) }] };
+  if ((since && !hourOf(since)) || (until && !hourOf(until))) return { hours: null, ...whole };
+  const first =
+    since && (since.endsWith(HOUR_START) ? since.slice(0, 13) : nextHour(since.slice(0, 13)));
+  const end = until?.slice(0, 13);
+  if (first && end && first >= end) return { hours: null, ...whole };
+  const rest: TimeRange[] = [];
+  if (since && first && since < `${first}${HOUR_START}`)
+    rest.push({ from: since, to: `${first}${HOUR_START}` });
+  if (until && end && `${end}${HOUR_START}` < until)
+    rest.push({ from: `${end}${HOUR_START}`, to: until });
+  return { hours: { ...(first ? { from: first } : {}), ...(end ? { to: end } : {}) }, rest };
+}
+
+/** What a grouped sum is keyed by in SQL (a day is a range, not a column). */
+type KeyColumn = Exclude<UsageGroupKey, 'day'>;
+type SumRow = Omit<UsageGroup, 'tokens' | 'day'> & TokenCounts;
+
+/** The most statements kept prepared: each shape of query (keys, filters, edges) is one. */
+const STATEMENTS_KEPT = 64;
+
 export class UsageIndex {
   private readonly insertRow;
+  private readonly addToHour;
   private readonly byRequest;
   private readonly byMessage;
   private readonly tailEvents;
+  private readonly anyIrregular;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
     this.insertRow = db.readonly
       ? null
       : db.prepare(
           `INSERT OR IGNORE INTO usage (seq, session_id, at, source, provider, model, input, output,
-             cache_write, cache_read, cost_usd, request_id, message_id)
+             cache_write, cache_read, cost_usd, request_id, message_id, hour)
            VALUES (@seq, @session_id, @at, @source, @provider, @model, @input, @output,
-             @cache_write, @cache_read, @cost_usd, @request_id, @message_id)`,
+             @cache_write, @cache_read, @cost_usd, @request_id, @message_id, @hour)`,
+        );
+    this.addToHour = db.readonly
+      ? null
+      : db.prepare(
+          `INSERT INTO usage_hours (hour, session_key, model, source, calls, priced, cost_usd, input,
+             output, cache_write, cache_read, first_at, last_at)
+           VALUES (@hour, coalesce(@session_id, ''), @model, @source, 1, @cost_usd IS NOT NULL,
+             coalesce(@cost_usd, 0), @input, @output, @cache_write, @cache_read, @at, @at)
+           ON CONFLICT DO UPDATE SET calls = calls + 1, priced = priced + excluded.priced,
+             cost_usd = cost_usd + excluded.cost_usd, input = input + excluded.input,
+             output = output + excluded.output, cache_write = cache_write + excluded.cache_write,
+             cache_read = cache_read + excluded.cache_read,
+             first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
         );
     const known = 'SELECT seq, session_id, source, cost_usd FROM usage WHERE';
     this.byRequest = db.prepare(`${known} request_id = ? ORDER BY seq`);
     this.byMessage = db.prepare(`${known} message_id = ? ORDER BY seq`);
+    this.anyIrregular = db.prepare(
+      'SELECT 1 FROM usage INDEXED BY usage_irregular WHERE hour IS NULL LIMIT 1',
+    );
     this.tailEvents = db.prepare(
       'SELECT seq, session_id, kind, payload FROM events WHERE seq > ? AND kind = ? ORDER BY seq',
     );
@@ -154,78 +228,50 @@ export class UsageIndex {
 
   /** Adds the row for an event being indexed (inside the derived indexes' transaction). */
   add(row: UsageRow): void {
-    this.insertRow?.run(row);
+    // A call indexed already (INSERT OR IGNORE changed nothing) is in its hour already.
+    if (this.insertRow?.run(row).changes === 1 && row.hour !== null) this.addToHour?.run(row);
   }
 
   /** Sums over the indexed rows and, for a read-only store, the events not indexed yet. */
   spend(filter: SpendFilter, indexedSeq: number): SpendTotals {
-    const totals: SpendTotals = {
-      calls: 0,
-      costUsd: 0,
-      unpricedCalls: 0,
-      tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
-    };
-    if (filter.sessionIds?.length === 0) return totals;
-    const { where, params } = whereOf(filter);
-    const sums = this.db
-      .prepare(
-        `SELECT count(*) AS calls, total(cost_usd) AS cost, count(*) - count(cost_usd) AS unpriced,
-           total(input) AS input, total(output) AS output, total(cache_write) AS cache_write,
-           total(cache_read) AS cache_read
-         FROM usage ${where}`,
-      )
-      .get(params) as {
-      calls: number;
-      cost: number;
-      unpriced: number;
-      input: number;
-      output: number;
-      cache_write: number;
-      cache_read: number;
-    };
-    add(totals, {
-      calls: sums.calls,
-      costUsd: sums.cost,
-      unpricedCalls: sums.unpriced,
-      tokens: {
-        input: sums.input,
-        output: sums.output,
-        cacheWrite: sums.cache_write,
-        cacheRead: sums.cache_read,
-      },
-    });
-    for (const row of this.unindexed(indexedSeq))
-      if (matches(row, filter)) add(totals, totalsOf(row));
-    return totals;
+    const [sums] = this.groups(filter, { by: [] }, indexedSeq);
+    return sums
+      ? {
+          calls: sums.calls,
+          costUsd: sums.costUsd,
+          unpricedCalls: sums.unpricedCalls,
+          tokens: sums.tokens,
+        }
+      : {
+          calls: 0,
+          costUsd: 0,
+          unpricedCalls: 0,
+          tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+        };
   }
 
   /**
    * Sums over the indexed rows a filter selects, one per group (and, for a read-only store, the
-   * events not indexed yet). The sums are SQL's: no payload is read for an indexed call. By day,
-   * one query a day, over the time index: each sorts only its day's calls.
+   * events not indexed yet). The sums are SQL's: whole hours from `usage_hours`, the part-hours at
+   * a range's ends and irregular times from `usage`; no payload is read for an indexed call. By
+   * day, one query a day.
    */
   groups(filter: SpendFilter, grouping: UsageGrouping, indexedSeq: number): UsageGroup[] {
     if (filter.sessionIds?.length === 0) return [];
     const days = grouping.by.includes('day') ? (grouping.days ?? []) : null;
     if (days && days.length < 2) return [];
-    const { where, params } = whereOf(filter);
-    const keys = grouping.by.filter((key) => key !== 'day');
-    const dayClause = `${where ? `${where} AND` : 'WHERE'} at >= @dayStart AND at < @dayEnd`;
-    const statement = this.db.prepare(
-      `SELECT ${keys.map((key) => `${key === 'session' ? 'session_id AS session' : key}, `).join('')}
-         count(*) AS calls, total(cost_usd) AS costUsd, count(*) - count(cost_usd) AS unpricedCalls,
-         total(input) AS input, total(output) AS output, total(cache_write) AS cacheWrite,
-         total(cache_read) AS cacheRead, min(at) AS firstAt, max(at) AS lastAt
-       FROM usage ${days ? dayClause : where}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`,
-    );
-    type Row = Omit<UsageGroup, 'tokens'> & TokenCounts;
-    const rows: Array<{ row: Row; day?: string }> = [];
-    if (!days) for (const row of statement.all(params) as Row[]) rows.push({ row });
+    const keys = grouping.by.filter((key): key is KeyColumn => key !== 'day');
+    const rows: Array<{ row: SumRow; day?: string }> = [];
+    const irregular = this.anyIrregular.get() !== undefined;
+    if (!days) for (const row of this.sums(filter, keys, irregular)) rows.push({ row });
     else
       for (let i = 0; i + 1 < days.length; i++) {
-        const day = days[i] as string;
-        const bounds = { ...params, dayStart: day, dayEnd: days[i + 1] };
-        for (const row of statement.all(bounds) as Row[]) rows.push({ row, day });
+        const [dayStart, dayEnd] = [days[i] as string, days[i + 1] as string];
+        const since = filter.since && filter.since > dayStart ? filter.since : dayStart;
+        const until = filter.until && filter.until < dayEnd ? filter.until : dayEnd;
+        if (since >= until) continue;
+        for (const row of this.sums({ ...filter, since, until }, keys, irregular))
+          rows.push({ row, day: dayStart });
       }
     const groups = new Map<string, UsageGroup>();
     const keyOf = (group: Partial<UsageGroup>) =>
@@ -258,6 +304,80 @@ export class UsageIndex {
       groups.set(keyOf(keys), group);
     }
     return [...groups.values()];
+  }
+
+  /**
+   * One filter's sums by `keys`: the whole hours from `usage_hours`, the calls around them and
+   * those at irregular times from `usage`, each part summed by SQL and the parts added here (one
+   * statement over their union would have to sort; the hours alone are stored in group order).
+   * `irregular`: whether any call has an irregular time (most stores have none).
+   */
+  private sums(filter: SpendFilter, keys: readonly KeyColumn[], irregular: boolean): SumRow[] {
+    const { hours, rest } = splitByHours(filter.since, filter.until);
+    const parts = [
+      ...(hours ? [this.part(HOURS, filter, keys, hours)] : []),
+      // The ends take canonical times only: irregular ones are read on their own, over the whole range.
+      ...rest.map((range) =>
+        this.part(CALLS, filter, keys, range, hours ? 'hour IS NOT NULL' : null),
+      ),
+      ...(hours && irregular
+        ? [this.part(IRREGULAR_CALLS, filter, keys, { from: filter.since, to: filter.until })]
+        : []),
+    ];
+    const merged = new Map<string, SumRow>();
+    for (const { statement, params } of parts)
+      for (const row of statement.all(params) as SumRow[]) {
+        if (row.calls === 0) continue; // an empty part's sums (no keys: one row, of nothing)
+        const key = JSON.stringify(keys.map((name) => row[name]));
+        const sums = merged.get(key);
+        if (!sums) merged.set(key, row);
+        else addSums(sums, row);
+      }
+    return [...merged.values()];
+  }
+
+  /** The statement summing one table over a time range, by `keys`, under the filter. */
+  private part(
+    table: SummedTable,
+    filter: SpendFilter,
+    keys: readonly KeyColumn[],
+    range: TimeRange,
+    clause: string | null = null,
+  ): { statement: Statement; params: Record<string, string> } {
+    const params: Record<string, string> = {};
+    const clauses = [...commonClauses(filter, params, table.session), ...(clause ? [clause] : [])];
+    if (table.where) clauses.push(table.where);
+    if (range.from) {
+      clauses.push(`${table.time} >= @from`);
+      params.from = range.from;
+    }
+    if (range.to) {
+      clauses.push(`${table.time} < @to`);
+      params.to = range.to;
+    }
+    // Read by time where there is a time to read by: grouping by session would otherwise lead
+    // SQLite to walk the session index over every call to skip sorting a few.
+    const from =
+      table.index && (range.from || range.to || table.where)
+        ? `${table.name} INDEXED BY ${table.index}`
+        : table.name;
+    const column = (key: KeyColumn) => (key === 'session' ? table.session : key);
+    const selected = keys.map((key) =>
+      key === 'session' ? `${table.sessionValue} AS session, ` : `${key}, `,
+    );
+    const sql = `SELECT ${selected.join('')} ${table.sums} FROM ${from}
+      ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+      ${keys.length ? `GROUP BY ${keys.map(column).join(', ')}` : ''}`;
+    return { statement: this.statement(sql), params };
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENTS_KEPT) this.statements.clear();
+      this.statements.set(sql, (statement = this.db.prepare(sql)));
+    }
+    return statement;
   }
 
   /** Calls on the record with this request id or message id (either may be null). */
@@ -303,29 +423,84 @@ export class UsageIndex {
   }
 }
 
-function whereOf(filter: SpendFilter): { where: string; params: Record<string, string> } {
+/** The filter's clauses other than time (sessions, source), with their parameters. */
+function commonClauses(
+  filter: SpendFilter,
+  params: Record<string, string>,
+  sessionColumn: string,
+): string[] {
   const clauses: string[] = [];
-  const params: Record<string, string> = {};
   if (filter.sessionIds) {
     const names = filter.sessionIds.map((id, i) => {
       params[`s${i}`] = id;
       return `@s${i}`;
     });
-    clauses.push(`session_id IN (${names.join(', ')})`);
-  }
-  if (filter.since) {
-    clauses.push('at >= @since');
-    params.since = filter.since;
-  }
-  if (filter.until) {
-    clauses.push('at < @until');
-    params.until = filter.until;
+    clauses.push(`${sessionColumn} IN (${names.join(', ')})`);
   }
   if (filter.source) {
     clauses.push('source = @source');
     params.source = filter.source;
   }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  return clauses;
+}
+
+/** A table sums are read from: its name, its session column, and its sums as SumRow names them. */
+interface SummedTable {
+  name: string;
+  /** The column sessions are filtered and grouped by, and the session id it holds. */
+  session: string;
+  sessionValue: string;
+  /** The column a time range is over. */
+  time: string;
+  /** A clause every row read must meet, and the index that finds those rows (with a range too). */
+  where?: string;
+  index?: string;
+  sums: string;
+}
+
+const HOURS: SummedTable = {
+  name: 'usage_hours',
+  // Grouped by session_key itself, the order the rows are stored in; '' is no session.
+  session: 'session_key',
+  sessionValue: "nullif(session_key, '')",
+  time: 'hour',
+  sums: `total(calls) AS calls, total(cost_usd) AS costUsd, total(calls) - total(priced) AS unpricedCalls,
+    total(input) AS input, total(output) AS output, total(cache_write) AS cacheWrite,
+    total(cache_read) AS cacheRead, min(first_at) AS firstAt, max(last_at) AS lastAt`,
+};
+
+const CALLS: SummedTable = {
+  name: 'usage',
+  session: 'session_id',
+  sessionValue: 'session_id',
+  time: 'at',
+  index: 'usage_by_time',
+  sums: `count(*) AS calls, total(cost_usd) AS costUsd, count(*) - count(cost_usd) AS unpricedCalls,
+    total(input) AS input, total(output) AS output, total(cache_write) AS cacheWrite,
+    total(cache_read) AS cacheRead, min(at) AS firstAt, max(at) AS lastAt`,
+};
+
+/** Calls at irregular times: never summed by the hour. */
+const IRREGULAR_CALLS: SummedTable = {
+  ...CALLS,
+  where: 'hour IS NULL',
+  index: 'usage_irregular',
+};
+
+/** Adds `more` into `sums` (one group's sums from two parts of a range). */
+function addSums(sums: SumRow, more: SumRow): void {
+  for (const name of [
+    'calls',
+    'costUsd',
+    'unpricedCalls',
+    'input',
+    'output',
+    'cacheWrite',
+    'cacheRead',
+  ] as const)
+    sums[name] += more[name];
+  if (more.firstAt < sums.firstAt) sums.firstAt = more.firstAt;
+  if (more.lastAt > sums.lastAt) sums.lastAt = more.lastAt;
 }
 
 function matches(row: UsageRow, filter: SpendFilter): boolean {

@@ -1,8 +1,8 @@
-import { builtInPreset } from '../../core/agents';
 import type { PriceTable } from '../../core/costs';
-import { buildCostReport, type CostReportDeps } from '../../core/costs';
+import { parsePolicy } from '../../core/policy';
 import { importUsage, paddockSessionSources, sourceAt } from '../../core/costs/import';
 import type { AuditStore } from '../../core/store';
+import { costReport, type CostReportSources } from '../../cost-report';
 import type { Handlers } from '../router';
 
 /**
@@ -15,7 +15,7 @@ export function costsHandlers(
   store: AuditStore,
   paddockHome: string,
   prices: () => PriceTable,
-  report: Omit<CostReportDeps, 'store' | 'agentName'>,
+  report: Omit<CostReportSources, 'store'>,
 ): Pick<Handlers, 'costs.import' | 'costs.spend' | 'costs.report'> {
   return {
     'costs.spend': ({ sessionId, since, until }) =>
@@ -25,10 +25,7 @@ export function costsHandlers(
         ...(until ? { until } : {}),
       }),
     'costs.report': ({ since, until }) =>
-      buildCostReport(
-        { ...report, store, agentName: (id) => presetName(id, report.settings) },
-        { since, until },
-      ),
+      costReport({ ...report, store }, { since, until }, parsePolicy),
     'costs.import': ({ claude, codex, paddockSessions }) => {
       const table = prices();
       return importUsage(store, {
@@ -41,10 +38,4 @@ export function costsHandlers(
       });
     },
   };
-}
-
-/** A built-in preset's name, or the name a person gave their own (`agents.custom`). */
-function presetName(id: string, settings: CostReportDeps['settings']): string | undefined {
-  const custom = settings.get('agents.custom').find((preset) => preset.id === id)?.name;
-  return builtInPreset(id)?.name ?? (typeof custom === 'string' ? custom : undefined);
 }

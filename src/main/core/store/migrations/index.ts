@@ -6,6 +6,7 @@ import { sql as eraseModelApiKey } from './005-erase-model-api-key';
 import { sql as usageIndex } from './006-usage-index';
 import { sql as restorableBlobs } from './007-restorable-blobs';
 import { sql as outputSearch } from './008-output-search';
+import { sql as usageHours } from './009-usage-hours';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'usage-index', sql: usageIndex },
   { version: 7, name: 'restorable-blobs', sql: restorableBlobs },
   { version: 8, name: 'output-search', sql: outputSearch },
+  { version: 9, name: 'usage-hours', sql: usageHours },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
