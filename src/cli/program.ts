@@ -15,6 +15,7 @@ import { registerSecrets } from './commands/secrets';
 import { registerCosts } from './commands/costs';
 import { registerGates } from './commands/gates';
 import { registerIdentity } from './commands/identity';
+import { registerSsh } from './commands/ssh';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -39,6 +40,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerCosts(program, context);
   registerGates(program, context);
   registerIdentity(program, context);
+  registerSsh(program, context);
   return program;
 }
 

@@ -37,6 +37,7 @@ import { startRetention } from './core/retention';
 import type { GateService } from './core/gates';
 import { reviewGates } from './review';
 import { IdentityService } from './core/identity';
+import { refuseHostEditsOutsideSsh, SshService } from './core/ssh';
 
 const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
@@ -62,6 +63,8 @@ export interface Paddock {
   identity: IdentityService;
   /** Secrets in the OS keychain; its index is the `vault.secrets` setting, which only it changes. */
   vault: VaultService;
+  /** SSH hosts for the remote operator (records in `ssh.hosts`, which only it changes; keys in the vault). */
+  ssh: SshService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
   /** Stops live sessions, then closes the store. */
@@ -85,6 +88,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     'agents.custom': (value) => parseCustomPresets(value as unknown[]),
     'policy.personal': (value) => parsePolicy(value as string, 'policy.personal'),
     'vault.secrets': refuseIndexEditsOutsideVault,
+    'ssh.hosts': refuseHostEditsOutsideSsh,
     'identity.self': () => {
       if (!writingIdentity)
         throw new Error(
@@ -95,6 +99,7 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
   // keytar loads, and the keychain is first asked, only when a vault operation runs.
   const keychain = keytarKeychain();
   const vault = new VaultService(store, settings, keychain);
+  const ssh = new SshService({ store, settings, vault });
   const identity = new IdentityService({
     keychain,
     store: {
@@ -231,10 +236,12 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     gates,
     vault,
     identity,
+    ssh,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
       if (!options.readonly) approvals.shutdown();
       await hooks?.close();
+      await ssh.close();
       await sessions.shutdown();
       costs?.budgets.close();
       await retention?.stop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS, MAX_SECRETS, SECRET_NAME } from './vault';
+import { MAX_SSH_HOSTS, SSH_FINGERPRINT, SSH_HOST_NAME, SSH_USER } from './ssh';
 
 /**
  * Paddock's own settings: every key, its schema and its default. A key not listed here is refused,
@@ -168,6 +169,33 @@ export const SETTINGS = {
     default: null,
     help: 'Your signing identity for sign-offs: its name and public key (the private key is in the OS keychain). Changed only by `paddock identity create` and `paddock identity import`.',
   },
+  'ssh.hosts': {
+    // Checked in depth by core/ssh, the only writer (a direct `settings set` is refused there), so
+    // nobody pins a host key without the host having shown it.
+    schema: z
+      .record(
+        z.string().regex(SSH_HOST_NAME, 'a host name is like staging or build-01'),
+        z
+          .object({
+            name: z.string().regex(SSH_HOST_NAME),
+            address: z.string().min(1).max(253),
+            port: z.number().int().min(1).max(65_535),
+            user: z.string().regex(SSH_USER),
+            keySecret: z.string().regex(SECRET_NAME),
+            hostKey: z.string().regex(SSH_FINGERPRINT).nullable(),
+            expectedHostKey: z.string().regex(SSH_FINGERPRINT).nullable(),
+            addedAt: z.string().max(64),
+            pinnedAt: z.string().max(64).nullable(),
+          })
+          .strict(),
+      )
+      .refine(
+        (hosts) => Object.keys(hosts).length <= MAX_SSH_HOSTS,
+        `at most ${MAX_SSH_HOSTS} hosts`,
+      ),
+    default: {},
+    help: 'Hosts the remote operator works on over SSH: address, port, user, the vault secret with the private key, and the host key pinned at first connect. Changed only by `paddock ssh add`, `paddock ssh test` and `paddock ssh rm`.',
+  },
   'costs.prices': {
     // LiteLLM's field names; core/costs merges each entry over the bundled one (or adds the model).
     schema: z
@@ -204,6 +232,40 @@ export const SETTINGS = {
       .partial(),
     default: {},
     help: 'Spending limits for model calls in US dollars: {"session": 5, "project": 50, "day": 20}. A call that could pass one is held in the inbox (raise or stop); at 80% a notification. A policy’s budgets section can only lower them.',
+  },
+  'operator.providers': {
+    // Called only through the credential broker, which puts the named vault secret in.
+    schema: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a provider name is like anthropic'),
+          api: z.enum(['anthropic-messages', 'openai-chat']),
+          baseUrl: z.url({ protocol: /^https?$/ }).max(2048),
+          secret: z.string().regex(SECRET_NAME, 'a secret name is like ANTHROPIC_API_KEY'),
+        }),
+      )
+      .max(20)
+      .refine(
+        (providers) => new Set(providers.map((p) => p.name)).size === providers.length,
+        'provider names are unique',
+      ),
+    default: [
+      {
+        name: 'anthropic',
+        api: 'anthropic-messages',
+        baseUrl: 'https://api.anthropic.com',
+        secret: 'ANTHROPIC_API_KEY',
+      },
+    ],
+    help: 'Model providers for the remote operator: [{"name","api": "anthropic-messages" | "openai-chat","baseUrl","secret"}]. The base URL is as the provider’s own clients take it: https://api.anthropic.com for Anthropic, with /v1 for OpenAI-compatible servers (https://api.openai.com/v1, Ollama’s http://127.0.0.1:11434/v1, llama.cpp’s). The key is the named vault secret, put in by the credential broker; the operator never holds it.',
+  },
+  'operator.defaultModel': {
+    schema: z.strictObject({
+      provider: z.string().min(1).max(40),
+      model: z.string().min(1).max(200),
+    }),
+    default: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    help: 'The remote operator’s model: {"provider": a name from operator.providers, "model": the provider’s model id}.',
   },
 } as const;
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_SECRET_HEADER, SECRET_NAME, type SecretEntry } from '../../shared/vault';
 import type { CliContext } from '../context';
-import { EXIT, UsageError, withExitCode } from '../output';
+import { columns, EXIT, UsageError, withExitCode } from '../output';
 import { readHidden, readStdin } from '../prompt';
 
 /**
@@ -113,13 +113,7 @@ function table(entries: SecretEntry[]): string[] {
       e.rotatedAt ? day(e.rotatedAt) : '-',
     ]),
   ];
-  const widths = header.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
+  return columns(rows);
 }
 
 function day(iso: string): string {

@@ -22,6 +22,7 @@ import { GateError } from '../core/gates';
 import { PromotionError } from '../core/promotion';
 import { IdentityError } from '../core/identity';
 import { SignoffError } from '../core/signoff';
+import { SshError } from '../core/ssh';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
@@ -32,6 +33,7 @@ import { reviewHandlers } from './handlers/review';
 import { identityHandlers } from './handlers/identity';
 import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
+import { sshHandlers } from './handlers/ssh';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import { createRouter, type Router } from './router';
@@ -66,6 +68,7 @@ function isUserFacing(error: unknown): error is Error {
     PromotionError,
     IdentityError,
     SignoffError,
+    SshError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -81,6 +84,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...secretsHandlers(paddock.vault, paddock.person),
       ...reviewHandlers(paddock.gates, paddock.person),
       ...identityHandlers(paddock.identity, paddock.person),
+      ...sshHandlers(paddock.ssh, paddock.person),
       ...costsHandlers(
         paddock.store,
         paddock.home,

@@ -13,6 +13,7 @@ import type { UsageImportSummary } from '../usage-import';
 import type { CostReport, SpendTotals } from '../costs';
 import type { GateRun, Promotion, ReviewState, SendBackResult } from '../gates';
 import type { IdentityInfo, SignoffStatus, StatementCheck } from '../signoff';
+import type { SshHost, SshTestResult } from '../ssh';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -106,6 +107,13 @@ export interface CallOutputs {
   /** The identity sealed with the passphrase (scrypt + AES-256-GCM), as text. */
   'identity.export': { backup: string };
   'identity.import': IdentityInfo;
+  /** The SSH hosts: never a private key. */
+  'ssh.list': SshHost[];
+  'ssh.add': SshHost;
+  /** The host as it was; its private key is deleted from the keychain. */
+  'ssh.remove': SshHost;
+  /** Connects and runs `true`; an unpinned key comes back for the person to confirm. */
+  'ssh.test': SshTestResult;
 }
 
 /** A statement just signed: the envelope (JSON text for a file) and how it counts here. */

@@ -60,6 +60,10 @@ export const CALLS = [
   'identity.show',
   'identity.export',
   'identity.import',
+  'ssh.list',
+  'ssh.add',
+  'ssh.remove',
+  'ssh.test',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

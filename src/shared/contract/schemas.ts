@@ -248,6 +248,23 @@ export const INPUTS = {
       passphrase: z.string().min(1).max(1024),
     })
     .strict(),
+  'ssh.list': none,
+  // Names, addresses, users, fingerprints and keys are checked in depth by core/ssh, whose messages
+  // never repeat a key; these bounds only keep a request small.
+  'ssh.add': z
+    .object({
+      name: z.string().max(200),
+      address: z.string().max(300),
+      port: z.number().int().optional(),
+      user: z.string().max(200),
+      fingerprint: z.string().max(200).optional(),
+      /** The key travels in this call's input only: no result, event or log carries it. */
+      privateKey: z.string().max(64 * 1024),
+    })
+    .strict(),
+  'ssh.remove': z.object({ name: z.string().max(200) }).strict(),
+  /** `pin`: the fingerprint the person confirmed; the host must offer exactly that key. */
+  'ssh.test': z.object({ name: z.string().max(200), pin: z.string().max(200).optional() }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;
