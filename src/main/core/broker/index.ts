@@ -41,6 +41,7 @@ export {
   BrokerService,
   type BrokerEventKind,
   type BrokerServiceOptions,
+  type ProviderBroker,
   type SessionCredentials,
 } from './service';
 export {

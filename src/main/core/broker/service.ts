@@ -7,7 +7,12 @@
 import type { JsonObject } from '../../../shared/audit';
 import { CredentialGuard, type BoundSecret } from './credential-guard';
 import type { Admission, CallPreview } from './call-preview';
-import type { BrokerCallRecord, ModelBrokerOptions, Provider } from './model-broker';
+import {
+  ModelBroker,
+  type BrokerCallRecord,
+  type ModelBrokerOptions,
+  type Provider,
+} from './model-broker';
 import { PlaceholderSet } from './placeholders';
 import { openSessionBroker, type SessionBroker } from './session-broker';
 
@@ -29,6 +34,15 @@ export interface BrokerServiceOptions {
   meter?: ModelBrokerOptions['meter'];
   /** Hears of every model call of a session once it is over, after its `broker.call` event. */
   onCall?: (sessionId: string, record: BrokerCallRecord) => void;
+}
+
+/** A model broker opened for a caller inside Paddock (see `openProviderBroker`). */
+export interface ProviderBroker {
+  socketPath: string;
+  /** What the caller sends as its key, in `header`. */
+  placeholder: string;
+  header: 'x-api-key' | 'authorization-bearer';
+  close(): Promise<void>;
 }
 
 /** A session's credentials as its proxy applies them. */
@@ -76,10 +90,48 @@ export class BrokerService {
     const { sessionId } = context;
     return openSessionBroker({
       ...context,
+      ...this.callHooks(sessionId),
       placeholders: this.session(sessionId).placeholders,
       secretNames: () => this.options.secrets().map((secret) => secret.name),
       secretValue: (name) => this.options.value(name),
       upstreams: this.options.upstreams(),
+    });
+  }
+
+  /**
+   * A model broker for a caller inside Paddock rather than an agent (the remote operator): one
+   * provider, the vault secret and the upstream the caller names, on a Unix socket of its choosing.
+   * The caller holds a placeholder, as an agent would, and its calls are recorded, admitted
+   * (budgets) and metered as the session's.
+   */
+  async openProviderBroker(context: {
+    sessionId: string;
+    provider: Provider;
+    secret: string;
+    upstream: string;
+    socketPath: string;
+  }): Promise<ProviderBroker> {
+    const { sessionId, provider, secret, upstream, socketPath } = context;
+    if (!this.options.secrets().some((entry) => entry.name === secret))
+      throw new Error(`the vault holds no secret ${secret} (paddock secrets set ${secret})`);
+    const placeholder = this.session(sessionId).placeholders.add(secret);
+    const header = provider === 'anthropic' ? 'x-api-key' : 'authorization-bearer';
+    const { onCall, ...hooks } = this.callHooks(sessionId);
+    const broker = await ModelBroker.start({
+      ...hooks,
+      socketPath,
+      upstreams: { [provider]: upstream },
+      credentials: { [provider]: { placeholder, header, value: () => this.options.value(secret) } },
+      onCall,
+    });
+    return { socketPath, placeholder, header, close: () => broker.close() };
+  }
+
+  /** What every model broker of the session reports to and asks: records, budgets, meters. */
+  private callHooks(
+    sessionId: string,
+  ): Pick<ModelBrokerOptions, 'onCall' | 'upstreamCa' | 'meter' | 'admit'> {
+    return {
       onCall: (record) => {
         // A plain copy: the record's nested objects are JSON already.
         this.options.record(sessionId, 'broker.call', JSON.parse(JSON.stringify(record)));
@@ -90,7 +142,7 @@ export class BrokerService {
       ...(this.options.admit
         ? { admit: (preview: CallPreview) => this.options.admit?.(sessionId, preview) ?? allowed() }
         : {}),
-    });
+    };
   }
 
   /** Forgets an ended session's placeholders. */

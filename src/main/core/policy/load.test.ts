@@ -153,12 +153,17 @@ describe('parsePolicy', () => {
     [
       'version: 1\npermisions: {}\n',
       2,
-      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets, gates, signoff',
+      'unknown section "permisions"; known sections: version, permissions, workspace, sandbox, network, budgets, gates, signoff, ssh',
     ],
     [
-      'version: 1\nssh: {}\n',
-      2,
-      'section "ssh" is not supported by this version of Paddock yet; known sections: version, permissions, workspace, sandbox, network, budgets, gates, signoff',
+      'version: 1\nssh:\n  allow: [Bash(ls)]\n',
+      3,
+      'ssh.allow[0]: expected a rule like Ssh(staging:systemctl status *)',
+    ],
+    [
+      'version: 1\npermissions:\n  deny: [Ssh(staging)]\n',
+      3,
+      'permissions.deny[0]: Ssh rules belong in the ssh section',
     ],
     [
       'version: 1\ngates:\n  tests:\n    - name: unit\n      run: npm test\n      action: stop\n',

@@ -19,6 +19,7 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import { PolicyError } from './errors';
+import type { Rule } from './rules';
 import {
   knownKeys,
   PLANNED_SECTIONS,
@@ -81,17 +82,23 @@ export function parsePolicy(text: string, file: string): Policy {
     }
   }
   const parsed = result.data as z.output<typeof policySchema>;
-  const locate = (list: PermissionList): LocatedRule[] =>
-    parsed.permissions[list].map((rule, i) => ({
-      ...rule,
-      file,
-      line: lineCounter.linePos(
-        startOf(doc.getIn(['permissions', list, i], true) as Node | undefined),
-      ).line,
-    }));
+  const locate = (
+    section: 'permissions' | 'ssh',
+    rules: Readonly<Record<PermissionList, readonly Rule[]>>,
+  ): Record<PermissionList, LocatedRule[]> => {
+    const located = (list: PermissionList): LocatedRule[] =>
+      rules[list].map((rule, i) => ({
+        ...rule,
+        file,
+        line: lineCounter.linePos(startOf(doc.getIn([section, list, i], true) as Node | undefined))
+          .line,
+      }));
+    return { allow: located('allow'), ask: located('ask'), deny: located('deny') };
+  };
   return {
     version: parsed.version,
-    permissions: { allow: locate('allow'), ask: locate('ask'), deny: locate('deny') },
+    permissions: locate('permissions', parsed.permissions),
+    ...(parsed.ssh ? { ssh: locate('ssh', parsed.ssh) } : {}),
     ...(parsed.workspace ? { workspace: parsed.workspace } : {}),
     ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
     ...(parsed.network ? { network: parsed.network } : {}),

@@ -15,6 +15,7 @@
  * proxy inspects; a host any such rule names is inspected (see `inspectsHost`).
  */
 import { posix } from 'node:path';
+import { SSH_HOST_NAME } from '../../../shared/ssh';
 
 export type RuleMatcher =
   | { kind: 'command'; words: readonly string[]; prefix: boolean }
@@ -28,7 +29,9 @@ export type RuleMatcher =
       method?: string;
       path?: { pattern: string; regex: RegExp };
     }
-  | { kind: 'mcp'; server: string; tool?: string };
+  | { kind: 'mcp'; server: string; tool?: string }
+  /** Ssh rules: a host (`*` for any) and the command there, as a Bash rule's words (none: any). */
+  | { kind: 'ssh'; host: string; command?: Extract<RuleMatcher, { kind: 'command' }> };
 
 export interface Rule {
   /** The rule as written, e.g. `Bash(npm test:*)`. */
@@ -48,6 +51,7 @@ const EXAMPLES: Record<string, string> = {
   WebFetch: 'WebFetch(domain:docs.python.org)',
   Network: 'Network(*.example.com:443)',
   Mcp: 'Mcp(server:tool)',
+  Ssh: 'Ssh(staging:systemctl status *)',
 };
 
 const MAX_RULE_LENGTH = 1000;
@@ -93,6 +97,8 @@ function parseSpecifier(tool: string, specifier: string): RuleMatcher | null | s
       return parseNetworkSpecifier(specifier);
     case 'Mcp':
       return parseMcpSpecifier(specifier);
+    case 'Ssh':
+      return parseSshSpecifier(specifier);
     default:
       return `${tool} takes no specifier; write it bare to mean any use of it`;
   }
@@ -248,6 +254,21 @@ function parseMcpSpecifier(specifier: string): RuleMatcher | string {
   return tool === undefined || tool === '*'
     ? { kind: 'mcp', server }
     : { kind: 'mcp', server, tool };
+}
+
+/**
+ * `host`, `host:command words`, `host:words *` or `host:words:*` (both mean "followed by
+ * anything": the first is how people write it, the second how Bash rules do).
+ */
+function parseSshSpecifier(specifier: string): RuleMatcher | string {
+  const colon = specifier.indexOf(':');
+  const host = colon === -1 ? specifier : specifier.slice(0, colon);
+  if (host !== '*' && !SSH_HOST_NAME.test(host))
+    return 'Ssh rules start with a host name as Paddock knows it (or *), like staging:ls';
+  const rest = colon === -1 ? '*' : specifier.slice(colon + 1).trim();
+  const command = parseCommandSpecifier(rest.replace(/[ \t]+\*$/, ':*'));
+  if (typeof command === 'string') return command;
+  return command?.kind === 'command' ? { kind: 'ssh', host, command } : { kind: 'ssh', host };
 }
 
 /** Whether a Bash rule's words cover a command's literal words (word boundaries, Claude Code's `:*`). */

@@ -1,8 +1,8 @@
 /**
  * The policy file's schema, as a registry of sections with one zod schema each. Adding a section
- * (ssh: a later issue) is one entry in SECTIONS; the loader, the
- * unknown-key check and the error messages follow from it. Every object is strict: a key Paddock
- * does not know is refused, because a misspelt `deny` that is silently ignored is a hole.
+ * is one entry in SECTIONS; the loader, the unknown-key check and the error messages follow from
+ * it. Every object is strict: a key Paddock does not know is refused, because a misspelt `deny`
+ * that is silently ignored is a hole.
  */
 import { z } from 'zod';
 import { parseRule, type Rule } from './rules';
@@ -10,7 +10,7 @@ import { parseRule, type Rule } from './rules';
 export const SUPPORTED_VERSIONS = [1] as const;
 
 /** Sections later issues will add: named in the error so a person knows it is coming, not misspelt. */
-export const PLANNED_SECTIONS = ['ssh'] as const;
+export const PLANNED_SECTIONS: readonly string[] = [];
 
 const rule = z
   .string({ error: 'expected a rule like Bash(npm test:*)' })
@@ -21,17 +21,35 @@ const rule = z
     return z.NEVER;
   });
 
-const rules = z
-  .array(rule, { error: 'expected a list of rules' })
-  .max(1000, 'at most 1000 rules per list')
-  .default([]);
+const listOf = (item: z.ZodType<Rule, string>) =>
+  z
+    .array(item, { error: 'expected a list of rules' })
+    .max(1000, 'at most 1000 rules per list')
+    .default([]);
 
-const permissions = z
-  .strictObject(
-    { allow: rules, ask: rules, deny: rules },
-    { error: 'expected a mapping with allow, ask and/or deny lists' },
-  )
-  .default({ allow: [], ask: [], deny: [] });
+const lists = (item: z.ZodType<Rule, string>) =>
+  z
+    .strictObject(
+      { allow: listOf(item), ask: listOf(item), deny: listOf(item) },
+      { error: 'expected a mapping with allow, ask and/or deny lists' },
+    )
+    .default({ allow: [], ask: [], deny: [] });
+
+const permissions = lists(
+  rule.refine((parsed) => parsed.tool !== 'Ssh', {
+    message: 'Ssh rules belong in the ssh section',
+  }),
+);
+
+/**
+ * Commands on remote hosts (the operator, over SSH): `Ssh(host:command)` rules, decided together
+ * with the Bash rules of `permissions` and the classifier, as a host's extra allows, asks, denies.
+ */
+const ssh = lists(
+  rule.refine((parsed) => parsed.tool === 'Ssh', {
+    message: 'expected a rule like Ssh(staging:systemctl status *)',
+  }),
+).optional();
 
 /** A path inside the repository: relative, no `..`, no NUL or backslash; globs are fine. */
 const repositoryPath = z
@@ -289,6 +307,7 @@ export const SECTIONS = {
   budgets,
   gates,
   signoff,
+  ssh,
 } as const;
 
 export const policySchema = z.strictObject({ version: z.literal(1), ...SECTIONS });
@@ -309,6 +328,7 @@ export interface Policy {
   readonly budgets?: Sections['budgets'];
   readonly gates?: Sections['gates'];
   readonly signoff?: Sections['signoff'];
+  readonly ssh?: Readonly<Record<PermissionList, readonly LocatedRule[]>>;
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }
