@@ -1,9 +1,16 @@
 /**
- * The preload: exposes the contract to the renderer as one function per call, nothing else. It runs
- * sandboxed, so it imports only Electron and the zod-free list of names.
+ * The preload: exposes the contract to the renderer as one function per call, and the desktop
+ * bridge (native notifications, main's requests to open a screen), nothing else. It runs
+ * sandboxed, so it imports only Electron and zod-free modules of the shared contract.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CALLS, type CallName, type IpcBridge, type Topic } from '../shared/contract';
+import {
+  DESKTOP_CHANNELS,
+  parseDesktopTarget,
+  type DesktopBridge,
+  type DesktopTarget,
+} from '../shared/desktop';
 
 const calls = Object.fromEntries(
   CALLS.map((name: CallName) => [
@@ -34,4 +41,30 @@ const bridge: IpcBridge = {
   },
 };
 
+/** Listens on a channel from main; only values `accept` takes reach the page. */
+function listen<T>(
+  channel: string,
+  accept: (value: unknown) => T | null,
+  listener: (value: T) => void,
+) {
+  const onMessage = (_event: IpcRendererEvent, value: unknown) => {
+    const accepted = accept(value);
+    if (accepted !== null) listener(accepted);
+  };
+  ipcRenderer.on(channel, onMessage);
+  return () => void ipcRenderer.removeListener(channel, onMessage);
+}
+
+const desktop: DesktopBridge = {
+  notify: (notification) => ipcRenderer.send(DESKTOP_CHANNELS.notify, notification),
+  onNotificationClick: (listener) =>
+    listen<string>(
+      DESKTOP_CHANNELS.notificationClicked,
+      (id) => (typeof id === 'string' ? id : null),
+      listener,
+    ),
+  onOpen: (listener) => listen<DesktopTarget>(DESKTOP_CHANNELS.open, parseDesktopTarget, listener),
+};
+
 contextBridge.exposeInMainWorld('paddockIpc', bridge);
+contextBridge.exposeInMainWorld('paddockDesktop', desktop);

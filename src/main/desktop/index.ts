@@ -8,3 +8,4 @@ export {
   type TrayState,
   type TrayVariant,
 } from './tray-state';
+export { externalLink } from './links';

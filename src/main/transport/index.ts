@@ -41,7 +41,7 @@ import { createRouter, type Router } from './router';
 export { EventHub } from './event-hub';
 export type { Router } from './router';
 export { startWsServer, type WsServer, type WsServerOptions } from './ws-server';
-export { createIpcAdapter, type IpcAdapter, type IpcCallEvent } from './ipc-adapter';
+export { createIpcAdapter, fromOwnPage, type IpcAdapter, type IpcCallEvent } from './ipc-adapter';
 export { readEndpoint, removeEndpoint, writeEndpoint, type Endpoint } from './endpoint';
 
 export interface ServedCore {

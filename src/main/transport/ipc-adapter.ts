@@ -38,12 +38,18 @@ export interface IpcAdapter {
   forget(senderId: number): void;
 }
 
-export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
-  const subscriptions = new Map<number, Map<Topic, () => void>>();
-  const trusted = (event: IpcCallEvent): boolean =>
+/** Whether a message comes from the main frame of Paddock's own page (every channel checks it). */
+export function fromOwnPage(event: IpcCallEvent, isTrustedUrl: (url: string) => boolean): boolean {
+  return (
     event.senderFrame !== null &&
     event.senderFrame.parent === null &&
-    options.isTrustedUrl(event.senderFrame.url);
+    isTrustedUrl(event.senderFrame.url)
+  );
+}
+
+export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
+  const subscriptions = new Map<number, Map<Topic, () => void>>();
+  const trusted = (event: IpcCallEvent): boolean => fromOwnPage(event, options.isTrustedUrl);
 
   return {
     async call(event, name, input) {

@@ -24,6 +24,7 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { paddockPaths } from '../home';
 import { BLOBS_RESTORE_TRIGGER, BLOBS_TABLE, PUT_BLOB } from './blob-table';
 import { sha256Hex } from './event-hash';
+import { sqliteOptions } from './native-binding';
 
 /**
  * The blob file's own schema version (its `user_version`). 2: dropped content may be stored again,
@@ -37,7 +38,7 @@ const INCREMENTAL = 2;
 export function openBlobFile(file: string): Database.Database {
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
-  const db = new Database(file);
+  const db = new Database(file, sqliteOptions());
   try {
     // Takes effect at once on a new file (before its first table), else at the VACUUM below.
     db.pragma('auto_vacuum = INCREMENTAL');

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './errors';
+import { sqliteOptions } from './native-binding';
 import { LATEST_VERSION, MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -33,7 +34,11 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
     );
   }
   if (isNew) closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+  const db = new Database(file, {
+    readonly: options.readonly ?? false,
+    fileMustExist: true,
+    ...sqliteOptions(),
+  });
   try {
     const version = checkOwnership(db, file);
     if (options.readonly) {

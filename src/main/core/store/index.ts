@@ -31,3 +31,4 @@ export {
 export { readOwner as readWriterLockOwner, type LockOwner } from './writer-lock';
 export { BlobWriter } from './blob-file';
 export { findTombstones, pruneContent, type PruneOptions, type Tombstone } from './retention';
+export { SQLITE_BINDING_ENV } from './native-binding';

@@ -5,9 +5,9 @@
  * with the `notifications.doNotDisturb` setting, and opens the Inbox or the session on a click.
  * Started once by the App, so it works whichever screen shows.
  *
- * The sink is the browser's Notification API by default. The desktop issue plugs Electron's
- * notifications in with `startNotifications({ sink })` or `setNotificationSink(sink)`; nothing
- * else changes.
+ * The sink is Electron's native notifications in the desktop app (the preload's `paddockDesktop`
+ * bridge), the browser's Notification API otherwise. In the desktop app, main can also ask the
+ * window to open something (a pending request picked in the tray menu).
  */
 import type { SessionState } from '../../../shared/sessions';
 import { api } from '../api/connection';
@@ -16,6 +16,8 @@ import { useScreen } from '../store/screen';
 import { openReview, openSession } from '../store/sessions';
 import { useSettings } from '../store/settings';
 import { createNotifier, type NotificationSink, type Notifier, type NotifyTarget } from './core';
+import { parseDesktopTarget, type DesktopBridge } from '../../../shared/desktop';
+import { desktopNotificationSink } from './desktop-sink';
 import { approvalEvent, budgetEvent, sessionEvent } from './events';
 import { webNotificationSink } from './web-sink';
 
@@ -29,6 +31,8 @@ declare global {
      * the module decided to show, whether or not the browser had permission to display it.
      */
     __paddockNotifications?: number;
+    /** The desktop app's bridge (the preload); absent in a browser. */
+    paddockDesktop?: DesktopBridge;
   }
 }
 
@@ -55,8 +59,15 @@ export function setNotificationSink(sink: NotificationSink): void {
 
 export function startNotifications(options: { sink?: NotificationSink } = {}): () => void {
   window.__paddockNotifications ??= 0;
+  const desktop = window.paddockDesktop;
+  const desktopSink = desktop && !options.sink ? desktopNotificationSink(desktop) : null;
+  // Main's requests are checked like any input before the window acts on them.
+  const stopOpen = desktop?.onOpen((target) => {
+    const checked = parseDesktopTarget(target);
+    if (checked) openTarget(checked);
+  });
   const own = createNotifier({
-    sink: options.sink ?? webNotificationSink(),
+    sink: options.sink ?? desktopSink ?? webNotificationSink(),
     isQuiet: isDoNotDisturb,
     open: openTarget,
     onShown: () => {
@@ -87,6 +98,8 @@ export function startNotifications(options: { sink?: NotificationSink } = {}): (
   });
 
   return () => {
+    stopOpen?.();
+    desktopSink?.dispose();
     stopApprovals();
     stopSessions();
     stopBudgets();
