@@ -33,7 +33,7 @@ test.describe('desktop app (Electron)', () => {
     const app = await electron.launch({
       executablePath: binary as string,
       args: [join(ROOT, 'out', 'main', 'index.js')],
-      env: { ...process.env, PADDOCK_HOME: home },
+      env: { ...process.env, PADDOCK_HOME: home, PADDOCK_TEST_HOOKS: '1' },
     });
     try {
       const page = await app.firstWindow();
@@ -48,6 +48,72 @@ test.describe('desktop app (Electron)', () => {
         process: 'undefined',
         bridge: ['calls', 'subscribe'],
       });
+      // The desktop bridge: notifications and main's requests to open a screen, nothing else.
+      expect(
+        await page.evaluate(() =>
+          Object.keys((globalThis as unknown as { paddockDesktop: object }).paddockDesktop).sort(),
+        ),
+      ).toEqual(['notify', 'onNotificationClick', 'onOpen']);
+      // The window's settings, as Electron applied them.
+      const preferences = await app.evaluate(({ BrowserWindow }) => {
+        const [window] = BrowserWindow.getAllWindows();
+        // Undocumented but long-standing: the preferences the renderer was really given.
+        const contents = window?.webContents as unknown as { getLastWebPreferences(): object };
+        return contents.getLastWebPreferences();
+      });
+      expect(preferences).toMatchObject({
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        webviewTag: false,
+      });
+      // The tray, with its menu as the person sees it on a fresh home.
+      const tray = await app.evaluate(() => {
+        const hooks = (
+          globalThis as unknown as {
+            paddockTestHooks: {
+              hasTray(): boolean;
+              trayState(): { tooltip: string; menu: Array<{ label: string }> };
+            };
+          }
+        ).paddockTestHooks;
+        const state = hooks.trayState();
+        return {
+          hasTray: hooks.hasTray(),
+          tooltip: state.tooltip,
+          labels: state.menu.map((item) => item.label),
+        };
+      });
+      expect(tray).toEqual({
+        hasTray: true,
+        tooltip: 'Paddock: no sessions running',
+        labels: ['Open Paddock', 'No requests waiting', 'Pause all sessions', 'Quit Paddock'],
+      });
+      // A new window is refused, and a permission request is denied.
+      expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(
+        1,
+      );
+      await page.evaluate(() =>
+        (globalThis as unknown as { open(url: string): unknown }).open('https://example.com/'),
+      );
+      await page.waitForTimeout(300);
+      expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(
+        1,
+      );
+      expect(
+        await page.evaluate(
+          async () =>
+            (
+              await (
+                globalThis as unknown as {
+                  navigator: { permissions: { query(q: object): Promise<{ state: string }> } };
+                }
+              ).navigator.permissions.query({ name: 'notifications' })
+            ).state,
+        ),
+      ).not.toBe('granted');
       // Navigation away from Paddock's page is refused.
       await page.evaluate(
         () =>

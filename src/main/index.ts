@@ -120,6 +120,18 @@ async function start(): Promise<void> {
   wireDesktopChannels();
   running.tray = createTray(host);
   mainWindow = openWindow(host);
+  exposeForTests(host);
+}
+
+/**
+ * For the Electron end-to-end test only (PADDOCK_TEST_HOOKS=1): the tray's state and menu, which
+ * Electron offers no way to read back.
+ */
+function exposeForTests(host: DesktopHost): void {
+  if (process.env.PADDOCK_TEST_HOOKS !== '1') return;
+  Object.assign(globalThis, {
+    paddockTestHooks: { trayState: () => host.trayState(), hasTray: () => !!running?.tray },
+  });
 }
 
 function wireContract(ipc: IpcAdapter): void {
