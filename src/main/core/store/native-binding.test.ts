@@ -22,7 +22,7 @@ const NODE_BUILD = join(
 );
 
 afterEach(() => {
-  delete process.env[SQLITE_BINDING_ENV];
+  Reflect.deleteProperty(process.env, SQLITE_BINDING_ENV);
 });
 
 describe('the native binding', () => {
