@@ -195,13 +195,15 @@ export class Inspector {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const tunnel = this.tunnels.get(req.socket);
+    // Held here: by the time the response closes, Node may have detached it (req.socket is null).
+    const socket = req.socket;
+    const tunnel = this.tunnels.get(socket);
     if (!tunnel) return void res.destroy();
     clearTimeout(tunnel.headDeadline);
     tunnel.inFlight += 1;
     res.once('close', () => {
       tunnel.inFlight -= 1;
-      if (tunnel.inFlight === 0 && !req.socket.destroyed) this.awaitHead(req.socket, tunnel);
+      if (tunnel.inFlight === 0 && !socket.destroyed) this.awaitHead(socket, tunnel);
     });
     const log = openLog(tunnel, req);
     log.finishWith(res);
