@@ -27,6 +27,7 @@ const MODULES: Array<[name: string, load: () => Promise<BenchModule>]> = [
   ['gates', () => import('./gates.bench')],
   ['replay', () => import('./replay.bench')],
   ['timeline-ui', () => import('./timeline-ui.bench')],
+  ['operator', () => import('./operator.bench')],
 ];
 
 async function main(filters: string[]): Promise<void> {

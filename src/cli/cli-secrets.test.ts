@@ -7,13 +7,14 @@ import keytar from 'keytar';
 import { spawn as spawnPty } from 'node-pty';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { paddockPaths } from '../main/core/home';
 import { startHeadlessHost } from '../main/server';
 import { paddock, type CliResult } from '../test-support/cli';
 import { startSecretService, useSecretService } from '../test-support/secret-service';
+import { filesContaining } from '../test-support/files';
 import { tempDir } from '../test-support/temp';
 import type { SecretEntry } from '../shared/vault';
 
@@ -65,12 +66,6 @@ function vaultRecords(home: string) {
   } finally {
     db.close();
   }
-}
-
-function filesContaining(dir: string, needle: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((entry) => join(dir, entry))
-    .filter((path) => statSync(path).isFile() && readFileSync(path).includes(Buffer.from(needle)));
 }
 
 describe('paddock secrets', () => {

@@ -5,12 +5,12 @@
  */
 import keytar from 'keytar';
 import { spawn as spawnPty } from 'node-pty';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paddock } from '../test-support/cli';
 import { useSecretService } from '../test-support/secret-service';
 import { startSshd, type TestSshd } from '../test-support/sshd';
+import { filesContaining } from '../test-support/files';
 import { tempDir } from '../test-support/temp';
 import type { SshHost } from '../shared/ssh';
 
@@ -36,12 +36,6 @@ function add(home: string, name: string, extra: string[] = []) {
 
 function hosts(home: string): SshHost[] {
   return JSON.parse(paddock(home, ['ssh', 'list', '--json']).stdout) as SshHost[];
-}
-
-function filesContaining(dir: string, needle: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((entry) => join(dir, entry))
-    .filter((path) => statSync(path).isFile() && readFileSync(path).includes(Buffer.from(needle)));
 }
 
 describe('paddock ssh', () => {

@@ -16,6 +16,7 @@ import { registerCosts } from './commands/costs';
 import { registerGates } from './commands/gates';
 import { registerIdentity } from './commands/identity';
 import { registerSsh } from './commands/ssh';
+import { registerOperator } from './commands/operator';
 import { createContext, type CliContext } from './context';
 import { EXIT, UsageError } from './output';
 
@@ -41,6 +42,7 @@ export function createProgram(context: CliContext = createContext()): Command {
   registerGates(program, context);
   registerIdentity(program, context);
   registerSsh(program, context);
+  registerOperator(program, context);
   return program;
 }
 

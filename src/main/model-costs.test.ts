@@ -157,3 +157,40 @@ describe.skipIf(!sandboxAvailable)('model costs through the broker', () => {
     );
   }, 150_000);
 });
+
+describe('model costs of a session without a project (a remote operator run)', () => {
+  it('holds its calls by the session and day budgets, and by no project budget', async () => {
+    const { sessions, settings, approvals, costs } = await fixture();
+    const run = sessions.createOther(
+      {
+        id: 'ses_0be4c401',
+        projectId: null,
+        agentPreset: 'operator',
+        task: 'Check the service.',
+        author: 'ada',
+        workspace: null,
+        branch: null,
+        baseCommit: null,
+        sandboxProfile: 'ssh:staging',
+      },
+      person,
+    );
+    const preview = {
+      provider: 'anthropic' as const,
+      path: '/v1/messages',
+      model: 'claude-sonnet-4-5',
+      maxOutputTokens: 4096,
+      bodyBytes: 4000,
+    };
+    settings.set('costs.budgets', { project: 0.0001 }, person);
+    expect(await costs.admit(run.id, preview)).toEqual({ allow: true });
+    settings.set('costs.budgets', { session: 0.0001 }, person);
+    const held = new Promise<ApprovalRequest>((resolve) =>
+      approvals.onChange((request) => request.state === 'pending' && resolve(request)),
+    );
+    const answer = costs.admit(run.id, preview);
+    expect(await held).toMatchObject({ kind: 'budget', sessionId: run.id, projectPath: '' });
+    approvals.decide([(await held).id], { allow: true, scope: 'once' }, person);
+    expect(await answer).toEqual({ allow: true });
+  }, 30_000);
+});

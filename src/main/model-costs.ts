@@ -30,7 +30,7 @@ const FALLBACK_MAX_OUTPUT = 64_000;
 export interface ModelCostsDeps {
   store: AuditStore;
   settings: SettingsService;
-  policies: Pick<PolicyService, 'load'>;
+  policies: Pick<PolicyService, 'load' | 'personal'>;
   projects: Pick<ProjectsService, 'find'>;
   sessions: Pick<SessionManager, 'get' | 'list' | 'stop'>;
   approvals: Pick<ApprovalService, 'request' | 'allowedBefore'>;
@@ -56,6 +56,9 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
   };
   const contextOf = (sessionId: string): BudgetContext & { baseCommit: string } => {
     const session = deps.sessions.get(sessionId);
+    // A session without a repository (a remote operator run) has no project budget to count in.
+    if (session.projectId === '')
+      return { sessionId, projectPath: '', agent: session.agentPreset, baseCommit: '' };
     const project = deps.projects.find(session.projectId);
     if (!project) throw new Error(`session ${sessionId}'s project is gone`);
     return {
@@ -68,6 +71,13 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
   const budgets = new BudgetService({
     store: deps.store,
     limits: async (context) => {
+      if (context.projectPath === '') {
+        const { project: _none, ...limits } = smallest([
+          deps.settings.get('costs.budgets'),
+          deps.policies.personal()?.budgets ?? {},
+        ]);
+        return limits;
+      }
       const { baseCommit } = contextOf(context.sessionId);
       const loaded = await deps.policies.load(context.projectPath, baseCommit);
       return smallest([
@@ -78,7 +88,7 @@ export function modelCosts(deps: ModelCostsDeps): ModelCosts {
     },
     projectOf: (sessionId) => {
       try {
-        return contextOf(sessionId).projectPath;
+        return contextOf(sessionId).projectPath || null;
       } catch {
         return null; // an event of a session this Paddock does not know (an import)
       }

@@ -38,6 +38,7 @@ import type { GateService } from './core/gates';
 import { reviewGates } from './review';
 import { IdentityService } from './core/identity';
 import { refuseHostEditsOutsideSsh, SshService } from './core/ssh';
+import { OperatorService } from './core/operator';
 
 const VAULT_CHANGES = new Set(['vault.secret.set', 'vault.secret.rotated', 'vault.secret.removed']);
 
@@ -65,6 +66,8 @@ export interface Paddock {
   vault: VaultService;
   /** SSH hosts for the remote operator (records in `ssh.hosts`, which only it changes; keys in the vault). */
   ssh: SshService;
+  /** Remote operator runs: a model working on an SSH host, each run a session. */
+  operator: OperatorService;
   /** Who the person at this machine is (the OS user until signing identities exist). */
   person: Person;
   /** Stops live sessions, then closes the store. */
@@ -202,6 +205,16 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
       };
     },
   });
+  const operator = new OperatorService({
+    store,
+    settings,
+    sessions,
+    ssh,
+    approvals,
+    broker,
+    knownSecrets: redactPayloads,
+    socketDir: bridgeDir,
+  });
   hooks = new HookServer(agentGate({ store, sessions, projects, policies, approvals }));
   costs = modelCosts({ store, settings, policies, projects, sessions, approvals });
   const gates = reviewGates({
@@ -237,10 +250,13 @@ export function openPaddock(options: PaddockOptions = {}): Paddock {
     vault,
     identity,
     ssh,
+    operator,
     person: { actor: 'person', actorId: localUserName() },
     close: async () => {
       if (!options.readonly) approvals.shutdown();
       await hooks?.close();
+      // Before the connections and the store: a run's last step and its end are recorded.
+      await operator.close();
       await ssh.close();
       await sessions.shutdown();
       costs?.budgets.close();

@@ -14,7 +14,7 @@ export const DESKTOP_CHANNELS = {
 
 /** Where main asks the window to go: a screen, and the thing on it when there is one. */
 export interface DesktopTarget {
-  screen: 'sessions' | 'inbox' | 'audit' | 'costs' | 'settings';
+  screen: 'sessions' | 'inbox' | 'audit' | 'costs' | 'operator' | 'settings';
   id?: string;
   view?: 'review';
 }
@@ -34,7 +34,14 @@ export interface DesktopBridge {
   onOpen(listener: (target: DesktopTarget) => void): () => void;
 }
 
-const SCREENS: ReadonlySet<string> = new Set(['sessions', 'inbox', 'audit', 'costs', 'settings']);
+const SCREENS: ReadonlySet<string> = new Set([
+  'sessions',
+  'inbox',
+  'audit',
+  'costs',
+  'operator',
+  'settings',
+]);
 const MAX_ID = 200;
 const MAX_TEXT = 2_000;
 

@@ -29,6 +29,10 @@ export interface Project {
 
 export interface SessionRecord {
   id: string;
+  /**
+   * The project's id; '' for a session that works on no repository: a remote operator run, whose
+   * `sandboxProfile` is `ssh:<host>` (see OPERATOR_PRESET).
+   */
   projectId: string;
   agentPreset: string;
   task: string;
@@ -46,6 +50,9 @@ export interface SessionRecord {
   /** Messages the person queued for the agent, sent when it next waits (live sessions only). */
   queued?: string[];
 }
+
+/** The agent preset of a remote operator run's session (#17). */
+export const OPERATOR_PRESET = 'operator';
 
 /** What a session's terminal shows, for a client that attaches. */
 export interface SessionScreen {

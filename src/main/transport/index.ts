@@ -23,6 +23,7 @@ import { PromotionError } from '../core/promotion';
 import { IdentityError } from '../core/identity';
 import { SignoffError } from '../core/signoff';
 import { SshError } from '../core/ssh';
+import { OperatorError } from '../core/operator';
 import type { Paddock } from '../paddock';
 import { EventHub } from './event-hub';
 import { auditHandlers } from './handlers/audit';
@@ -34,6 +35,7 @@ import { identityHandlers } from './handlers/identity';
 import { secretsHandlers } from './handlers/secrets';
 import { sessionHandlers } from './handlers/sessions';
 import { sshHandlers } from './handlers/ssh';
+import { operatorHandlers } from './handlers/operator';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import { createRouter, type Router } from './router';
@@ -69,6 +71,7 @@ function isUserFacing(error: unknown): error is Error {
     IdentityError,
     SignoffError,
     SshError,
+    OperatorError,
   ].some((kind) => error instanceof kind);
 }
 
@@ -78,13 +81,14 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
       ...systemHandlers(paddock, host),
       ...auditHandlers(paddock.store, paddock.person),
       ...settingsHandlers(paddock.settings, paddock.person),
-      ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person),
+      ...sessionHandlers(paddock.projects, paddock.sessions, paddock.person, paddock.operator),
       ...policyHandlers(paddock.policies, paddock.person),
       ...approvalHandlers(paddock.approvals, paddock.person),
       ...secretsHandlers(paddock.vault, paddock.person),
       ...reviewHandlers(paddock.gates, paddock.person),
       ...identityHandlers(paddock.identity, paddock.person),
       ...sshHandlers(paddock.ssh, paddock.person),
+      ...operatorHandlers(paddock.operator, paddock.person),
       ...costsHandlers(
         paddock.store,
         paddock.home,
@@ -104,6 +108,7 @@ export function serveCore(paddock: Paddock, host: SystemInfo['host']): ServedCor
     paddock.sessions.onChange((session) => hub.publish('session.changed', session)),
     paddock.approvals.onChange((request) => hub.publish('approvals.changed', request)),
     paddock.gates.onChange((sessionId) => hub.publish('review.changed', { sessionId })),
+    paddock.operator.onChange((change) => hub.publish('operator.changed', change)),
   ];
   return { router, hub, detach: () => unsubscribe.forEach((stop) => stop()) };
 }

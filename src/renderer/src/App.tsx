@@ -10,6 +10,7 @@ import { startNotifications } from './notify';
 import { AuditScreen } from './screens/AuditScreen';
 import { CostsScreen } from './screens/CostsScreen';
 import { InboxScreen } from './screens/InboxScreen';
+import { OperatorScreen } from './screens/OperatorScreen';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { startApprovals } from './store/approvals';
@@ -23,6 +24,7 @@ const SCREEN_COMPONENTS: Record<ScreenId, ComponentType> = {
   inbox: InboxScreen,
   audit: AuditScreen,
   costs: CostsScreen,
+  operator: OperatorScreen,
   settings: SettingsScreen,
 };
 

@@ -1,6 +1,6 @@
 /**
  * The keyboard map. One window listener handles everything so the keys cannot fight each other:
- * `g` then a letter (or Alt+1..5) switches screens, `?` shows the map, and the showing screen may
+ * `g` then a letter (or Alt+1..6) switches screens, `?` shows the map, and the showing screen may
  * add its own keys (Audit: j, k, Enter, /, f, o, Esc) through useScreenKeys.
  */
 import { useEffect } from 'react';
@@ -37,7 +37,7 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   );
 }
 
-/** Alt+1..5 by physical key: on macOS Alt+1 types `¡`, so `event.key` cannot be used. */
+/** Alt+1..6 by physical key: on macOS Alt+1 types `¡`, so `event.key` cannot be used. */
 function altDigitScreen(event: KeyboardEvent) {
   const digit = /^Digit([1-9])$/.exec(event.code)?.[1];
   return event.altKey && digit ? SCREENS[Number(digit) - 1] : undefined;

@@ -14,6 +14,7 @@ import type { CostReport, SpendTotals } from '../costs';
 import type { GateRun, Promotion, ReviewState, SendBackResult } from '../gates';
 import type { IdentityInfo, SignoffStatus, StatementCheck } from '../signoff';
 import type { SshHost, SshTestResult } from '../ssh';
+import type { OperatorChange, OperatorRunSummary, OperatorRunView } from '../operator';
 import type { CallName, Topic } from './names';
 import type { CallInput } from './schemas';
 
@@ -114,6 +115,19 @@ export interface CallOutputs {
   'ssh.remove': SshHost;
   /** Connects and runs `true`; an unpinned key comes back for the person to confirm. */
   'ssh.test': SshTestResult;
+  /** Starts a run on an SSH host; it goes on in the background (follow `operator.changed`). */
+  'operator.start': OperatorRunSummary;
+  /** Every run, newest first (the last 200). */
+  'operator.list': OperatorRunSummary[];
+  /** A run with its steps so far. */
+  'operator.get': OperatorRunView;
+  /** Held before its next model call (a command running on the host finishes first). */
+  'operator.pause': OperatorRunSummary;
+  'operator.resume': OperatorRunSummary;
+  /** A note for the model, shown from its next turn on. */
+  'operator.note': OperatorRunSummary;
+  /** Ends the run (a command running on the host is ended there); answers once it has ended. */
+  'operator.stop': OperatorRunSummary;
 }
 
 /** A statement just signed: the envelope (JSON text for a file) and how it counts here. */
@@ -156,6 +170,8 @@ export interface TopicPayloads {
   'approvals.changed': ApprovalRequest;
   /** A gate run, sign-off, rejection or promotion happened in this session: read gates.status. */
   'review.changed': { sessionId: string };
+  /** A run's state or one of its steps changed: the run as it stands, and that step. */
+  'operator.changed': OperatorChange;
 }
 export type TopicPayload<T extends Topic> = T extends keyof TopicPayloads
   ? TopicPayloads[T]

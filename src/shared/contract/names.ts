@@ -64,6 +64,13 @@ export const CALLS = [
   'ssh.add',
   'ssh.remove',
   'ssh.test',
+  'operator.start',
+  'operator.list',
+  'operator.get',
+  'operator.pause',
+  'operator.resume',
+  'operator.note',
+  'operator.stop',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
@@ -73,6 +80,7 @@ export const TOPICS = [
   'session.changed',
   'approvals.changed',
   'review.changed',
+  'operator.changed',
 ] as const;
 /**
  * A topic, or one session's output alone (`session.output:<session id>`): a window that shows

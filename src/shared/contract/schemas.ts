@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CallName } from './names';
 import { APPROVAL_SCOPES, APPROVAL_STATES } from '../approvals';
 import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS } from '../vault';
+import { SSH_HOST_NAME } from '../ssh';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const none = z.object({}).strict();
@@ -265,6 +266,31 @@ export const INPUTS = {
   'ssh.remove': z.object({ name: z.string().max(200) }).strict(),
   /** `pin`: the fingerprint the person confirmed; the host must offer exactly that key. */
   'ssh.test': z.object({ name: z.string().max(200), pin: z.string().max(200).optional() }).strict(),
+  'operator.start': z
+    .object({
+      host: z.string().regex(SSH_HOST_NAME, 'a host name as `paddock ssh list` shows it'),
+      goal: z.string().trim().min(1, 'say what the operator should do').max(8000),
+      maxSteps: z.number().int().min(1).max(1000).optional(),
+      maxMinutes: z
+        .number()
+        .positive()
+        .max(24 * 60)
+        .optional(),
+      maxBudgetUsd: z.number().positive().max(100_000).nullable().optional(),
+      /** A name from the operator.providers setting; default: operator.defaultModel's. */
+      provider: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a provider name is like anthropic')
+        .optional(),
+      model: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  'operator.list': none,
+  'operator.get': bySession,
+  'operator.pause': bySession,
+  'operator.resume': bySession,
+  'operator.note': z.object({ id: sessionId, text: z.string().trim().min(1).max(4000) }).strict(),
+  'operator.stop': bySession,
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

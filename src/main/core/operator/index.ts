@@ -25,3 +25,5 @@ export {
   type ProviderApi,
 } from './providers';
 export type { RemoteResult, RemoteRunOptions, RemoteShell } from './remote-shell';
+export { OperatorService, type OperatorServiceDeps, type OperatorStartInput } from './service';
+export { remotePlace, sshRemoteShell, type RemotePlace } from './ssh-shell';

@@ -131,7 +131,8 @@ export class PolicyService {
     return text;
   }
 
-  private personal(): Policy | null {
+  /** The person's own policy (the `policy.personal` setting), or null when none is set. */
+  personal(): Policy | null {
     const text = this.settings.get('policy.personal');
     return text.trim() ? parsePolicy(text, 'your policy (setting policy.personal)') : null;
   }

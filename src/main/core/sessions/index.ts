@@ -10,4 +10,4 @@ export {
   type WorkspaceSetup,
 } from './manager';
 export type { ExecIo, ExecOptions } from './exec';
-export { SessionError, type By } from './session-records';
+export { SessionError, type By, type NewSession } from './session-records';

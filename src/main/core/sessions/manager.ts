@@ -11,7 +11,13 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { AuditEvent, JsonObject } from '../../../shared/audit';
 import { commandLine } from '../../../shared/command-line';
 import type { Promotion } from '../../../shared/gates';
-import type { Project, SessionDiff, SessionRecord, SessionScreen } from '../../../shared/sessions';
+import type {
+  Project,
+  SessionDiff,
+  SessionRecord,
+  SessionScreen,
+  SessionState,
+} from '../../../shared/sessions';
 import { LIVE_STATES } from '../../../shared/sessions';
 import {
   BUILT_IN_PRESETS,
@@ -58,7 +64,7 @@ import {
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { commandPreset, runInTerminal, runWithPipes, type ExecIo, type ExecOptions } from './exec';
-import { SessionError, SessionRecords, type By } from './session-records';
+import { SessionError, SessionRecords, type By, type NewSession } from './session-records';
 
 export interface SessionManagerOptions {
   store: AuditStore;
@@ -544,6 +550,29 @@ export class SessionManager {
 
   get(id: string): SessionRecord {
     return this.withQueue(this.records.require(id));
+  }
+
+  /**
+   * The record of a session Paddock runs itself rather than as an agent process (a remote operator
+   * run): created `running`, so lists, the timeline, costs and change listeners see it like any
+   * other. Its owner moves it on with `moveOther`.
+   */
+  createOther(session: NewSession, by: By, details: JsonObject = {}): SessionRecord {
+    return this.options.store.transaction(() => {
+      this.records.create(session, by, details);
+      return this.moveOther(session.id, 'running', SYSTEM);
+    });
+  }
+
+  /** A state change of a session made with `createOther`, told to change listeners. */
+  moveOther(
+    id: string,
+    state: SessionState,
+    by: By,
+    details: Parameters<SessionRecords['transition']>[3] = {},
+  ): SessionRecord {
+    if (this.live.has(id)) throw new SessionError(`Session ${id} is an agent's: it moves itself.`);
+    return this.changed(this.records.transition(id, state, by, details));
   }
 
   /**

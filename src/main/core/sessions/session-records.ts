@@ -10,7 +10,8 @@ export type By = { actor: Actor; actorId: string };
 
 interface SessionRow {
   id: string;
-  project_id: string;
+  /** NULL for a session without a repository (a remote operator run). */
+  project_id: string | null;
   agent_preset: string;
   task: string;
   author: string;
@@ -27,14 +28,15 @@ interface SessionRow {
 
 export interface NewSession {
   id: string;
-  projectId: string;
+  /** Null for a session that works on no repository (a remote operator run on an SSH host). */
+  projectId: string | null;
   agentPreset: string;
   task: string;
   author: string;
-  workspace: string;
-  branch: string;
-  baseCommit: string;
-  /** The sandbox backend the session runs in, or `unsandboxed`. */
+  workspace: string | null;
+  branch: string | null;
+  baseCommit: string | null;
+  /** The sandbox backend the session runs in, `unsandboxed`, or `ssh:<host>` for an operator run. */
   sandboxProfile: string;
 }
 
@@ -140,7 +142,7 @@ export class SessionError extends Error {}
 function toRecord(row: SessionRow): SessionRecord {
   return {
     id: row.id,
-    projectId: row.project_id,
+    projectId: row.project_id ?? '',
     agentPreset: row.agent_preset,
     task: row.task,
     author: row.author,

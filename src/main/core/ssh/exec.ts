@@ -19,6 +19,8 @@ export interface SshExecOptions {
   maxOutputBytes: number;
   /** Every chunk as it arrives, even past the cap. */
   onData?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** Ends the command on the host as the timeout does; the result then has `aborted` set. */
+  signal?: AbortSignal;
 }
 
 export interface SshExecResult {
@@ -27,6 +29,8 @@ export interface SshExecResult {
   /** The signal's name without SIG (`KILL`), when it ended on one. */
   signal: string | null;
   timedOut: boolean;
+  /** Ended by the caller's AbortSignal. */
+  aborted: boolean;
   /** Stdout and stderr in the order they arrived, cut at maxOutputBytes. */
   output: string;
   truncated: boolean;
@@ -43,6 +47,8 @@ export async function execOnClient(
   command: string,
   options: SshExecOptions,
 ): Promise<SshExecResult> {
+  // Nothing starts on the host for a caller that gave up already.
+  options.signal?.throwIfAborted();
   const started = performance.now();
   const marker = `paddock-pgid-${randomBytes(6).toString('hex')}:`;
   // On a line of its own, so a syntax error in the command cannot stop it from running first.
@@ -81,10 +87,16 @@ function collect(
     output.add(chunk);
     options.onData?.(chunk, stream);
   };
-  const stderr = markerFilter(marker, emit('stderr'));
+  // A command ended before its PID was read (an abort right after the start) is killed once it is.
+  let killOnPgid = false;
+  const stderr = markerFilter(marker, emit('stderr'), (pgid) => {
+    if (!killOnPgid) return;
+    killOnPgid = false;
+    killGroup(client, channel, pgid);
+  });
   let exitCode: number | null = null;
   let signal: string | null = null;
-  let timedOut = false;
+  let ended: 'timeout' | 'abort' | null = null;
   channel.on('data', emit('stdout'));
   channel.stderr.on('data', stderr.push);
   channel.on('exit', (code: number | null, signalName?: string) => {
@@ -94,39 +106,55 @@ function collect(
   return new Promise((resolve) => {
     let grace: NodeJS.Timeout | undefined;
     const finish = () => {
+      if (killOnPgid) channel.close();
       clearTimeout(timer);
       clearTimeout(grace);
+      options.signal?.removeEventListener('abort', onAbort);
       stderr.flush();
       resolve({
-        exitCode: timedOut ? null : exitCode,
-        signal: timedOut ? null : signal,
-        timedOut,
+        exitCode: ended ? null : exitCode,
+        signal: ended ? null : signal,
+        timedOut: ended === 'timeout',
+        aborted: ended === 'abort',
         ...output.result(),
       });
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(client, channel, stderr.pgid());
+    const end = (why: 'timeout' | 'abort') => {
+      if (ended) return;
+      ended = why;
+      const pgid = stderr.pgid();
+      if (pgid !== null) killGroup(client, channel, pgid);
+      else {
+        // Honoured for logins other than root; the group is killed once its PID is read.
+        killOnPgid = true;
+        channel.signal('KILL');
+      }
       grace = setTimeout(finish, CLOSE_GRACE_MS);
-    }, options.timeoutMs);
+    };
+    const onAbort = () => end('abort');
+    const timer = setTimeout(() => end('timeout'), options.timeoutMs);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     channel.once('close', finish);
   });
 }
 
 /** Ends a timed-out command: its process group through another channel, then its own channel. */
-function killGroup(client: Client, channel: ClientChannel, pgid: number | null): void {
+function killGroup(client: Client, channel: ClientChannel, pgid: number): void {
   // Honoured for logins other than root; harmless where refused.
   channel.signal('KILL');
-  if (pgid !== null)
-    client.exec(`kill -KILL -- -${pgid} ${pgid} 2>/dev/null`, (error, killer) => {
-      if (!error) killer.resume().on('close', () => channel.close());
-      else channel.close();
-    });
-  else channel.close();
+  client.exec(`kill -KILL -- -${pgid} ${pgid} 2>/dev/null`, (error, killer) => {
+    if (!error) killer.resume().on('close', () => channel.close());
+    else channel.close();
+  });
 }
 
 /** Takes the marker line out of stderr and keeps the PID it gives; everything else passes on. */
-function markerFilter(marker: string, pass: (chunk: Buffer) => void) {
+function markerFilter(
+  marker: string,
+  pass: (chunk: Buffer) => void,
+  onPgid: (pgid: number) => void,
+) {
   const pattern = new RegExp(`${marker}(\\d+)\\n`);
   let pending: Buffer | null = Buffer.alloc(0);
   let pgid: number | null = null;
@@ -142,6 +170,7 @@ function markerFilter(marker: string, pass: (chunk: Buffer) => void) {
       const found = pattern.exec(text);
       if (found) {
         pgid = Number(found[1]);
+        onPgid(pgid);
         const rest = pending;
         pending = null;
         pass(rest.subarray(0, found.index));

@@ -47,6 +47,9 @@ interface Pooled {
   client: Promise<Client>;
 }
 
+/** `true` on a host that answered: a slow login shell on a busy machine is still a working host. */
+const TEST_COMMAND_TIMEOUT_MS = 30_000;
+
 export class SshService {
   readonly hosts: SshHosts;
   private readonly store: AuditStore;
@@ -128,7 +131,10 @@ export class SshService {
         return { state: 'unconfirmed', fingerprint: offered };
       throw error;
     }
-    const result = await this.exec(name, 'true', { timeoutMs: 10_000, maxOutputBytes: 4096 });
+    const result = await this.exec(name, 'true', {
+      timeoutMs: TEST_COMMAND_TIMEOUT_MS,
+      maxOutputBytes: 4096,
+    });
     const after = this.hosts.get(name);
     return {
       state: 'ok',

@@ -168,6 +168,23 @@ describe('commands', () => {
     expect((await ssh.exec('slow', 'echo after', limits)).output).toBe('after\n');
   });
 
+  it('ends a command on the host when its AbortSignal aborts, and starts none once aborted', async () => {
+    const { ssh } = openSsh();
+    await addExpected(ssh, 'aborted');
+    await ssh.connect('aborted');
+    const controller = new AbortController();
+    const done = ssh.exec('aborted', 'echo started; exec sleep 313.38', {
+      ...limits,
+      signal: controller.signal,
+    });
+    await expect.poll(() => running('sleep 313.38'), { timeout: 5000 }).toBe(true);
+    controller.abort();
+    expect(await done).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
+    await expect.poll(() => running('sleep 313.38'), { timeout: 5000 }).toBe(false);
+    const never = ssh.exec('aborted', 'touch /never', { ...limits, signal: controller.signal });
+    await expect(never).rejects.toThrow(/abort/i);
+  });
+
   it('reuses one connection across commands, and closes it on close()', async () => {
     const { ssh } = openSsh();
     await addExpected(ssh, 'pool');

@@ -129,6 +129,32 @@ describe('migrations', () => {
     ).toThrow(/CHECK/);
   });
 
+  it('010 lets a session have no project, keeping every session and the project check', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, 0, 9);
+    db.prepare(
+      "INSERT INTO projects (id, path, name, added_at) VALUES ('p1', '/repo', 'repo', 'now')",
+    ).run();
+    const insert = (id: string, project: string | null) =>
+      db
+        .prepare(
+          "INSERT INTO sessions (id, project_id, agent_preset, task, author, state, created_at, updated_at) VALUES (?, ?, 'claude', 't', 'ada', 'exited', 'now', 'now')",
+        )
+        .run(id, project);
+    insert('s1', 'p1');
+    expect(() => insert('s2', null)).toThrow(/NOT NULL/);
+    applyMigrations(db, 9, 10);
+    insert('s2', null);
+    expect(() => insert('s3', 'p-gone')).toThrow(/FOREIGN KEY/);
+    expect(db.prepare('SELECT id, project_id FROM sessions ORDER BY id').all()).toEqual([
+      { id: 's1', project_id: 'p1' },
+      { id: 's2', project_id: null },
+    ]);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    expect(indexes).toContain('sessions_by_project');
+  });
+
   it('003 starts the derived indexes at 0: they catch up from the log on first use', () => {
     const db = new Database(':memory:');
     applyMigrations(db, 0, 3);

@@ -3,6 +3,7 @@ import type { ProjectsService } from '../../core/projects';
 import type { ExecIo, SessionManager } from '../../core/sessions';
 import type { ExecOutput } from '../../../shared/contract';
 import { detectAgents } from '../../core/agents';
+import type { OperatorService } from '../../core/operator';
 import type { Handlers } from '../router';
 
 type SessionCalls =
@@ -32,7 +33,14 @@ export function sessionHandlers(
   projects: ProjectsService,
   sessions: SessionManager,
   person: Person,
+  /** A live operator run's session is paused, resumed and stopped through its run. */
+  operator?: Pick<OperatorService, 'has' | 'pause' | 'resume' | 'stop'>,
 ): Pick<Handlers, SessionCalls> {
+  const viaOperator = async (id: string, act: 'pause' | 'resume' | 'stop') => {
+    if (!operator?.has(id)) return null;
+    await operator[act](id, person);
+    return sessions.get(id);
+  };
   return {
     'project.add': ({ path }) => projects.add(path, person),
     'project.list': () => projects.list(),
@@ -51,9 +59,11 @@ export function sessionHandlers(
       sessions.resize(id, cols, rows);
       return null;
     },
-    'session.pause': ({ id }) => sessions.pause(id, person),
-    'session.resume': ({ id }) => sessions.resume(id, person),
-    'session.stop': ({ id }) => sessions.stop(id, person),
+    'session.pause': async ({ id }) =>
+      (await viaOperator(id, 'pause')) ?? sessions.pause(id, person),
+    'session.resume': async ({ id }) =>
+      (await viaOperator(id, 'resume')) ?? sessions.resume(id, person),
+    'session.stop': async ({ id }) => (await viaOperator(id, 'stop')) ?? sessions.stop(id, person),
     'session.discard': ({ id }) => sessions.discard(id, person),
     'session.diff': ({ id }) => sessions.diff(id),
     'sessions.gc': () => sessions.gc(person),

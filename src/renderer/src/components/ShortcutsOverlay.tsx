@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { SCREENS, useScreen } from '../store/screen';
 import { RANGES } from './costs/report';
 import { Keys } from './Keys';
+import { OPERATOR_SHORTCUTS } from './operator/keys';
 import { REPLAY_SHORTCUTS } from './replay/keys';
 import { REVIEW_SHORTCUTS } from './review/keys';
 
@@ -138,6 +139,7 @@ export function ShortcutsOverlay() {
             ['Inbox', INBOX_KEYS],
             ['Audit', AUDIT_KEYS],
             ['Costs', COSTS_KEYS],
+            ['Operator', OPERATOR_SHORTCUTS],
           ] as const
         ).map(([caption, keys]) => (
           <table key={caption}>

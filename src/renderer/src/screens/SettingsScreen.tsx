@@ -1,6 +1,7 @@
 /** Paddock's own settings (saved in main, audited) and the machine check. */
 import { DoctorChecks } from '../components/DoctorChecks';
 import { NotificationPermission } from '../notify/NotificationPermission';
+import { ModelProvidersSection, SshHostsSection } from '../components/settings/OperatorSettings';
 import { SecretsSection } from '../components/settings/SecretsSection';
 import { TextWithCode } from '../components/TextWithCode';
 import { api } from '../api/connection';
@@ -210,6 +211,14 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-secrets">
         <h2 id="settings-secrets">Secrets</h2>
         <SecretsSection />
+      </section>
+      <section aria-labelledby="settings-ssh-hosts">
+        <h2 id="settings-ssh-hosts">SSH hosts</h2>
+        <SshHostsSection />
+      </section>
+      <section aria-labelledby="settings-operator-models">
+        <h2 id="settings-operator-models">Operator models</h2>
+        <ModelProvidersSection />
       </section>
       <section aria-labelledby="settings-policies">
         <h2 id="settings-policies">Trusted repository policies</h2>

@@ -4,12 +4,12 @@
  */
 import { create } from 'zustand';
 
-export type ScreenId = 'sessions' | 'inbox' | 'audit' | 'costs' | 'settings';
+export type ScreenId = 'sessions' | 'inbox' | 'audit' | 'costs' | 'operator' | 'settings';
 
 export interface ScreenInfo {
   id: ScreenId;
   label: string;
-  /** The key after `g` that opens it. Alt+1..5 follow the order of SCREENS. */
+  /** The key after `g` that opens it. Alt+1..6 follow the order of SCREENS. */
   key: string;
 }
 
@@ -18,6 +18,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'inbox', label: 'Inbox', key: 'i' },
   { id: 'audit', label: 'Audit', key: 'a' },
   { id: 'costs', label: 'Costs', key: 'c' },
+  { id: 'operator', label: 'Operator', key: 'o' },
   { id: 'settings', label: 'Settings', key: ',' },
 ];
 

@@ -7,6 +7,7 @@ import { sql as usageIndex } from './006-usage-index';
 import { sql as restorableBlobs } from './007-restorable-blobs';
 import { sql as outputSearch } from './008-output-search';
 import { sql as usageHours } from './009-usage-hours';
+import { sql as sessionsWithoutProject } from './010-sessions-without-project';
 
 export interface Migration {
   /** PRAGMA user_version after this migration has run. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'restorable-blobs', sql: restorableBlobs },
   { version: 8, name: 'output-search', sql: outputSearch },
   { version: 9, name: 'usage-hours', sql: usageHours },
+  { version: 10, name: 'sessions-without-project', sql: sessionsWithoutProject },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

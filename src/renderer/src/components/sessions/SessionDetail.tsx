@@ -16,6 +16,7 @@ import {
   togglePause,
   useSessions,
 } from '../../store/sessions';
+import { ConfirmBar } from '../ConfirmBar';
 import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
 import { ReviewPanel } from '../review/ReviewPanel';
@@ -37,28 +38,16 @@ const VIEWS = [
 
 function StopConfirm({ session }: { session: SessionRecord }) {
   return (
-    <div
-      className="confirm-bar"
-      role="alertdialog"
-      aria-label="Stop the session?"
-      data-testid="confirm-stop"
+    <ConfirmBar
+      label="Stop the session?"
+      testId="confirm-stop"
+      action="Stop"
+      onConfirm={() => void stopSession(session.id)}
+      onCancel={() => askStop(null)}
     >
-      <span>
-        Stop <strong>{session.id}</strong>? The agent gets SIGTERM, then SIGKILL after a grace
-        period. Its workspace stays.
-      </span>
-      <button
-        type="button"
-        className="button button--danger"
-        autoFocus
-        onClick={() => void stopSession(session.id)}
-      >
-        Stop
-      </button>
-      <button type="button" className="button" onClick={() => askStop(null)}>
-        Cancel
-      </button>
-    </div>
+      Stop <strong>{session.id}</strong>? The agent gets SIGTERM, then SIGKILL after a grace period.
+      Its workspace stays.
+    </ConfirmBar>
   );
 }
 

@@ -13,7 +13,7 @@ export function age(iso: string, now: number): string {
 }
 
 /** Re-renders every `ms` so ages move on. */
-function useNow(ms: number): number {
+export function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), ms);

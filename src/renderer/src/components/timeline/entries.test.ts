@@ -98,11 +98,69 @@ describe('categoryOf', () => {
     ['cost.budget.warning', 'cost'],
     ['blob.dropped', 'dropped'],
     ['audit.pruned', 'dropped'],
+    ['operator.started', 'task'],
+    ['operator.step.thought', 'thought'],
+    ['operator.reply.invalid', 'thought'],
+    ['operator.command.proposed', 'command'],
+    ['operator.command.decided', 'decision'],
+    ['operator.command.output', 'output'],
+    ['operator.model.called', 'network'],
+    ['operator.note', 'prompt'],
+    ['operator.paused', 'session'],
+    ['operator.finished', 'session'],
     ['doctor.ran', 'other'],
     ['something.new', 'other'],
   ];
   it.each(expected)('%s is %s', (kind, category) => {
     expect(categoryOf(kind)).toBe(category);
+  });
+});
+
+describe('operator steps', () => {
+  it('say what the model proposed, who decided, and what the host printed', () => {
+    const lines = [
+      event(
+        1,
+        'operator.step.thought',
+        { step: 2, thought: 'Check the\nservice.' },
+        'agent',
+        'operator:m',
+      ),
+      event(
+        2,
+        'operator.command.proposed',
+        { step: 2, host: 'staging', command: 'systemctl status app' },
+        'agent',
+        'operator:m',
+      ),
+      event(
+        3,
+        'operator.command.decided',
+        { step: 2, allow: false, reason: 'denied by Ssh(staging:rm:*)' },
+        'policy',
+        'Ssh(staging:rm:*)',
+      ),
+      event(
+        4,
+        'operator.command.output',
+        { step: 2, exitCode: 3, durationMs: 12, outputBytes: 2048, truncated: false },
+        'system',
+        'ssh:staging',
+      ),
+    ].map(describeEvent);
+    expect(lines).toEqual([
+      'Step 2: “Check the service.”',
+      'Step 2 on staging: $ systemctl status app',
+      'Step 2: not run by policy Ssh(staging:rm:*) · “denied by Ssh(staging:rm:*)”',
+      expect.stringMatching(/^Step 2 output: 2(\.0)? KiB · exit 3 · /),
+    ]);
+    // The model's thought and proposal are its own report; the decision and output Paddock's.
+    expect(isReportedByAgent(event(1, 'operator.step.thought', {}, 'agent', 'operator:m'))).toBe(
+      true,
+    );
+    expect(
+      isReportedByAgent(event(4, 'operator.command.output', {}, 'system', 'ssh:staging')),
+    ).toBe(false);
   });
 });
 

@@ -15,7 +15,9 @@ import { formatBytes, formatElapsed } from '../sessions/network';
 export const CATEGORIES = [
   'task',
   'prompt',
+  'thought',
   'command',
+  'decision',
   'file',
   'network',
   'approval',
@@ -36,7 +38,9 @@ export type Category = (typeof CATEGORIES)[number];
 export const CATEGORY_INFO: Readonly<Record<Category, { label: string; glyph: string }>> = {
   task: { label: 'Task', glyph: '◆' },
   prompt: { label: 'Prompt', glyph: '›' },
+  thought: { label: 'Thought', glyph: '∴' },
   command: { label: 'Command', glyph: '$' },
+  decision: { label: 'Decision', glyph: '⚖' },
   file: { label: 'Files', glyph: '±' },
   network: { label: 'Network', glyph: '⇅' },
   approval: { label: 'Approval', glyph: '?' },
@@ -69,6 +73,16 @@ const BY_KIND: Readonly<Record<string, Category>> = {
   'terminal.input': 'input',
   'blob.dropped': 'dropped',
   'audit.pruned': 'dropped',
+  // The remote operator (#17): the model proposes (thought, command), the policy or a person
+  // decides, the host's output is observed.
+  'operator.started': 'task',
+  'operator.step.thought': 'thought',
+  'operator.reply.invalid': 'thought',
+  'operator.command.proposed': 'command',
+  'operator.command.decided': 'decision',
+  'operator.command.output': 'output',
+  'operator.model.called': 'network',
+  'operator.note': 'prompt',
 };
 
 /** Checked in order, after BY_KIND: the first prefix that matches wins. */
@@ -83,6 +97,7 @@ const BY_PREFIX: ReadonlyArray<readonly [string, Category]> = [
   ['terminal.', 'session'],
   ['sandbox.', 'session'],
   ['session.', 'session'],
+  ['operator.', 'session'],
 ];
 
 export function categoryOf(kind: string): Category {
@@ -230,7 +245,53 @@ function dropped(payload: JsonObject): string {
   );
 }
 
+function operatorDecided(payload: JsonObject, event: AuditEvent): string {
+  return join(
+    `Step ${num(payload.step) ?? '?'}: ${payload.allow === true ? 'allowed' : 'not run'} by ${event.actor} ${event.actorId}`,
+    str(payload.reason) && quote(str(payload.reason) ?? ''),
+  );
+}
+
+function operatorOutput(payload: JsonObject): string {
+  const exitCode = num(payload.exitCode);
+  const duration = num(payload.durationMs);
+  return join(
+    `Step ${num(payload.step) ?? '?'} output: ${formatBytes(num(payload.outputBytes) ?? 0)}`,
+    exitCode === null ? `ended by ${str(payload.signal) ?? 'a signal'}` : `exit ${exitCode}`,
+    duration !== null && formatElapsed(duration),
+    payload.truncated === true && 'cut',
+  );
+}
+
+const OPERATOR_DESCRIBE: Readonly<Record<string, Describe>> = {
+  'operator.started': (p) =>
+    join(`Operator goal: ${quote(str(p.goal) ?? '')}`, `on ${str(p.host) ?? '?'}`, str(p.model)),
+  'operator.step.thought': (p) => `Step ${num(p.step) ?? '?'}: ${quote(str(p.thought) ?? '')}`,
+  'operator.reply.invalid': (p) =>
+    `Step ${num(p.step) ?? '?'}: no valid tool call (${str(p.problem) ?? '?'})`,
+  'operator.command.proposed': (p) =>
+    `Step ${num(p.step) ?? '?'} on ${str(p.host) ?? '?'}: $ ${str(p.command) ?? '?'}`,
+  'operator.command.decided': operatorDecided,
+  'operator.command.output': operatorOutput,
+  'operator.model.called': (p) =>
+    join(
+      `Model call, step ${num(p.step) ?? '?'}: ${str(p.model) ?? '?'}`,
+      num(p.durationMs) !== null && formatElapsed(num(p.durationMs) ?? 0),
+      str(p.failure) && `failed: ${str(p.failure)}`,
+    ),
+  'operator.note': (p) => `Note for the operator: ${quote(str(p.text) ?? '')}`,
+  'operator.paused': () => 'Operator paused',
+  'operator.resumed': () => 'Operator resumed',
+  'operator.finished': (p) =>
+    join(
+      `Operator ${str(p.outcome) ?? 'ended'}`,
+      str(p.reason),
+      str(p.summary) && quote(str(p.summary) ?? ''),
+    ),
+};
+
 const DESCRIBE: Readonly<Record<string, Describe>> = {
+  ...OPERATOR_DESCRIBE,
   'session.created': (p) =>
     join(
       `Task: ${str(p.task) ? quote(str(p.task) ?? '') : '(none given)'}`,

@@ -1,0 +1,205 @@
+/**
+ * The Operator screen end to end: a real host with a private gnome-keyring, a real OpenSSH server
+ * on loopback (it runs as this user, so the "remote" files are in a temp dir here) and a loopback
+ * Anthropic Messages API scripted to reach a goal in several steps: one command the policy allows,
+ * one it denies, one it holds in the inbox, one more allowed, then `finish`. The run starts from
+ * the form (first refused, as main says, while the host key is not pinned), its steps appear as
+ * they happen, the held one is allowed from the Inbox its step links to, and the run ends with the
+ * model's summary.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  startAnthropicServer,
+  type AnthropicServer,
+  type ScriptedTurn,
+} from '../src/test-support/fixtures/anthropic-server';
+import { startSecretService } from '../src/test-support/keyring';
+import { startSshd } from '../src/test-support/sshd';
+import { startHost } from './host';
+import { expect, screenshot, test, type Host } from './support';
+
+const MODEL = 'claude-sonnet-4-5';
+const KEY = 'sk-ant-api03-OPERATOR-e2e-0123456789abcdefghijklmnopqrstuvwxyz';
+const GOAL = 'Read the notes and prepare the release directory.';
+const POLICY = `version: 1
+ssh:
+  allow:
+    - Ssh(staging:cat:*)
+    - Ssh(staging:touch:*)
+  ask:
+    - Ssh(staging:mkdir:*)
+  deny:
+    - Ssh(staging:tee:*)
+`;
+
+const run = (thought: string, command: string): ScriptedTurn => ({
+  content: [{ type: 'tool_use', name: 'run_command', input: { thought, command } }],
+});
+
+/** The model's turns; the first thought hides a right-to-left override, as a hostile model might. */
+function script(dir: string): ScriptedTurn[] {
+  return [
+    run('Read the notes first.\u202e', `cat ${dir}/notes.txt`),
+    run('Leave a marker with tee.', `echo hi | tee ${dir}/denied-marker`),
+    run('Make the release directory.', `mkdir ${dir}/release`),
+    run('Leave the done file.', `touch ${dir}/release/done.txt`),
+    { content: [{ type: 'tool_use', name: 'finish', input: { summary: 'Release dir made.' } }] },
+  ];
+}
+
+function ok(host: Host, args: string[], input?: string): string {
+  const result = host.cli(args, input);
+  expect(result.code, `paddock ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** The SSH host (not pinned yet), the provider and its key, and the policy, as the CLI sets them. */
+function configure(
+  host: Host,
+  sshd: Awaited<ReturnType<typeof startSshd>>,
+  model: AnthropicServer,
+) {
+  const add = ['ssh', 'add', 'staging', '--address', '127.0.0.1', '--port', String(sshd.port)];
+  ok(host, [...add, '--user', sshd.user], sshd.clientPrivateKey);
+  ok(host, ['secrets', 'set', 'ANTHROPIC_API_KEY'], KEY);
+  const provider = { name: 'loopback', api: 'anthropic-messages', baseUrl: model.url };
+  const providers = JSON.stringify([{ ...provider, secret: 'ANTHROPIC_API_KEY' }]);
+  ok(host, ['settings', 'set', 'operator.providers', providers]);
+  const defaultModel = JSON.stringify({ provider: 'loopback', model: MODEL });
+  ok(host, ['settings', 'set', 'operator.defaultModel', defaultModel]);
+  ok(host, ['settings', 'set', 'policy.personal', POLICY]);
+}
+
+test('a run started from the form: steps live, one denied, one allowed from the Inbox, then the summary', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-operator-'));
+  writeFileSync(join(dir, 'notes.txt'), 'release notes: ship it\n');
+  const service = await startSecretService();
+  const sshd = await startSshd();
+  const model = await startAnthropicServer({
+    turns: script(dir),
+    scriptBy: 'request',
+    answerModel: MODEL,
+  });
+  const host = await startHost(undefined, { DBUS_SESSION_BUS_ADDRESS: service.address });
+  try {
+    configure(host, sshd, model);
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+
+    // g o opens the screen; n opens the form with the cursor on the goal.
+    await page.keyboard.press('g');
+    await page.keyboard.press('o');
+    await expect(page.getByTestId('operator-empty')).toBeVisible();
+    await page.keyboard.press('n');
+    const form = page.getByTestId('operator-form');
+    await expect(form.getByLabel('Goal')).toBeFocused();
+    await page.keyboard.type(GOAL);
+
+    // The host is not pinned: the form says how to pin it, and main refuses the start, saying so.
+    await expect(form.getByTestId('operator-unpinned')).toContainText('paddock ssh test staging');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await expect(form.getByTestId('operator-start-error')).toContainText(
+      'paddock ssh test staging',
+    );
+    await screenshot(page, 'operator-form.png', 800);
+    expect(model.scriptedRequests()).toHaveLength(0);
+
+    // Pinned from the CLI, the form follows; the start goes through and opens the run.
+    ok(host, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+    await expect(form.getByTestId('operator-unpinned')).toHaveCount(0);
+    await expect(form.getByRole('combobox', { name: 'Host' })).toContainText('staging (pinned)');
+    await form.getByLabel('Max steps').fill('8');
+    await form.getByRole('button', { name: 'Start run' }).click();
+
+    const detail = page.getByTestId('operator-detail');
+    await expect(detail.locator('.op-goal')).toHaveText(GOAL);
+    const steps = detail.getByTestId('operator-step');
+    const stepAt = (n: number) => detail.locator(`[data-testid="operator-step"][data-step="${n}"]`);
+
+    // Step 1 ran: its output is the host's file; the hidden override in the thought shows as such.
+    await expect(stepAt(1)).toHaveAttribute('data-state', 'allowed');
+    await expect(stepAt(1).getByTestId('operator-output')).toHaveText('release notes: ship it\n');
+    await expect(stepAt(1)).toContainText('allowed by rule Ssh(staging:cat:*)');
+    await expect(stepAt(1).getByTestId('operator-thought').locator('.escaped')).toHaveText(
+      '<U+202E>',
+    );
+    // Step 2 was denied by its rule and never ran.
+    await expect(stepAt(2)).toHaveAttribute('data-state', 'denied');
+    await expect(stepAt(2)).toContainText('denied by rule Ssh(staging:tee:*)');
+    await expect(stepAt(2).getByTestId('operator-output')).toHaveCount(0);
+    // Step 3 waits in the inbox, and the run says so.
+    await expect(stepAt(3)).toHaveAttribute('data-state', 'waiting');
+    await expect(detail).toHaveAttribute('data-status', 'waiting');
+    await expect(page.getByTestId('operator-run').first()).toContainText('waiting for you');
+    await expect(steps).toHaveCount(3);
+    expect(existsSync(join(dir, 'release'))).toBe(false);
+    expect(existsSync(join(dir, 'denied-marker'))).toBe(false);
+
+    // While it waits: m writes a note to the model, x asks before stopping (Esc cancels), p
+    // pauses it before its next model call.
+    await page.keyboard.press('m');
+    await expect(detail.getByLabel('Send a note to the model')).toBeFocused();
+    await page.keyboard.type('Check the disk first.');
+    await page.keyboard.press('Enter');
+    await expect(detail.getByTestId('operator-notes')).toHaveText('1 sent');
+    await detail.getByLabel('Send a note to the model').blur();
+    await page.keyboard.press('x');
+    await expect(detail.getByTestId('operator-confirm-stop')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(detail.getByTestId('operator-confirm-stop')).toHaveCount(0);
+    await page.keyboard.press('p');
+    await screenshot(page, 'operator-waiting.png', 900);
+
+    // Its link opens the Inbox on that request; allowed there, the run goes on.
+    await stepAt(3).getByTestId('operator-inbox-link').click();
+    const request = page.locator('[data-testid="approval-row"][data-state="pending"]');
+    await expect(request).toHaveCount(1);
+    await expect(request).toHaveClass(/is-focused/);
+    await expect(request).toContainText(`mkdir ${dir}/release`);
+    await request.getByRole('button', { name: /^Allow once/ }).click();
+    await expect(page.locator('[data-testid="approval-row"][data-state="allowed"]')).toHaveCount(1);
+
+    // The held command ran; paused, the run asks the model nothing more until p resumes it.
+    await page.keyboard.press('g');
+    await page.keyboard.press('o');
+    await expect(detail).toHaveAttribute('data-status', 'paused');
+    await expect(stepAt(3).getByTestId('operator-output-meta')).toContainText('exit code 0');
+    expect(existsSync(join(dir, 'release'))).toBe(true);
+    expect(model.scriptedRequests()).toHaveLength(3);
+    await expect(detail.getByRole('button', { name: /^Resume/ })).toBeVisible();
+    await page.keyboard.press('p');
+    await expect(detail).toHaveAttribute('data-status', 'finished');
+    await expect(detail.getByTestId('operator-summary')).toContainText('Release dir made.');
+    await expect(steps).toHaveCount(4);
+    await expect(stepAt(3)).toHaveAttribute('data-state', 'allowed');
+    await expect(stepAt(3)).toContainText('Held for approval, allowed by');
+    await expect(stepAt(4).getByTestId('operator-output-meta')).toContainText('exit code 0');
+    await expect(detail.getByTestId('limit-steps')).toContainText('5 of 8');
+    await expect(detail.getByTestId('operator-sent-notes')).toContainText('Check the disk first.');
+    expect(existsSync(join(dir, 'release', 'done.txt'))).toBe(true);
+    expect(existsSync(join(dir, 'denied-marker'))).toBe(false);
+    await screenshot(page, 'operator.png', 1100);
+
+    // Settings lists the host, pinned, and the provider, with the commands that change them.
+    await page.keyboard.press('g');
+    await page.keyboard.press(',');
+    const sshHost = page.locator('[data-testid="ssh-host"][data-name="staging"]');
+    await expect(sshHost).toContainText(`${sshd.user}@127.0.0.1:${sshd.port}`);
+    await expect(sshHost).toContainText(sshd.hostKeyFingerprint);
+    await expect(page.getByTestId('operator-providers')).toContainText(model.url);
+    await page.getByRole('heading', { name: 'SSH hosts' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'operator-settings.png', 1000);
+  } finally {
+    await host.stop();
+    rmSync(host.home, { recursive: true, force: true });
+    await model.close();
+    await sshd.stop();
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,235 @@
+/**
+ * `paddock operator` as a person runs it: the real CLI in child processes against a Paddock host
+ * it starts in the background, a real OpenSSH server (test-support/sshd.ts; it runs as this user on
+ * this machine, so the host's file system is this one: what ran shows in a temp dir), a real
+ * Secret Service, and a loopback Anthropic Messages API scripted to reach a goal in several steps,
+ * one of them denied by the policy and one held in the inbox until another CLI process allows it.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../shared/approvals';
+import type { OperatorRunSummary, OperatorStep } from '../shared/operator';
+import type { SessionRecord } from '../shared/sessions';
+import {
+  startAnthropicServer,
+  type AnthropicServer,
+  type ScriptedTurn,
+} from '../test-support/fixtures/anthropic-server';
+import { paddock, paddockAsync, paddockProcess } from '../test-support/cli';
+import { useSecretService } from '../test-support/secret-service';
+import { startSshd, type TestSshd } from '../test-support/sshd';
+import { filesContaining } from '../test-support/files';
+import { tempDir } from '../test-support/temp';
+
+useSecretService();
+
+const KEY = 'sk-ant-api03-OPERATOR-cli-0123456789abcdefghijklmnopqrstuvwxyz';
+const MODEL = 'claude-sonnet-4-5';
+// The host side of both tests (the first one's files stay for the second to find them gone).
+const hostDir = mkdtempSync(join(tmpdir(), 'paddock-host-'));
+
+const run = (thought: string, command: string): ScriptedTurn => ({
+  content: [{ type: 'tool_use', name: 'run_command', input: { thought, command } }],
+});
+const TURNS: ScriptedTurn[] = [
+  run('Read the notes.', `cat ${hostDir}/notes.txt`),
+  run('Leave a marker with tee.', `echo hi | tee ${hostDir}/denied-marker`),
+  run('Make the release directory.', `mkdir ${hostDir}/release`),
+  run('Leave the done file.', `touch ${hostDir}/done.txt`),
+  { content: [{ type: 'tool_use', name: 'finish', input: { summary: 'Release dir made.' } }] },
+];
+const POLICY = `version: 1
+ssh:
+  allow:
+    - Ssh(staging:cat:*)
+    - Ssh(staging:touch:*)
+  ask:
+    - Ssh(staging:mkdir:*)
+  deny:
+    - Ssh(staging:tee:*)
+`;
+
+let sshd: TestSshd;
+let model: AnthropicServer;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  model = await startAnthropicServer({ turns: TURNS, scriptBy: 'request', answerModel: MODEL });
+});
+// Before the temp homes go (after-hooks run last-registered first): a failed test leaves no host.
+afterEach(() => {
+  for (const home of homes.splice(0)) paddock(home, ['stop']);
+});
+afterAll(async () => {
+  await model?.close();
+  await sshd?.stop();
+  rmSync(hostDir, { recursive: true, force: true });
+});
+
+function ok(home: string, args: string[], input?: string): string {
+  const result = paddock(home, args, {}, input);
+  expect(result.code, `paddock ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** A home with the host added (not pinned), the provider configured and its key in the vault. */
+function configuredHome(server: AnthropicServer = model): string {
+  const home = tempDir();
+  homes.push(home);
+  const add = ['ssh', 'add', 'staging', '--address', '127.0.0.1', '--port', String(sshd.port)];
+  ok(home, [...add, '--user', sshd.user], sshd.clientPrivateKey);
+  ok(home, ['secrets', 'set', 'ANTHROPIC_API_KEY'], KEY);
+  const provider = { name: 'loopback', api: 'anthropic-messages', baseUrl: server.url };
+  ok(home, [
+    'settings',
+    'set',
+    'operator.providers',
+    JSON.stringify([{ ...provider, secret: 'ANTHROPIC_API_KEY' }]),
+  ]);
+  ok(home, [
+    'settings',
+    'set',
+    'operator.defaultModel',
+    JSON.stringify({ provider: 'loopback', model: MODEL }),
+  ]);
+  ok(home, ['settings', 'set', 'policy.personal', POLICY]);
+  return home;
+}
+
+const GOAL = ['--host', 'staging', '--goal', 'Read the notes and prepare the release.'];
+
+async function pendingRequest(home: string): Promise<ApprovalRequest> {
+  for (;;) {
+    const listed = await paddockAsync(home, ['approvals', 'list', '--json']);
+    const [request] = JSON.parse(listed.stdout || '[]') as ApprovalRequest[];
+    if (request) return request;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('paddock operator', () => {
+  it('refuses to start without a pinned host, then reaches the goal: one command denied, one held until allowed from another CLI', async () => {
+    const home = configuredHome();
+    writeFileSync(join(hostDir, 'notes.txt'), 'release notes: ship it\n');
+
+    const unpinned = paddock(home, ['operator', 'run', ...GOAL]);
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.stderr).toContain('paddock ssh test staging');
+    const unknown = paddock(home, ['operator', 'run', '--host', 'nowhere', '--goal', 'x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('paddock ssh add nowhere');
+    const badSteps = paddock(home, ['operator', 'run', ...GOAL, '--max-steps', 'many']);
+    expect(badSteps.code).toBe(2);
+    expect(model.scriptedRequests()).toHaveLength(0);
+
+    ok(home, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+    const child = paddockProcess(home, ['operator', 'run', ...GOAL, '--json']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    const held = await pendingRequest(home);
+    expect(held).toMatchObject({
+      kind: 'command',
+      subject: `Ssh(staging:mkdir ${hostDir}/release)`,
+      risk: 'high',
+    });
+    // Held: nothing ran, and the model was not asked again.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(join(hostDir, 'release'))).toBe(false);
+    expect(model.scriptedRequests()).toHaveLength(3);
+    const session = (JSON.parse(ok(home, ['session', 'list', '--json'])) as SessionRecord[])[0];
+    expect(session).toMatchObject({ agentPreset: 'operator', state: 'waiting', projectId: '' });
+    ok(home, ['approvals', 'allow', held.id]);
+
+    expect(await exited, stderr).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const steps = lines.filter((line) => line.type === 'step') as unknown as OperatorStep[];
+    const summary = lines.at(-1) as unknown as OperatorRunSummary & { type: string };
+    expect(summary).toMatchObject({ type: 'summary', status: 'finished', host: 'staging' });
+    expect(summary.summary).toBe('Release dir made.');
+    expect(steps.map((step) => [step.step, step.decision?.allow, step.decision?.actor])).toEqual([
+      [1, true, 'policy'],
+      [2, false, 'policy'],
+      [3, true, 'person'],
+      [4, true, 'policy'],
+    ]);
+    expect(steps[0]?.output?.excerpt).toBe('release notes: ship it\n');
+    expect(steps[1]?.decision?.actorId).toBe('Ssh(staging:tee:*)');
+    expect(steps[1]?.output).toBeNull();
+    expect(steps[2]?.decision?.approvalId).toBe(held.id);
+
+    // The host side: the denied command never ran; the held one ran once allowed.
+    expect(existsSync(join(hostDir, 'denied-marker'))).toBe(false);
+    expect(existsSync(join(hostDir, 'release'))).toBe(true);
+    expect(existsSync(join(hostDir, 'done.txt'))).toBe(true);
+
+    // A session like any other: listed, ended, its model calls metered.
+    const [ended] = JSON.parse(ok(home, ['session', 'list', '--json'])) as SessionRecord[];
+    expect(ended).toMatchObject({
+      id: summary.id,
+      agentPreset: 'operator',
+      task: 'Read the notes and prepare the release.',
+      sandboxProfile: 'ssh:staging',
+      state: 'exited',
+    });
+    const [listed] = JSON.parse(ok(home, ['operator', 'list', '--json'])) as OperatorRunSummary[];
+    expect(listed).toMatchObject({ id: summary.id, status: 'finished', turns: 5 });
+    expect(listed?.spentUsd).toBeGreaterThan(0);
+
+    // A changed host key is refused: nothing is sent, no run starts.
+    ok(home, ['stop']);
+    await sshd.restartWithNewHostKey();
+    const changed = paddock(home, ['operator', 'run', ...GOAL]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain("staging's host key changed");
+    expect(model.scriptedRequests()).toHaveLength(5);
+    ok(home, ['stop']);
+
+    // Neither the SSH private key nor the provider key is anywhere in Paddock's files.
+    const body = sshd.clientPrivateKey.split('\n').find((line) => line.length > 40) ?? '';
+    expect(body).not.toBe('');
+    expect(filesContaining(home, body)).toEqual([]);
+    expect(filesContaining(home, KEY)).toEqual([]);
+  }, 180_000);
+  it('prints each step for a person as it happens, and exits 1 at the step limit', async () => {
+    const server = await startAnthropicServer({
+      turns: TURNS.slice(0, 2),
+      scriptBy: 'request',
+      answerModel: MODEL,
+    });
+    try {
+      const home = configuredHome(server);
+      ok(home, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+      writeFileSync(join(hostDir, 'notes.txt'), 'line one\n\u001b[31mred\n');
+      const followed = await paddockAsync(home, ['operator', 'run', ...GOAL, '--max-steps', '2']);
+      expect(followed.code, followed.stderr).toBe(1);
+      expect(followed.stdout).toContain(
+        [
+          '[1] Read the notes.',
+          `    $ cat ${hostDir}/notes.txt`,
+          '    allowed by policy Ssh(staging:cat:*): rule: Ssh(staging:cat:*)',
+        ].join('\n'),
+      );
+      // The host's output cannot drive this terminal: control characters come out escaped.
+      expect(followed.stdout).toMatch(
+        /exit 0 in \d+ ms\n {4}\| line one\n {4}\| \\u001b\[31mred\n/,
+      );
+      expect(followed.stdout).toContain(
+        `[2] Leave a marker with tee.\n    $ echo hi | tee ${hostDir}/denied-marker\n    NOT RUN by policy Ssh(staging:tee:*)`,
+      );
+      expect(followed.stdout).toContain('step-limit: the step limit (2) was reached');
+      expect(existsSync(join(hostDir, 'denied-marker'))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,446 @@
+/**
+ * Operator runs as a product feature: each run is a session (agent preset `operator`, no project,
+ * sandbox profile `ssh:<host>`) whose state follows the run (running, paused, waiting on the
+ * inbox, then exited, failed or stopped), so the Sessions list, the timeline and the costs show it
+ * like any other. Runs are started here with everything they need checked first (the host known
+ * and pinned, a provider with its key in the vault), kept while live, and read back from their
+ * audit events for the contract (view.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { AuditEvent } from '../../../shared/audit';
+import {
+  type OperatorChange,
+  type OperatorRunSummary,
+  type OperatorRunView,
+  type OperatorStep,
+} from '../../../shared/operator';
+import { USAGE_EVENT } from '../../../shared/costs';
+import { OPERATOR_PRESET, type SessionState } from '../../../shared/sessions';
+import type { SettingsValues } from '../../../shared/settings';
+import type { ApprovalService } from '../approvals';
+import type { BrokerService } from '../broker';
+import { parsePolicy, type Policy } from '../policy';
+import type { KnownSecret } from '../recorder';
+import type { SessionManager } from '../sessions';
+import type { AuditStore } from '../store';
+import type { SshService } from '../ssh';
+import { remoteCommandDecider } from './decide';
+import { OperatorError, OperatorRun, type OperatorOutcome, type Who } from './loop';
+import { openOperatorProvider, type OpenedProvider, type ProviderSetting } from './open-provider';
+import { remotePlace, sshRemoteShell, type RemotePlace } from './ssh-shell';
+import { RunProjection } from './view';
+
+export interface OperatorStartInput {
+  host: string;
+  goal: string;
+  maxSteps?: number;
+  maxMinutes?: number;
+  maxBudgetUsd?: number | null;
+  /** A name from `operator.providers`; default: `operator.defaultModel`'s. */
+  provider?: string;
+  /** The provider's model id; default: `operator.defaultModel`'s. */
+  model?: string;
+}
+
+export interface OperatorServiceDeps {
+  store: AuditStore;
+  settings: {
+    get<
+      K extends
+        'operator.providers' | 'operator.defaultModel' | 'vault.secrets' | 'policy.personal',
+    >(
+      key: K,
+    ): SettingsValues[K];
+  };
+  sessions: Pick<SessionManager, 'createOther' | 'moveOther' | 'get' | 'list'>;
+  ssh: Pick<SshService, 'exec' | 'list'>;
+  approvals: Pick<ApprovalService, 'request' | 'allowedBefore' | 'onChange'>;
+  broker: Pick<BrokerService, 'openProviderBroker'>;
+  /** The vault's values, kept out of every observation. */
+  knownSecrets: () => Promise<KnownSecret[]>;
+  /** A directory for the run's model broker socket (private to this user). */
+  socketDir: (sessionId: string) => string;
+  /** Opens the run's model (default: the provider through the credential broker). */
+  openProvider?: typeof openOperatorProvider;
+  /** Limits of a run that names none. */
+  defaults?: Partial<{ maxSteps: number; maxMinutes: number; commandTimeoutMs: number }>;
+}
+
+const DEFAULT_LIMITS = { maxSteps: 30, maxMinutes: 30, commandTimeoutMs: 120_000 };
+const SYSTEM: Who = { actor: 'system', actorId: 'operator' };
+/** How long `stop` and `close` wait for a run to end before answering anyway. */
+const STOP_WAIT_MS = 10_000;
+/** The newest runs `list` reads back. */
+const MAX_LISTED = 200;
+
+interface LiveRun {
+  run: OperatorRun;
+  projection: RunProjection;
+  provider: OpenedProvider;
+  done: Promise<void>;
+  /** Metered cost so far, summed from the run's `cost.usage` events as they are committed. */
+  spentUsd: number;
+}
+
+type Listener = (change: OperatorChange) => void;
+
+interface RunPlan {
+  host: string;
+  provider: ProviderSetting;
+  model: string;
+  limits: {
+    maxSteps: number;
+    maxMinutes: number;
+    maxBudgetUsd: number | null;
+    commandTimeoutMs: number;
+  };
+  place: RemotePlace;
+}
+
+export class OperatorService {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly listeners = new Set<Listener>();
+  private readonly unsubscribe: () => void;
+  private policyCache: { text: string; policy: Policy | null } | null = null;
+
+  constructor(private readonly deps: OperatorServiceDeps) {
+    this.unsubscribe = deps.store.onAppend((events) => this.observe(events));
+  }
+
+  /** Starts a run once its host, provider and key are all in place; it goes on in the background. */
+  async start(input: OperatorStartInput, by: Who): Promise<OperatorRunSummary> {
+    const plan = await this.plan(input);
+    const id = this.record(plan, input.goal, by);
+    let opened: OpenedProvider | null = null;
+    try {
+      opened = await this.openModel(id, plan);
+      return this.launch(id, input.goal, plan, opened, by);
+    } catch (error) {
+      await opened?.close().catch(() => undefined);
+      this.move(id, 'failed', SYSTEM, { reason: (error as Error).message });
+      throw error;
+    }
+  }
+
+  /** Everything a run needs, checked before anything is recorded. */
+  private async plan(input: OperatorStartInput): Promise<RunPlan> {
+    const host = this.readyHost(input.host);
+    const { provider, model } = this.providerFor(input);
+    const limits = this.limitsOf(input);
+    // Connects, checking the pinned key: a changed key refuses here.
+    const place = await remotePlace(this.deps.ssh, host);
+    return { host, provider, model, limits, place };
+  }
+
+  private record(plan: RunPlan, goal: string, by: Who): string {
+    const id = `ses_${randomBytes(4).toString('hex')}`;
+    const { host, provider, model, place } = plan;
+    this.deps.sessions.createOther(
+      {
+        id,
+        projectId: null,
+        agentPreset: OPERATOR_PRESET,
+        task: goal,
+        author: by.actorId,
+        workspace: null,
+        branch: null,
+        baseCommit: null,
+        sandboxProfile: `ssh:${host}`,
+      },
+      by,
+      { host, remoteDirectory: place.workspace, provider: provider.name, model },
+    );
+    return id;
+  }
+
+  private async openModel(id: string, plan: RunPlan): Promise<OpenedProvider> {
+    try {
+      return await (this.deps.openProvider ?? openOperatorProvider)({
+        broker: this.deps.broker,
+        sessionId: id,
+        provider: plan.provider,
+        model: plan.model,
+        socketPath: join(this.deps.socketDir(id), 'operator-model.sock'),
+      });
+    } catch (error) {
+      throw new OperatorError(`The run could not reach its model: ${(error as Error).message}`);
+    }
+  }
+
+  private launch(
+    id: string,
+    goal: string,
+    plan: RunPlan,
+    provider: OpenedProvider,
+    by: Who,
+  ): OperatorRunSummary {
+    const { host, limits, place } = plan;
+    const run = new OperatorRun({
+      sessionId: id,
+      goal,
+      host,
+      limits: {
+        maxSteps: limits.maxSteps,
+        maxTimeMs: limits.maxMinutes * 60_000,
+        maxBudgetUsd: limits.maxBudgetUsd,
+      },
+      provider,
+      shell: sshRemoteShell(this.deps.ssh, host),
+      decide: remoteCommandDecider({
+        policy: () => this.personalPolicy(),
+        host,
+        workspace: place.workspace,
+        home: place.home,
+      }),
+      store: this.deps.store,
+      approvals: this.inboxOf(id),
+      by,
+      knownSecrets: this.deps.knownSecrets,
+      spentUsd: () => this.spent(id),
+      commandTimeoutMs: limits.commandTimeoutMs,
+    });
+    const projection = new RunProjection(id, this.blobs());
+    const entry: LiveRun = { run, projection, provider, done: Promise.resolve(), spentUsd: 0 };
+    this.live.set(id, entry);
+    entry.done = run
+      .run()
+      .then(
+        (result) => this.ended(id, result.outcome, result.reason),
+        (error: unknown) => this.ended(id, 'failed', (error as Error).message),
+      )
+      // The store closing under a run (a crash on the way out) must not fail Paddock's close.
+      .catch((error: unknown) =>
+        console.error(`paddock: operator run ${id} did not end cleanly:`, error),
+      );
+    return projection.summary(true, 0);
+  }
+
+  list(): OperatorRunSummary[] {
+    return this.deps.sessions
+      .list()
+      .filter((session) => session.agentPreset === OPERATOR_PRESET)
+      .slice(0, MAX_LISTED)
+      .map((session) => this.read(session.id).summary);
+  }
+
+  get(id: string): OperatorRunView {
+    if (this.deps.sessions.get(id).agentPreset !== OPERATOR_PRESET)
+      throw new OperatorError(`Session ${id} is not an operator run.`);
+    return this.read(id).view;
+  }
+
+  pause(id: string, by: Who): OperatorRunSummary {
+    const { run } = this.requireLive(id);
+    run.pause(by);
+    this.move(id, 'paused', by);
+    return this.summaryOf(id);
+  }
+
+  resume(id: string, by: Who): OperatorRunSummary {
+    const { run, projection } = this.requireLive(id);
+    run.resume(by);
+    this.move(id, projection.status(true) === 'waiting' ? 'waiting' : 'running', by);
+    return this.summaryOf(id);
+  }
+
+  /** A note for the model, shown from its next turn on. */
+  note(id: string, text: string, by: Who): OperatorRunSummary {
+    this.requireLive(id).run.note(text, by);
+    return this.summaryOf(id);
+  }
+
+  /** Stops the run (a command running on the host is ended there) and waits for it to end. */
+  async stop(id: string, by: Who): Promise<OperatorRunSummary> {
+    const live = this.requireLive(id);
+    live.run.stop(by);
+    await withinMs(live.done, STOP_WAIT_MS);
+    return this.read(id).summary;
+  }
+
+  /** Hears of every change of a run's state or steps. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a run of this session is live here. */
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Stops every live run (Paddock is closing) and waits for their records. */
+  async close(): Promise<void> {
+    const runs = [...this.live.values()];
+    for (const { run } of runs) run.stop(SYSTEM);
+    await Promise.all(runs.map(({ done }) => withinMs(done, STOP_WAIT_MS)));
+    this.unsubscribe();
+  }
+
+  /** The host by name, known and with a key to check it by: every other case refuses. */
+  private readyHost(name: string): string {
+    const host = this.deps.ssh.list().find((entry) => entry.name === name);
+    if (!host)
+      throw new OperatorError(
+        `No SSH host "${name}". Add it first: paddock ssh add ${name} --address HOST --user USER < PRIVATE_KEY, then paddock ssh test ${name}.`,
+      );
+    if (host.hostKey === null && host.expectedHostKey === null)
+      throw new OperatorError(
+        `${name}'s host key is not pinned yet, so Paddock cannot tell it from an impostor. Check and pin it: paddock ssh test ${name}.`,
+      );
+    return host.name;
+  }
+
+  private providerFor(input: OperatorStartInput): { provider: ProviderSetting; model: string } {
+    const fallback = this.deps.settings.get('operator.defaultModel');
+    const name = input.provider ?? fallback.provider;
+    const model = input.model ?? fallback.model;
+    const providers = this.deps.settings.get('operator.providers');
+    const provider = providers.find((entry) => entry.name === name);
+    if (!provider)
+      throw new OperatorError(
+        `No model provider "${name}" in the operator.providers setting (${providers.map((p) => p.name).join(', ') || 'none set'}). Add it: paddock settings set operator.providers '[{"name":"${name}","api":"anthropic-messages","baseUrl":"https://api.anthropic.com","secret":"ANTHROPIC_API_KEY"}]', or choose one with operator.defaultModel.`,
+      );
+    if (!Object.hasOwn(this.deps.settings.get('vault.secrets'), provider.secret))
+      throw new OperatorError(
+        `The provider ${provider.name} calls its API with the vault secret ${provider.secret}, which is not set. Put the key in the keychain: paddock secrets set ${provider.secret}`,
+      );
+    return { provider, model };
+  }
+
+  private limitsOf(input: OperatorStartInput) {
+    const defaults = { ...DEFAULT_LIMITS, ...this.deps.defaults };
+    return {
+      maxSteps: input.maxSteps ?? defaults.maxSteps,
+      maxMinutes: input.maxMinutes ?? defaults.maxMinutes,
+      maxBudgetUsd: input.maxBudgetUsd ?? null,
+      commandTimeoutMs: defaults.commandTimeoutMs,
+    };
+  }
+
+  /** The person's policy, parsed again only when its text changed (once per command otherwise). */
+  private personalPolicy(): Policy | null {
+    const text = this.deps.settings.get('policy.personal');
+    if (this.policyCache?.text !== text)
+      this.policyCache = {
+        text,
+        policy: text.trim() ? parsePolicy(text, 'your policy (setting policy.personal)') : null,
+      };
+    return this.policyCache.policy;
+  }
+
+  /** The inbox as the run uses it, with the session `waiting` while a command is held there. */
+  private inboxOf(id: string): OperatorServiceDeps['approvals'] {
+    const { approvals } = this.deps;
+    return {
+      allowedBefore: (...args) => approvals.allowedBefore(...args),
+      onChange: (listener) => approvals.onChange(listener),
+      request: (input) => {
+        const held = approvals.request(input);
+        this.moveIf(id, 'running', 'waiting');
+        const answer = held.answer.finally(() => this.moveIf(id, 'waiting', 'running'));
+        return { request: held.request, answer };
+      },
+    };
+  }
+
+  private moveIf(id: string, from: SessionState, to: SessionState): void {
+    if (this.live.has(id) && this.deps.sessions.get(id).state === from) this.move(id, to, SYSTEM);
+  }
+
+  private move(
+    id: string,
+    state: SessionState,
+    by: Who,
+    details: { reason?: string; exitCode?: number } = {},
+  ): void {
+    // A second pause (or a resume of a running run) changes nothing, and records nothing.
+    if (this.deps.sessions.get(id).state === state) return;
+    this.deps.sessions.moveOther(id, state, by, details);
+  }
+
+  private async ended(id: string, outcome: OperatorOutcome, reason: string): Promise<void> {
+    const live = this.live.get(id);
+    this.live.delete(id);
+    if (outcome === 'finished') this.move(id, 'exited', SYSTEM, { exitCode: 0, reason });
+    else if (outcome === 'stopped') this.move(id, 'stopped', SYSTEM, { reason });
+    else this.move(id, 'failed', SYSTEM, { reason });
+    this.publish(id, null);
+    await live?.provider.close().catch(() => undefined);
+  }
+
+  /** Feeds the events of live runs to their projections, and tells listeners what changed. */
+  private observe(events: readonly AuditEvent[]): void {
+    const changed = new Map<string, OperatorStep | null>();
+    for (const event of events) {
+      const live = event.sessionId ? this.live.get(event.sessionId) : undefined;
+      if (!live) continue;
+      if (event.kind === USAGE_EVENT) live.spentUsd += costOf(event);
+      const step = live.projection.apply(event);
+      if (step || !changed.has(live.projection.id)) changed.set(live.projection.id, step);
+    }
+    for (const [id, step] of changed) this.publish(id, step);
+  }
+
+  private publish(id: string, step: OperatorStep | null): void {
+    if (this.listeners.size === 0) return;
+    const change: OperatorChange = { run: this.summaryOf(id), step: step ? { ...step } : null };
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private summaryOf(id: string): OperatorRunSummary {
+    return this.read(id).summary;
+  }
+
+  /** A live run's projection, or one read back from the record. */
+  private read(id: string): { summary: OperatorRunSummary; view: OperatorRunView } {
+    const live = this.live.get(id);
+    const projection = live?.projection ?? this.project(id);
+    const spent = this.spent(id);
+    const view = projection.view(live !== undefined, spent);
+    const { steps: _steps, ...summary } = view;
+    return { summary, view };
+  }
+
+  private project(id: string): RunProjection {
+    const projection = new RunProjection(id, this.blobs());
+    for (let after = 0; ;) {
+      const page = this.deps.store.list({ sessionId: id, afterSeq: after, limit: 1000 });
+      for (const event of page) projection.apply(event);
+      if (page.length < 1000) return projection;
+      after = (page.at(-1) as AuditEvent).seq;
+    }
+  }
+
+  private blobs() {
+    return { blob: (hash: string) => this.deps.store.getBlob(hash) };
+  }
+
+  /** A live run's tally (asked every step: the usage index is not consulted); else the record's. */
+  private spent(id: string): number {
+    return this.live.get(id)?.spentUsd ?? this.deps.store.spend({ sessionIds: [id] }).costUsd;
+  }
+
+  private requireLive(id: string): LiveRun {
+    const live = this.live.get(id);
+    if (live) return live;
+    const session = this.deps.sessions.get(id);
+    throw new OperatorError(
+      session.agentPreset === OPERATOR_PRESET
+        ? `The operator run ${id} is not running (${session.state}).`
+        : `Session ${id} is not an operator run.`,
+    );
+  }
+}
+
+function costOf(event: AuditEvent): number {
+  const cost = event.payload.costUsd;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost > 0 ? cost : 0;
+}
+
+/** Waits for `promise`, but at most `ms`. */
+function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,67 @@
+/** What the person can do to a live run: pause or resume, stop (confirmed), and a note for the model. */
+import { useState, type FormEvent } from 'react';
+import type { OperatorRunSummary } from '../../../../shared/operator';
+import { askStop, sendNote, stopRun, togglePause, useOperator } from '../../store/operator';
+import { ConfirmBar } from '../ConfirmBar';
+import { Keys } from '../Keys';
+
+export const NOTE_FIELD_ID = 'operator-note';
+
+export function PauseStop({ run }: { run: OperatorRunSummary }) {
+  return (
+    <div className="op-actions">
+      <button type="button" className="button" onClick={() => void togglePause(run)}>
+        {run.status === 'paused' ? 'Resume' : 'Pause'} <Keys keys={['p']} />
+      </button>
+      <button type="button" className="button" onClick={() => askStop(run.id)}>
+        Stop <Keys keys={['x']} />
+      </button>
+    </div>
+  );
+}
+
+export function StopConfirm({ run }: { run: OperatorRunSummary }) {
+  if (useOperator((state) => state.confirmStop) !== run.id) return null;
+  return (
+    <ConfirmBar
+      label="Stop the run?"
+      testId="operator-confirm-stop"
+      action="Stop"
+      onConfirm={() => void stopRun(run.id)}
+      onCancel={() => askStop(null)}
+    >
+      Stop the run on <strong>{run.host}</strong>? A command running there is ended; the steps so
+      far stay on the record.
+    </ConfirmBar>
+  );
+}
+
+export function NoteBox({ run }: { run: OperatorRunSummary }) {
+  const [text, setText] = useState('');
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (text.trim() && (await sendNote(run.id, text.trim()))) setText('');
+  };
+  return (
+    <form className="queue-box op-note" onSubmit={(event) => void submit(event)}>
+      <input
+        id={NOTE_FIELD_ID}
+        aria-label="Send a note to the model"
+        placeholder="Send a note to the model: it reads it from its next turn on"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') event.currentTarget.blur();
+        }}
+      />
+      <button type="submit" className="button" disabled={!text.trim()}>
+        Send <Keys keys={['m']} />
+      </button>
+      {run.notes.length > 0 && (
+        <span className="muted" data-testid="operator-notes">
+          {run.notes.length} sent
+        </span>
+      )}
+    </form>
+  );
+}
