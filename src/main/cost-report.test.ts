@@ -96,6 +96,18 @@ describe('the cost report without a host', () => {
     ]);
   });
 
+  it('leaves out only the sections it is told to', async () => {
+    const home = tempDir();
+    const store = seeded(home);
+    new SettingsService(store).set('costs.budgets', { session: 5, day: 10 }, by);
+    store.close();
+    const whole = await readCostReport(home, { now: NOW });
+    const lean = await readCostReport(home, { now: NOW, without: ['days', 'budgets'] });
+    expect(whole.byDay).not.toEqual([]);
+    expect(whole.budgets).not.toEqual([]);
+    expect(lean).toEqual({ ...whole, byDay: [], byWeek: [], budgets: [] });
+  });
+
   it('reads a store with nothing set: the defaults, and no budgets', async () => {
     const home = tempDir();
     seeded(home).close();

@@ -102,6 +102,11 @@ costBySource {metered, reported, estimated}); totals add calls by source. --by s
               (await import('../../main/cost-report')).readCostReport(context.home, {
                 since,
                 until,
+                // Only what is printed: the days for --by day or week, budgets in the table.
+                without: [
+                  ...(options.by === 'day' || options.by === 'week' ? [] : ['days' as const]),
+                  ...(options.json || options.csv ? ['budgets' as const] : []),
+                ],
               }),
           );
           const rows = report[GROUPINGS[options.by]];

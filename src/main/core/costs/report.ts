@@ -29,6 +29,8 @@ import type { AuditStore, UsageGroup } from '../store';
 
 /** Where calls without a Paddock session go (imported from the person's own transcripts). */
 export const OUTSIDE_PADDOCK = '(outside Paddock)';
+/** The group of sessions that work on no repository (remote operator runs). */
+export const NO_PROJECT = '(no project)';
 /** bySession holds at most this many sessions, the most expensive. */
 export const TOP_SESSIONS = 50;
 /** A day or week key for calls whose time cannot be read as one (last in byDay and byWeek). */
@@ -61,6 +63,11 @@ export interface CostReportOptions {
   until?: string;
   /** Defaults to the current time; today and its forecast are as of then. */
   now?: Date;
+  /**
+   * Sections a caller does not show, left out to save their queries: `days` (byDay and byWeek are
+   * empty), `budgets` (none). `paddock costs --by model --json` shows neither.
+   */
+  without?: ReadonlyArray<'days' | 'budgets'>;
 }
 
 export function buildCostReport(deps: CostReportDeps, options: CostReportOptions = {}): CostReport {
@@ -76,6 +83,8 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
     if (sessionId === null) return { key: OUTSIDE_PADDOCK, label: 'Outside Paddock (no session)' };
     const session = sessions.get(sessionId);
     if (!session) return { key: '(unknown session)', label: 'Sessions this Paddock does not know' };
+    // A remote operator run works on a host, not a repository.
+    if (session.projectId === '') return { key: NO_PROJECT, label: 'Remote hosts (operator)' };
     const project = projects.get(session.projectId);
     return project
       ? { key: project.path, label: project.name }
@@ -111,7 +120,8 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
   }
   const total = totals.get('') ?? emptyCostGroup('', '');
 
-  const days = dayGroups(deps.store, range, rows, total);
+  const without = new Set(options.without ?? []);
+  const days = without.has('days') ? [] : dayGroups(deps.store, range, rows, total);
   const sessionTop = bySession.sorted().slice(0, TOP_SESSIONS);
   const callsBySource = (source: UsageSource) =>
     rows.reduce((sum, row) => (row.source === source ? sum + row.calls : sum), 0);
@@ -139,17 +149,19 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
     unpricedModels: [...unpriced]
       .map(([model, calls]) => ({ model, calls }))
       .sort((a, b) => b.calls - a.calls || compare(a.model, b.model)),
-    budgets: budgetUses(deps, {
-      now,
-      rangeIsAllTime: !since && !until,
-      rows,
-      projects: byProject.sorted().filter((group) => projectPaths.has(group.key)),
-      sessions: sessionTop.filter((group) => sessions.has(group.key)),
-      sessionsOfProject: (path) =>
-        [...sessions.values()]
-          .filter((session) => projects.get(session.projectId)?.path === path)
-          .map((session) => session.id),
-    }),
+    budgets: without.has('budgets')
+      ? []
+      : budgetUses(deps, {
+          now,
+          rangeIsAllTime: !since && !until,
+          rows,
+          projects: byProject.sorted().filter((group) => projectPaths.has(group.key)),
+          sessions: sessionTop.filter((group) => sessions.has(group.key)),
+          sessionsOfProject: (path) =>
+            [...sessions.values()]
+              .filter((session) => projects.get(session.projectId)?.path === path)
+              .map((session) => session.id),
+        }),
     today: todaySpend(deps.store, now),
   };
 }

@@ -303,6 +303,69 @@ describe('usage by the hour', () => {
     store.close();
   });
 
+  it('sums by day as summing each call would, whether days start on the hour or not', () => {
+    const next = random(7);
+    const all = calls(next);
+    const store = AuditStore.open({ home: tempDir() });
+    store.appendMany(
+      all.map((call) => ({
+        kind: USAGE_EVENT,
+        actor: 'system' as const,
+        actorId: 'broker',
+        sessionId: call.sessionId,
+        payload: usage({
+          at: call.at,
+          model: call.model,
+          source: call.source,
+          costUsd: call.costUsd,
+          tokens: { input: call.input, output: 0, cacheWrite: 0, cacheRead: 0 },
+        }),
+      })),
+    );
+    store.flushIndexes();
+    const midnights = (offsetMinutes: number) =>
+      Array.from({ length: 7 }, (_, d) =>
+        new Date(START + (d - 1) * 86_400_000 - offsetMinutes * 60_000).toISOString(),
+      );
+    const zones = { utc: midnights(0), newYork: midnights(-300), kolkata: midnights(330) };
+    const filters: SpendFilter[] = [
+      {},
+      { since: '2026-03-07T06:00:00.000Z', until: '2026-03-09T20:00:00.000Z' },
+      { since: '2026-03-07T06:17:00.000Z', sessionIds: ['ses_2', 'ses_3'] },
+      { until: '2026-03-09T20:00:00Z', source: 'metered' },
+    ];
+    for (const [zone, days] of Object.entries(zones))
+      for (const filter of filters) {
+        const expected = new Map<string, { calls: number; input: number; costUsd: number }>();
+        for (let i = 0; i + 1 < days.length; i++) {
+          const [from, to] = [days[i] as string, days[i + 1] as string];
+          const bounded = {
+            ...filter,
+            since: filter.since && filter.since > from ? filter.since : from,
+            until: filter.until && filter.until < to ? filter.until : to,
+          };
+          let sums = { calls: 0, input: 0, costUsd: 0 };
+          for (const model of bruteForce(all, bounded).values())
+            sums = {
+              calls: sums.calls + model.calls,
+              input: sums.input + model.input,
+              costUsd: sums.costUsd + model.costUsd,
+            };
+          if (sums.calls > 0) expected.set(from, sums);
+        }
+        const got = store.usageGroups(filter, { by: ['day'], days });
+        const what = `${zone} ${JSON.stringify(filter)}`;
+        expect(got.map((group) => group.day).sort(), what).toEqual([...expected.keys()].sort());
+        for (const group of got) {
+          const sums = expected.get(group.day as string);
+          expect(group.calls, what).toBe(sums?.calls);
+          expect(group.tokens.input, what).toBe(sums?.input);
+          expect(group.costUsd, what).toBeCloseTo(sums?.costUsd ?? NaN, 6);
+        }
+      }
+    store.close();
+  });
+
   it('the upgrade sums the calls indexed before it into their hours', () => {
     const home = tempDir();
     const store = AuditStore.open({ home });

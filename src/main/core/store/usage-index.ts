@@ -261,18 +261,10 @@ export class UsageIndex {
     const days = grouping.by.includes('day') ? (grouping.days ?? []) : null;
     if (days && days.length < 2) return [];
     const keys = grouping.by.filter((key): key is KeyColumn => key !== 'day');
-    const rows: Array<{ row: SumRow; day?: string }> = [];
     const irregular = this.anyIrregular.get() !== undefined;
-    if (!days) for (const row of this.sums(filter, keys, irregular)) rows.push({ row });
-    else
-      for (let i = 0; i + 1 < days.length; i++) {
-        const [dayStart, dayEnd] = [days[i] as string, days[i + 1] as string];
-        const since = filter.since && filter.since > dayStart ? filter.since : dayStart;
-        const until = filter.until && filter.until < dayEnd ? filter.until : dayEnd;
-        if (since >= until) continue;
-        for (const row of this.sums({ ...filter, since, until }, keys, irregular))
-          rows.push({ row, day: dayStart });
-      }
+    const rows: Array<{ row: SumRow; day?: string }> = days
+      ? this.sumsByDay(filter, keys, days, irregular)
+      : this.sums(filter, keys, irregular).map((row) => ({ row }));
     const groups = new Map<string, UsageGroup>();
     const keyOf = (group: Partial<UsageGroup>) =>
       JSON.stringify(grouping.by.map((key) => group[key]));
@@ -334,6 +326,68 @@ export class UsageIndex {
         else addSums(sums, row);
       }
     return [...merged.values()];
+  }
+
+  /**
+   * Sums by day: when every day starts and ends on a whole hour (any time zone but a few), one
+   * statement over the hours joined to the days; otherwise a statement a day, each split into
+   * hours and the part-hours at its ends.
+   */
+  private sumsByDay(
+    filter: SpendFilter,
+    keys: readonly KeyColumn[],
+    days: readonly string[],
+    irregular: boolean,
+  ): Array<{ row: SumRow; day: string }> {
+    const ranges: Array<{ day: string; from: string; to: string }> = [];
+    for (let i = 0; i + 1 < days.length; i++) {
+      const [day, end] = [days[i] as string, days[i + 1] as string];
+      const from = filter.since && filter.since > day ? filter.since : day;
+      const to = filter.until && filter.until < end ? filter.until : end;
+      if (from < to) ranges.push({ day, from, to });
+    }
+    const onHours = ranges.every(
+      ({ from, to }) =>
+        hourOf(from) && from.endsWith(HOUR_START) && hourOf(to) && to.endsWith(HOUR_START),
+    );
+    if (!onHours)
+      return ranges.flatMap(({ day, from, to }) =>
+        this.sums({ ...filter, since: from, until: to }, keys, irregular).map((row) => ({
+          row,
+          day,
+        })),
+      );
+    if (ranges.length === 0) return [];
+    const params: Record<string, string> = {};
+    const values = ranges.map(({ day, from, to }, i) => {
+      Object.assign(params, { [`d${i}`]: day, [`f${i}`]: from, [`t${i}`]: to });
+      return `(@d${i}, @f${i}, @t${i}, substr(@f${i}, 1, 13), substr(@t${i}, 1, 13))`;
+    });
+    const withDays = `WITH days (day, from_at, to_at, from_hour, to_hour) AS (VALUES ${values.join(', ')})`;
+    const parts: Array<{ table: SummedTable; join: string }> = [
+      { table: HOURS, join: 'hour >= days.from_hour AND hour < days.to_hour' },
+      ...(irregular
+        ? [{ table: IRREGULAR_CALLS, join: 'at >= days.from_at AND at < days.to_at' }]
+        : []),
+    ];
+    const out: Array<{ row: SumRow; day: string }> = [];
+    for (const { table, join } of parts) {
+      const common = commonClauses(filter, params, table.session);
+      const where = [...common, ...(table.where ? [table.where] : [])];
+      const from = table.index ? `${table.name} INDEXED BY ${table.index}` : table.name;
+      const selected = keys.map((key) =>
+        key === 'session' ? `${table.sessionValue} AS session, ` : `${key}, `,
+      );
+      const grouped = ['days.day', ...keys.map((key) => (key === 'session' ? table.session : key))];
+      const sql = `${withDays} SELECT days.day AS day, ${selected.join('')} ${table.sums}
+        FROM days JOIN ${from} ON ${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        GROUP BY ${grouped.join(', ')}`;
+      for (const { day, ...row } of this.statement(sql).all(params) as Array<
+        SumRow & { day: string }
+      >)
+        out.push({ row, day });
+    }
+    return mergeByDay(out, keys);
   }
 
   /** The statement summing one table over a time range, by `keys`, under the filter. */
@@ -486,6 +540,22 @@ const IRREGULAR_CALLS: SummedTable = {
   where: 'hour IS NULL',
   index: 'usage_irregular',
 };
+
+/** One row per day and keys: the hours' and the irregular calls' sums added. */
+function mergeByDay(
+  rows: ReadonlyArray<{ row: SumRow; day: string }>,
+  keys: readonly KeyColumn[],
+): Array<{ row: SumRow; day: string }> {
+  const merged = new Map<string, { row: SumRow; day: string }>();
+  for (const entry of rows) {
+    if (entry.row.calls === 0) continue;
+    const key = JSON.stringify([entry.day, ...keys.map((name) => entry.row[name])]);
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, entry);
+    else addSums(seen.row, entry.row);
+  }
+  return [...merged.values()];
+}
 
 /** Adds `more` into `sums` (one group's sums from two parts of a range). */
 function addSums(sums: SumRow, more: SumRow): void {
