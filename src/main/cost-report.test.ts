@@ -106,6 +106,15 @@ describe('the cost report without a host', () => {
     expect(whole.byDay).not.toEqual([]);
     expect(whole.budgets).not.toEqual([]);
     expect(lean).toEqual({ ...whole, byDay: [], byWeek: [], budgets: [] });
+    // Summed by model alone: the same models, totals and unpriced calls.
+    const byModel = await readCostReport(home, { now: NOW, without: ['sessions'] });
+    expect(byModel).toEqual({
+      ...whole,
+      byProject: [],
+      bySession: [],
+      byAgent: [],
+      budgets: [],
+    });
   });
 
   it('reads a store with nothing set: the defaults, and no budgets', async () => {

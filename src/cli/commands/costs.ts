@@ -24,6 +24,19 @@ const GROUPINGS = {
 } as const;
 type Grouping = keyof typeof GROUPINGS;
 
+/**
+ * What the report can leave out, as nothing of it is printed: the days unless grouped by day or
+ * week; for JSON and CSV (no budgets there), the budgets, and the sessions unless grouped by them.
+ */
+function leftOut(by: Grouping, machine: boolean): Array<'days' | 'budgets' | 'sessions'> {
+  const bySession = by === 'project' || by === 'session' || by === 'agent';
+  return [
+    ...(by === 'day' || by === 'week' ? [] : ['days' as const]),
+    ...(machine ? ['budgets' as const] : []),
+    ...(machine && !bySession ? ['sessions' as const] : []),
+  ];
+}
+
 /** What `paddock costs --json` prints: one object. */
 export interface CostsJson {
   by: Grouping;
@@ -102,11 +115,7 @@ costBySource {metered, reported, estimated}); totals add calls by source. --by s
               (await import('../../main/cost-report')).readCostReport(context.home, {
                 since,
                 until,
-                // Only what is printed: the days for --by day or week, budgets in the table.
-                without: [
-                  ...(options.by === 'day' || options.by === 'week' ? [] : ['days' as const]),
-                  ...(options.json || options.csv ? ['budgets' as const] : []),
-                ],
+                without: leftOut(options.by, !!(options.json || options.csv)),
               }),
           );
           const rows = report[GROUPINGS[options.by]];

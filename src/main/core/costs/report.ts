@@ -64,10 +64,11 @@ export interface CostReportOptions {
   /** Defaults to the current time; today and its forecast are as of then. */
   now?: Date;
   /**
-   * Sections a caller does not show, left out to save their queries: `days` (byDay and byWeek are
-   * empty), `budgets` (none). `paddock costs --by model --json` shows neither.
+   * Sections a caller does not show, left out to save their work: `days` (byDay and byWeek are
+   * empty), `budgets` (none), `sessions` (byProject, bySession and byAgent are empty, and so are
+   * the budgets: calls are summed by model alone). `paddock costs --by model --json` shows none.
    */
-  without?: ReadonlyArray<'days' | 'budgets'>;
+  without?: ReadonlyArray<'days' | 'budgets' | 'sessions'>;
 }
 
 export function buildCostReport(deps: CostReportDeps, options: CostReportOptions = {}): CostReport {
@@ -91,7 +92,11 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
       : { key: session.projectId, label: `${session.projectId} (a removed project)` };
   };
 
-  const rows = deps.store.usageGroups(range, { by: ['session', 'model', 'source'] });
+  const without = new Set(options.without ?? []);
+  const bySessions = !without.has('sessions');
+  const rows = deps.store.usageGroups(range, {
+    by: bySessions ? ['session', 'model', 'source'] : ['model', 'source'],
+  });
   const totals = new Groups();
   const byProject = new Groups();
   const bySession = new Groups();
@@ -109,18 +114,18 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
     const session = sessionId === null ? undefined : sessions.get(sessionId);
     const model = row.model as string;
     totals.add('', '', row);
+    byModel.add(model, model, row);
+    if (row.unpricedCalls > 0) unpriced.set(model, (unpriced.get(model) ?? 0) + row.unpricedCalls);
+    if (!bySessions) continue;
     const project = projectOf(sessionId);
     byProject.add(project.key, project.label, row);
     if (sessionId === null) bySession.add(OUTSIDE_PADDOCK, 'Outside Paddock (no session)', row);
     else bySession.add(sessionId, session ? taskLabel(session.task) : sessionId, row);
     const agent = session?.agentPreset ?? (sessionId === null ? OUTSIDE_PADDOCK : '(unknown)');
     byAgent.add(agent, agentLabel(agent), row);
-    byModel.add(model, model, row);
-    if (row.unpricedCalls > 0) unpriced.set(model, (unpriced.get(model) ?? 0) + row.unpricedCalls);
   }
   const total = totals.get('') ?? emptyCostGroup('', '');
 
-  const without = new Set(options.without ?? []);
   const days = without.has('days') ? [] : dayGroups(deps.store, range, rows, total);
   const sessionTop = bySession.sorted().slice(0, TOP_SESSIONS);
   const callsBySource = (source: UsageSource) =>
@@ -149,19 +154,20 @@ export function buildCostReport(deps: CostReportDeps, options: CostReportOptions
     unpricedModels: [...unpriced]
       .map(([model, calls]) => ({ model, calls }))
       .sort((a, b) => b.calls - a.calls || compare(a.model, b.model)),
-    budgets: without.has('budgets')
-      ? []
-      : budgetUses(deps, {
-          now,
-          rangeIsAllTime: !since && !until,
-          rows,
-          projects: byProject.sorted().filter((group) => projectPaths.has(group.key)),
-          sessions: sessionTop.filter((group) => sessions.has(group.key)),
-          sessionsOfProject: (path) =>
-            [...sessions.values()]
-              .filter((session) => projects.get(session.projectId)?.path === path)
-              .map((session) => session.id),
-        }),
+    budgets:
+      without.has('budgets') || !bySessions
+        ? []
+        : budgetUses(deps, {
+            now,
+            rangeIsAllTime: !since && !until,
+            rows,
+            projects: byProject.sorted().filter((group) => projectPaths.has(group.key)),
+            sessions: sessionTop.filter((group) => sessions.has(group.key)),
+            sessionsOfProject: (path) =>
+              [...sessions.values()]
+                .filter((session) => projects.get(session.projectId)?.path === path)
+                .map((session) => session.id),
+          }),
     today: todaySpend(deps.store, now),
   };
 }
