@@ -187,6 +187,15 @@ describe('TerminalRecorder', () => {
     );
   });
 
+  it('ignores a resize after the end (a window fitting its terminal as the agent exits)', async () => {
+    const onError = vi.fn();
+    const { store, recorder } = recorderFor({ onError });
+    await recorder.close();
+    recorder.resize(100, 30);
+    expect(onError).not.toHaveBeenCalled();
+    expect(sessionEvents(store, SESSION).map((e) => e.kind)).not.toContain('terminal.resize');
+  });
+
   it('asks to stop reading while the thread is behind, and to go on once it has caught up', async () => {
     const onBackpressure = vi.fn();
     const { store, recorder } = recorderFor({ onBackpressure });

@@ -111,7 +111,9 @@ export class TerminalRecorder {
   }
 
   resize(cols: number, rows: number): void {
-    if (this.refuseClosed('resize')) return;
+    // A window fitting its terminal as the agent exits: nothing is lost by not recording it, and
+    // it must not fail the session (as output or input after the end would).
+    if (this.closed) return;
     this.sendBatches();
     this.trySend({ type: 'resize', id: this.id, cols, rows, ms: this.elapsed() });
   }
