@@ -184,6 +184,7 @@ test('a run started from the form: steps live, one denied, one allowed from the 
     expect(existsSync(join(dir, 'release', 'done.txt'))).toBe(true);
     expect(existsSync(join(dir, 'denied-marker'))).toBe(false);
     await screenshot(page, 'operator.png', 1100);
+    const runId = await page.getByTestId('operator-run').first().getAttribute('data-id');
 
     // Settings lists the host, pinned, and the provider, with the commands that change them.
     await page.keyboard.press('g');
@@ -194,6 +195,25 @@ test('a run started from the form: steps live, one denied, one allowed from the 
     await expect(page.getByTestId('operator-providers')).toContainText(model.url);
     await page.getByRole('heading', { name: 'SSH hosts' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'operator-settings.png', 1000);
+
+    // The run is a session whose recording replays: its transcript, step by step, on the
+    // Sessions screen's Replay tab, played to its end.
+    await page.keyboard.press('g');
+    await page.keyboard.press('s');
+    await page.locator(`[data-testid="session-row"][data-id="${runId}"] button`).click();
+    await expect(page.getByTestId('session-detail')).toContainText(runId ?? 'no run');
+    await page.keyboard.press('y');
+    const replay = page.getByTestId('replay');
+    const screen = replay.getByTestId('replay-terminal').locator('.xterm-rows');
+    await replay.getByTestId('replay-scrubber').focus();
+    await page.keyboard.press('End');
+    await expect(screen).toContainText('# step 4: Leave the done file.');
+    await expect(screen).toContainText(`$ touch ${dir}/release/done.txt`);
+    await expect(screen).toContainText('[NOT RUN: denied by Ssh(staging:tee:*)');
+    await expect(screen).toContainText('[allowed by ');
+    await expect(screen).toContainText('# finished: Release dir made.');
+    await expect(replay.getByTestId('replay-marker')).not.toHaveCount(0);
+    await screenshot(page, 'operator-replay.png', 900);
   } finally {
     await host.stop();
     rmSync(host.home, { recursive: true, force: true });

@@ -84,6 +84,8 @@ const DEFAULTS = {
 const MAX_NOTE_CHARS = 4_000;
 const MAX_GOAL_CHARS = 8_000;
 const SYSTEM: Who = { actor: 'system', actorId: 'operator' };
+/** The reason of a command the person allowed for the whole run (decided without asking again). */
+export const ALLOWED_FOR_RUN = 'allowed for this run in the inbox';
 
 interface Verdict {
   allow: boolean;
@@ -331,7 +333,7 @@ export class OperatorRun {
     if (this.options.approvals.allowedBefore(sessionId, '', subject) === 'session')
       return {
         allow: true,
-        reason: 'allowed for this run in the inbox',
+        reason: ALLOWED_FOR_RUN,
         by: policy,
         approvalId: null,
       };

@@ -3,6 +3,8 @@
  * the session records on disk, the inbox; the model is a script handed in (the broker path is
  * covered by operator.test.ts and the CLI's end-to-end test). Keys sit in an in-memory keychain.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorChange } from '../../../shared/operator';
 import { testSessions } from '../../../test-support/sessions';
@@ -13,7 +15,8 @@ import { ApprovalService } from '../approvals';
 import { ready } from '../policy';
 import { SshService } from '../ssh';
 import { VaultService } from '../vault';
-import type { ModelProvider, ModelRequest } from './providers';
+import type { ModelProvider, ModelReply, ModelRequest } from './providers';
+import { exportAsciicast } from '../recorder';
 import { OperatorService } from './service';
 
 const ada = { actor: 'person' as const, actorId: 'ada' };
@@ -49,10 +52,14 @@ function echoModel(prompts: ModelRequest[]): ModelProvider {
   };
 }
 
-async function setup(options: { pin?: boolean; secret?: boolean } = {}) {
-  const parts = testSessions({ home: tempDir(), presets: [] });
+async function setup(options: { pin?: boolean; secret?: boolean; model?: ModelProvider } = {}) {
+  // The vault is made on the sessions' store: its values are read once it is there.
+  const values = async () => [...(await vault.values())].map(([name, value]) => ({ name, value }));
+  const home = tempDir();
+  const parts = testSessions({ home, presets: [], knownSecrets: values });
   const { store, settings, sessions } = parts;
   const vault = new VaultService(store, settings, memoryKeychain());
+  const approvals = new ApprovalService(store, settings);
   const ssh = new SshService({ store, settings, vault });
   const prompts: ModelRequest[] = [];
   const operator = new OperatorService({
@@ -60,11 +67,14 @@ async function setup(options: { pin?: boolean; secret?: boolean } = {}) {
     settings,
     sessions,
     ssh,
-    approvals: new ApprovalService(store, settings),
+    approvals,
     broker: { openProviderBroker: () => Promise.reject(new Error('not used')) },
-    knownSecrets: async () => [],
+    knownSecrets: values,
     socketDir: () => tempDir(),
-    openProvider: async () => ({ ...echoModel(prompts), close: async () => undefined }),
+    openProvider: async () => ({
+      ...(options.model ?? echoModel(prompts)),
+      close: async () => undefined,
+    }),
   });
   cleanups.push(async () => {
     await operator.close();
@@ -80,7 +90,28 @@ async function setup(options: { pin?: boolean; secret?: boolean } = {}) {
   );
   const changes: OperatorChange[] = [];
   operator.onChange((change) => changes.push(change));
-  return { ...parts, operator, prompts, changes };
+  return { ...parts, home, vault, approvals, operator, prompts, changes };
+}
+
+/** A model that answers each turn with the next of `calls`. */
+function scriptedModel(calls: ModelReply['calls']): ModelProvider {
+  let turn = 0;
+  return {
+    name: 'script',
+    model: 'script-1',
+    complete: async () => ({
+      calls: [calls[Math.min(turn++, calls.length - 1)] as ModelReply['calls'][number]],
+      text: '',
+      stopReason: 'tool_use',
+      usage: null,
+    }),
+  };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => join(dir, entry))
+    .filter((path) => statSync(path).isFile());
 }
 
 const until = async (condition: () => boolean) => {
@@ -128,6 +159,12 @@ describe('OperatorService', () => {
       'session.stopped',
     ]);
     expect(changes.at(-1)?.run.status).toBe('stopped');
+    // Stopped, its recording is closed by the time `stop` answers, the stop drawn last.
+    const recorded = store.list({ sessionId: started.id, limit: 1000 }).map((e) => e.kind);
+    expect(recorded.filter((kind) => kind === 'terminal.closed')).toHaveLength(1);
+    expect(await sessions.exportAsciicast(started.id)).toContain(
+      'run ended (stopped): stopped by ada',
+    );
 
     const view = operator.get(started.id);
     expect(view.steps[0]).toMatchObject({
@@ -157,5 +194,86 @@ describe('OperatorService', () => {
     );
     expect(sessions.list()).toEqual([]);
     expect(unpinned.sessions.list()).toEqual([]);
+  }, 30_000);
+
+  it('records the run as a terminal transcript that replays and exports, redacted and escaped', async () => {
+    const SECRET = 'vault-value-0123456789';
+    // The host prints the secret; the command itself does not hold it.
+    const PRINT = "printf 'vault-%s\\n' value-0123456789";
+    const run = (thought: string, command: string) => ({
+      name: 'run_command',
+      input: { thought, command },
+    });
+    const { operator, sessions, store, vault, approvals, settings, home } = await setup({
+      model: scriptedModel([
+        // The model tries to drive the terminal: clear it and retitle the window.
+        run('Print the token\x1b[2J\x1b]0;pwned\x07 now.', PRINT),
+        run('Keep a log.', 'tee log.txt'),
+        run('Make the directory.', 'mkdir -p made'),
+        { name: 'finish', input: { summary: 'The directory is made.' } },
+      ]),
+    });
+    await vault.set('DEPLOY_TOKEN', SECRET, {}, ada);
+    settings.set(
+      'policy.personal',
+      'version: 1\nssh:\n  allow:\n    - Ssh(staging:printf:*)\n  ask:\n    - Ssh(staging:mkdir:*)\n  deny:\n    - Ssh(staging:tee:*)\n',
+      ada,
+    );
+    approvals.onChange((request) => {
+      // Later, as a person would: the run is waiting on it by then.
+      if (request.state === 'pending')
+        setTimeout(() => approvals.decide([request.id], { allow: true, scope: 'once' }, ada), 50);
+    });
+
+    const started = await operator.start({ host: 'staging', goal: 'Make a directory.' }, ada);
+    const kindsOf = () => store.list({ sessionId: started.id, limit: 10_000 }).map((e) => e.kind);
+    // The recording is closed once the run's end is drawn, after the session moved.
+    await until(() => kindsOf().includes('terminal.closed'));
+    expect(sessions.get(started.id).state).toBe('exited');
+
+    const kinds = kindsOf();
+    expect(kinds).toContain('terminal.started');
+    expect(kinds).toContain('terminal.output');
+    expect(kinds.at(-1)).toBe('terminal.closed');
+    const cast = exportAsciicast(store, started.id);
+    const text = cast
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as [number, string, string])[2])
+      .join('')
+      // The transcript's own colours, so the test reads what a person reads.
+      // eslint-disable-next-line no-control-regex -- an SGR sequence: ESC [ parameters m
+      .replace(/\x1b\[[0-9;]*m/g, '');
+    const approvalId = approvals.list({ limit: 10 })[0]?.id ?? 'none';
+    const expected = [
+      '# operator on staging: Make a directory.\r\n',
+      '# step 1: Print the token\\x1b[2J\\x1b]0;pwned\\x07 now.\r\n',
+      // Allowed by the policy: the output follows the command at once.
+      `$ ${PRINT}\r\n[secret:DEPLOY_TOKEN]\r\n`,
+      '[exit 0]\r\n',
+      '# step 2: Keep a log.\r\n',
+      '$ tee log.txt\r\n',
+      '[NOT RUN: denied by Ssh(staging:tee:*)',
+      '# step 3: Make the directory.\r\n',
+      '$ mkdir -p made\r\n',
+      `[held for approval ${approvalId}]\r\n`,
+      '[allowed by ada in the inbox]\r\n',
+      '[exit 0]\r\n',
+      '# finished: The directory is made.\r\n',
+    ];
+    let at = 0;
+    for (const part of expected) {
+      const found = text.indexOf(part, at);
+      expect(found, `${JSON.stringify(part)} after ${at} in ${text}`).toBeGreaterThanOrEqual(at);
+      at = found + part.length;
+    }
+    // Nothing the model wrote reaches the terminal as an escape: only the transcript's colours.
+    // eslint-disable-next-line no-control-regex -- any control character but tab and line ends
+    expect(text).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+    expect(cast).not.toContain('pwned\\u0007');
+
+    for (const file of filesUnder(home))
+      expect(readFileSync(file).includes(Buffer.from(SECRET)), file).toBe(false);
   }, 30_000);
 });

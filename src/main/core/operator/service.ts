@@ -22,13 +22,14 @@ import type { ApprovalService } from '../approvals';
 import type { BrokerService } from '../broker';
 import { parsePolicy, type Policy } from '../policy';
 import type { KnownSecret } from '../recorder';
-import type { SessionManager } from '../sessions';
+import type { OtherRecording, SessionManager } from '../sessions';
 import type { AuditStore } from '../store';
 import type { SshService } from '../ssh';
 import { remoteCommandDecider } from './decide';
 import { OperatorError, OperatorRun, type OperatorOutcome, type Who } from './loop';
 import { openOperatorProvider, type OpenedProvider, type ProviderSetting } from './open-provider';
 import { remotePlace, sshRemoteShell, type RemotePlace } from './ssh-shell';
+import { Transcript } from './transcript';
 import { RunProjection } from './view';
 
 export interface OperatorStartInput {
@@ -53,7 +54,7 @@ export interface OperatorServiceDeps {
       key: K,
     ): SettingsValues[K];
   };
-  sessions: Pick<SessionManager, 'createOther' | 'moveOther' | 'get' | 'list'>;
+  sessions: Pick<SessionManager, 'createOther' | 'moveOther' | 'recordOther' | 'get' | 'list'>;
   ssh: Pick<SshService, 'exec' | 'list'>;
   approvals: Pick<ApprovalService, 'request' | 'allowedBefore' | 'onChange'>;
   broker: Pick<BrokerService, 'openProviderBroker'>;
@@ -73,11 +74,16 @@ const SYSTEM: Who = { actor: 'system', actorId: 'operator' };
 const STOP_WAIT_MS = 10_000;
 /** The newest runs `list` reads back. */
 const MAX_LISTED = 200;
+/** The transcript's terminal: wide enough for a command line and its output as a shell shows them. */
+const TRANSCRIPT_SIZE = { cols: 120, rows: 32 };
 
 interface LiveRun {
   run: OperatorRun;
   projection: RunProjection;
   provider: OpenedProvider;
+  /** The session's terminal recording, drawn from the run's events as they are committed. */
+  recording: OtherRecording;
+  transcript: Transcript;
   done: Promise<void>;
   /** Metered cost so far, summed from the run's `cost.usage` events as they are committed. */
   spentUsd: number;
@@ -113,11 +119,15 @@ export class OperatorService {
     const plan = await this.plan(input);
     const id = this.record(plan, input.goal, by);
     let opened: OpenedProvider | null = null;
+    let recording: OtherRecording | null = null;
     try {
+      // Nothing runs unrecorded: a run whose recording cannot start (the vault unreadable) fails.
+      recording = await this.deps.sessions.recordOther(id, TRANSCRIPT_SIZE);
       opened = await this.openModel(id, plan);
-      return this.launch(id, input.goal, plan, opened, by);
+      return this.launch(id, input.goal, plan, { provider: opened, recording }, by);
     } catch (error) {
       await opened?.close().catch(() => undefined);
+      await recording?.close().catch(() => undefined);
       this.move(id, 'failed', SYSTEM, { reason: (error as Error).message });
       throw error;
     }
@@ -172,7 +182,7 @@ export class OperatorService {
     id: string,
     goal: string,
     plan: RunPlan,
-    provider: OpenedProvider,
+    { provider, recording }: { provider: OpenedProvider; recording: OtherRecording },
     by: Who,
   ): OperatorRunSummary {
     const { host, limits, place } = plan;
@@ -201,7 +211,15 @@ export class OperatorService {
       commandTimeoutMs: limits.commandTimeoutMs,
     });
     const projection = new RunProjection(id, this.blobs());
-    const entry: LiveRun = { run, projection, provider, done: Promise.resolve(), spentUsd: 0 };
+    const entry: LiveRun = {
+      run,
+      projection,
+      provider,
+      recording,
+      transcript: new Transcript(recording, this.blobs()),
+      done: Promise.resolve(),
+      spentUsd: 0,
+    };
     this.live.set(id, entry);
     entry.done = run
       .run()
@@ -367,6 +385,12 @@ export class OperatorService {
     else this.move(id, 'failed', SYSTEM, { reason });
     this.publish(id, null);
     await live?.provider.close().catch(() => undefined);
+    // After the run's last event (`operator.finished`, drawn as it was committed).
+    await live?.recording
+      .close()
+      .catch((error: unknown) =>
+        console.error(`paddock: operator run ${id}'s recording did not close cleanly:`, error),
+      );
   }
 
   /** Feeds the events of live runs to their projections, and tells listeners what changed. */
@@ -376,6 +400,7 @@ export class OperatorService {
       const live = event.sessionId ? this.live.get(event.sessionId) : undefined;
       if (!live) continue;
       if (event.kind === USAGE_EVENT) live.spentUsd += costOf(event);
+      live.transcript.apply(event);
       const step = live.projection.apply(event);
       if (step || !changed.has(live.projection.id)) changed.set(live.projection.id, step);
     }

@@ -5,6 +5,7 @@ export {
   SessionManager,
   type ExecRequest,
   type ExecResult,
+  type OtherRecording,
   type SessionManagerOptions,
   type StartRequest,
   type WorkspaceSetup,

@@ -213,6 +213,14 @@ interface LiveSession {
   queued: string[];
 }
 
+/** The terminal recording of a session Paddock runs itself (see `recordOther`). */
+export interface OtherRecording {
+  /** Text the session's terminal shows; redacted before it is stored. */
+  write(text: string): void;
+  /** Ends the recording; resolves once all of it is in the store. Again: nothing more. */
+  close(): Promise<void>;
+}
+
 /** `seq` counts the session's output events: 1, 2, 3, ... (see `screen`). */
 type OutputListener = (sessionId: string, data: string, seq: number) => void;
 type ChangeListener = (session: SessionRecord) => void;
@@ -223,6 +231,8 @@ export class SessionManager {
   private readonly outputListeners = new Set<OutputListener>();
   private readonly changeListeners = new Set<ChangeListener>();
   private thread: RecordingThread | null = null;
+  /** The open recordings of sessions made with `createOther`. */
+  private readonly otherRecorders = new Map<string, TerminalRecorder>();
   readonly sandbox: SandboxService;
   private readonly networks = new SessionNetworks();
   private readonly brokers = new Map<string, SessionModelBroker>();
@@ -535,7 +545,7 @@ export class SessionManager {
   /** The session's terminal recording as asciicast v2 (plays in asciinema). */
   async exportAsciicast(id: string): Promise<string> {
     this.records.require(id);
-    await this.live.get(id)?.recorder?.flush();
+    await (this.live.get(id)?.recorder ?? this.otherRecorders.get(id))?.flush();
     return exportAsciicast(this.options.store, id);
   }
 
@@ -573,6 +583,36 @@ export class SessionManager {
   ): SessionRecord {
     if (this.live.has(id)) throw new SessionError(`Session ${id} is an agent's: it moves itself.`);
     return this.changed(this.records.transition(id, state, by, details));
+  }
+
+  /**
+   * A terminal recording for a session made with `createOther`, which draws it itself: redacted
+   * like an agent's (the vault's secrets as `[secret:NAME]`), so it replays and exports the same
+   * way. One at a time per session; Paddock's shutdown closes any still open.
+   */
+  async recordOther(id: string, size: { cols: number; rows: number }): Promise<OtherRecording> {
+    this.records.require(id);
+    if (this.live.has(id))
+      throw new SessionError(`Session ${id} is an agent's: it records itself.`);
+    const knownSecrets = await this.secretsToRedact();
+    if (this.otherRecorders.has(id))
+      throw new SessionError(`Session ${id} is being recorded already.`);
+    const recorder = new TerminalRecorder({
+      thread: this.recordingThread(),
+      sessionId: id,
+      ...size,
+      knownSecrets,
+    });
+    this.otherRecorders.set(id, recorder);
+    return {
+      write: (text) => {
+        if (this.otherRecorders.get(id) === recorder) recorder.output(text);
+      },
+      close: () => {
+        if (this.otherRecorders.get(id) === recorder) this.otherRecorders.delete(id);
+        return recorder.close();
+      },
+    };
   }
 
   /**
@@ -761,6 +801,10 @@ export class SessionManager {
         this.waitForExit(id, (this.options.stopGraceMs ?? 5000) + 5000).catch(() => undefined),
       ),
     );
+    // An owner that did not end its recording in time: what it wrote is kept, and closed.
+    const others = [...this.otherRecorders.values()];
+    this.otherRecorders.clear();
+    await Promise.all(others.map((recorder) => recorder.close().catch(() => undefined)));
     await this.thread?.close();
     this.thread = null;
     await this.networks.closeAll();

@@ -44,6 +44,30 @@ describe('markers', () => {
     ]);
   });
 
+  it("marks an operator run's notes, proposed commands and refusals", () => {
+    const run = [
+      event(1, 'terminal.started', 0),
+      event(2, 'operator.step.thought', 1, { step: 1, thought: 'Look.' }),
+      event(3, 'operator.command.proposed', 1, { step: 1, host: 'staging', command: 'ls' }),
+      event(4, 'operator.command.decided', 1, { step: 1, allow: true, reason: 'read-only' }),
+      event(5, 'operator.note', 2, { text: 'the service is paddock-demo' }),
+      event(6, 'operator.command.proposed', 3, { step: 2, host: 'staging', command: 'tee x' }),
+      event(7, 'operator.command.decided', 3, {
+        step: 2,
+        allow: false,
+        reason: 'denied by Ssh(staging:tee:*)',
+      }),
+    ];
+    expect(markersOf(run, START).map(({ kind, seconds, title }) => [kind, seconds, title])).toEqual(
+      [
+        ['command', 1, 'Step 1 on staging: ls'],
+        ['prompt', 2, 'Note to the model from ada: the service is paddock-demo'],
+        ['command', 3, 'Step 2 on staging: tee x'],
+        ['command', 3, 'Step 2 not run (ada): denied by Ssh(staging:tee:*)'],
+      ],
+    );
+  });
+
   it('shows what an agent wrote that could hide or reorder text as escapes, cut to a line', () => {
     const hostile = event(4, 'agent.reported.prompt', 1, {
       detail: `rm -rf /\u202E\r\n\x1b[2J${'x'.repeat(300)}`,

@@ -9,6 +9,10 @@
  *   policy's answer) and `session.exec` (a command run in the session, by a gate or a person: its
  *   event is written when it ends, so it is marked where it began, `durationMs` before).
  *   The PostToolUse hook's `agent.reported.tool-used` is left out: it names the same call again.
+ * - A remote operator run: the person's notes to the model are its prompts; each command is marked
+ *   where the model proposed it (`operator.command.proposed`), and again where it was refused
+ *   (`operator.command.decided`, denials only: an allow is followed by the output, and an answer
+ *   from the inbox is marked by the approval events).
  *
  * Time: the recording's time 0 is its `terminal.started` event. The recorder starts its clock
  * (`performance.now()`) as it is made, and appends `terminal.started` in the same turn, before any
@@ -30,7 +34,8 @@ export interface ReplayMarker {
   seq: number;
 }
 
-type Describe = (event: AuditEvent) => { kind: MarkerKind; title: string; startMs?: number };
+/** Null: this event is not worth a mark. */
+type Describe = (event: AuditEvent) => { kind: MarkerKind; title: string; startMs?: number } | null;
 
 const DESCRIBE: Readonly<Record<string, Describe>> = {
   'session.message.delivered': (event) => ({
@@ -54,6 +59,21 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
     kind: 'command',
     title: `${text(event.payload, 'subject')}: ${text(event.payload, 'decision')} by the policy`,
   }),
+  'operator.note': (event) => ({
+    kind: 'prompt',
+    title: `Note to the model from ${event.actorId}: ${text(event.payload, 'text')}`,
+  }),
+  'operator.command.proposed': (event) => ({
+    kind: 'command',
+    title: `Step ${text(event.payload, 'step')} on ${text(event.payload, 'host')}: ${text(event.payload, 'command')}`,
+  }),
+  'operator.command.decided': (event) =>
+    event.payload.allow === true
+      ? null
+      : {
+          kind: 'command',
+          title: `Step ${text(event.payload, 'step')} not run (${event.actorId}): ${text(event.payload, 'reason')}`,
+        },
   'session.exec': (event) => ({
     kind: 'command',
     title: `Ran ${argvOf(event.payload)} (exit ${String(event.payload.exitCode ?? '?')})`,
@@ -83,9 +103,9 @@ export function markersOf(events: readonly AuditEvent[], start: string): ReplayM
   const startMs = Date.parse(start);
   const markers: ReplayMarker[] = [];
   for (const event of events) {
-    const describe = DESCRIBE[event.kind];
-    if (!describe) continue;
-    const { kind, title, startMs: at = Date.parse(event.ts) } = describe(event);
+    const described = DESCRIBE[event.kind]?.(event);
+    if (!described) continue;
+    const { kind, title, startMs: at = Date.parse(event.ts) } = described;
     markers.push({
       kind,
       title: oneLine(title),
