@@ -31,6 +31,9 @@ CREATE TABLE usage_hours (
   PRIMARY KEY (session_key, model, source, hour)
 ) WITHOUT ROWID;
 CREATE INDEX usage_hours_by_hour ON usage_hours (hour);
+-- Sums by model alone (\`paddock costs --by model\`) read this, in order, and never the table.
+CREATE INDEX usage_hours_by_model ON usage_hours (model, source, calls, priced, cost_usd, input,
+  output, cache_write, cache_read, first_at, last_at);
 INSERT INTO usage_hours
   SELECT hour, coalesce(session_id, ''), model, source, count(*), count(cost_usd), total(cost_usd),
     total(input), total(output), total(cache_write), total(cache_read), min(at), max(at)
