@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import {
   startAnthropicServer,
   type AnthropicServer,
-  type ScriptedTurn,
 } from '../src/test-support/fixtures/anthropic-server';
+import { RELEASE_POLICY, releaseScript } from '../src/test-support/fixtures/operator-release';
 import { startSecretService } from '../src/test-support/keyring';
 import { startSshd } from '../src/test-support/sshd';
 import { startHost } from './host';
@@ -23,32 +23,6 @@ import { expect, screenshot, test, type Host } from './support';
 const MODEL = 'claude-sonnet-4-5';
 const KEY = 'sk-ant-api03-OPERATOR-e2e-0123456789abcdefghijklmnopqrstuvwxyz';
 const GOAL = 'Read the notes and prepare the release directory.';
-const POLICY = `version: 1
-ssh:
-  allow:
-    - Ssh(staging:cat:*)
-    - Ssh(staging:touch:*)
-  ask:
-    - Ssh(staging:mkdir:*)
-  deny:
-    - Ssh(staging:tee:*)
-`;
-
-const run = (thought: string, command: string): ScriptedTurn => ({
-  content: [{ type: 'tool_use', name: 'run_command', input: { thought, command } }],
-});
-
-/** The model's turns; the first thought hides a right-to-left override, as a hostile model might. */
-function script(dir: string): ScriptedTurn[] {
-  return [
-    run('Read the notes first.\u202e', `cat ${dir}/notes.txt`),
-    run('Leave a marker with tee.', `echo hi | tee ${dir}/denied-marker`),
-    run('Make the release directory.', `mkdir ${dir}/release`),
-    run('Leave the done file.', `touch ${dir}/release/done.txt`),
-    { content: [{ type: 'tool_use', name: 'finish', input: { summary: 'Release dir made.' } }] },
-  ];
-}
-
 function ok(host: Host, args: string[], input?: string): string {
   const result = host.cli(args, input);
   expect(result.code, `paddock ${args.join(' ')}: ${result.stderr}`).toBe(0);
@@ -69,7 +43,7 @@ function configure(
   ok(host, ['settings', 'set', 'operator.providers', providers]);
   const defaultModel = JSON.stringify({ provider: 'loopback', model: MODEL });
   ok(host, ['settings', 'set', 'operator.defaultModel', defaultModel]);
-  ok(host, ['settings', 'set', 'policy.personal', POLICY]);
+  ok(host, ['settings', 'set', 'policy.personal', RELEASE_POLICY]);
 }
 
 test('a run started from the form: steps live, one denied, one allowed from the Inbox, then the summary', async ({
@@ -81,7 +55,8 @@ test('a run started from the form: steps live, one denied, one allowed from the 
   const service = await startSecretService();
   const sshd = await startSshd();
   const model = await startAnthropicServer({
-    turns: script(dir),
+    // The first thought hides a right-to-left override, as a hostile model might.
+    turns: releaseScript(dir, 'Read the notes first.\u202e'),
     scriptBy: 'request',
     answerModel: MODEL,
   });

@@ -17,6 +17,7 @@ import {
   type AnthropicServer,
   type ScriptedTurn,
 } from '../test-support/fixtures/anthropic-server';
+import { RELEASE_POLICY, releaseScript } from '../test-support/fixtures/operator-release';
 import { paddock, paddockAsync, paddockProcess } from '../test-support/cli';
 import { useSecretService } from '../test-support/secret-service';
 import { startSshd, type TestSshd } from '../test-support/sshd';
@@ -30,26 +31,7 @@ const MODEL = 'claude-sonnet-4-5';
 // The host side of both tests (the first one's files stay for the second to find them gone).
 const hostDir = mkdtempSync(join(tmpdir(), 'paddock-host-'));
 
-const run = (thought: string, command: string): ScriptedTurn => ({
-  content: [{ type: 'tool_use', name: 'run_command', input: { thought, command } }],
-});
-const TURNS: ScriptedTurn[] = [
-  run('Read the notes.', `cat ${hostDir}/notes.txt`),
-  run('Leave a marker with tee.', `echo hi | tee ${hostDir}/denied-marker`),
-  run('Make the release directory.', `mkdir ${hostDir}/release`),
-  run('Leave the done file.', `touch ${hostDir}/done.txt`),
-  { content: [{ type: 'tool_use', name: 'finish', input: { summary: 'Release dir made.' } }] },
-];
-const POLICY = `version: 1
-ssh:
-  allow:
-    - Ssh(staging:cat:*)
-    - Ssh(staging:touch:*)
-  ask:
-    - Ssh(staging:mkdir:*)
-  deny:
-    - Ssh(staging:tee:*)
-`;
+const TURNS: ScriptedTurn[] = releaseScript(hostDir);
 
 let sshd: TestSshd;
 let model: AnthropicServer;
@@ -95,7 +77,7 @@ function configuredHome(server: AnthropicServer = model): string {
     'operator.defaultModel',
     JSON.stringify({ provider: 'loopback', model: MODEL }),
   ]);
-  ok(home, ['settings', 'set', 'policy.personal', POLICY]);
+  ok(home, ['settings', 'set', 'policy.personal', RELEASE_POLICY]);
   return home;
 }
 
@@ -170,7 +152,7 @@ describe('paddock operator', () => {
     // The host side: the denied command never ran; the held one ran once allowed.
     expect(existsSync(join(hostDir, 'denied-marker'))).toBe(false);
     expect(existsSync(join(hostDir, 'release'))).toBe(true);
-    expect(existsSync(join(hostDir, 'done.txt'))).toBe(true);
+    expect(existsSync(join(hostDir, 'release', 'done.txt'))).toBe(true);
 
     // A session like any other: listed, ended, its model calls metered.
     const [ended] = JSON.parse(ok(home, ['session', 'list', '--json'])) as SessionRecord[];

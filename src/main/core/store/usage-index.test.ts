@@ -222,6 +222,28 @@ describe('usage by the hour', () => {
   }
   type Call = ReturnType<typeof calls>[number];
 
+  /** A store holding the calls, indexed. */
+  function storeWith(all: readonly Call[]): AuditStore {
+    const store = AuditStore.open({ home: tempDir() });
+    store.appendMany(
+      all.map((call) => ({
+        kind: USAGE_EVENT,
+        actor: 'system' as const,
+        actorId: 'broker',
+        sessionId: call.sessionId,
+        payload: usage({
+          at: call.at,
+          model: call.model,
+          source: call.source,
+          costUsd: call.costUsd,
+          tokens: { input: call.input, output: 0, cacheWrite: 0, cacheRead: 0 },
+        }),
+      })),
+    );
+    store.flushIndexes();
+    return store;
+  }
+
   /** What the index must answer, summed here call by call (times compared as text, as SQL does). */
   function bruteForce(all: readonly Call[], filter: SpendFilter) {
     const chosen = all.filter(
@@ -246,23 +268,7 @@ describe('usage by the hour', () => {
   it('answers every range as summing each call would, whole hours or not', () => {
     const next = random(42);
     const all = calls(next);
-    const store = AuditStore.open({ home: tempDir() });
-    store.appendMany(
-      all.map((call) => ({
-        kind: USAGE_EVENT,
-        actor: 'system' as const,
-        actorId: 'broker',
-        sessionId: call.sessionId,
-        payload: usage({
-          at: call.at,
-          model: call.model,
-          source: call.source,
-          costUsd: call.costUsd,
-          tokens: { input: call.input, output: 0, cacheWrite: 0, cacheRead: 0 },
-        }),
-      })),
-    );
-    store.flushIndexes();
+    const store = storeWith(all);
     const hours = store.database.prepare('SELECT total(calls) FROM usage_hours').pluck().get();
     const irregular = all.filter((call) => !/\.\d{3}Z$/.test(call.at)).length;
     expect(hours).toBe(all.length - irregular);
@@ -306,23 +312,7 @@ describe('usage by the hour', () => {
   it('sums by day as summing each call would, whether days start on the hour or not', () => {
     const next = random(7);
     const all = calls(next);
-    const store = AuditStore.open({ home: tempDir() });
-    store.appendMany(
-      all.map((call) => ({
-        kind: USAGE_EVENT,
-        actor: 'system' as const,
-        actorId: 'broker',
-        sessionId: call.sessionId,
-        payload: usage({
-          at: call.at,
-          model: call.model,
-          source: call.source,
-          costUsd: call.costUsd,
-          tokens: { input: call.input, output: 0, cacheWrite: 0, cacheRead: 0 },
-        }),
-      })),
-    );
-    store.flushIndexes();
+    const store = storeWith(all);
     const midnights = (offsetMinutes: number) =>
       Array.from({ length: 7 }, (_, d) =>
         new Date(START + (d - 1) * 86_400_000 - offsetMinutes * 60_000).toISOString(),
