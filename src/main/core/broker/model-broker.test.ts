@@ -8,11 +8,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../test-support/loopback';
 import { createUsageMeter } from '../costs';
 import { createSessionCa, type SessionCa } from '../proxy';
 import type { CallPreview } from './call-preview';
@@ -75,15 +75,7 @@ async function upstream(handler: Handler, tls = false): Promise<{ url: string; s
   const server: Server = leaf
     ? createHttpsServer({ cert: leaf.cert, key: leaf.key }, onRequest)
     : createHttpServer(onRequest);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, cleanups);
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, seen };
 }
 

@@ -4,8 +4,8 @@
  * broker, an error from upstream, a reply of the wrong shape or size.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../test-support/loopback';
 import { useSecretService } from '../../../test-support/secret-service';
 import { tempDir } from '../../../test-support/temp';
 import { brokeredProvider, operatorHome, operatorRun } from '../../../test-support/operator';
@@ -39,15 +39,8 @@ async function scriptedServer(replies: Array<{ status?: number; body: unknown }>
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(text);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  const port = await listenOnLoopback(server, cleanups);
+  return { url: `http://127.0.0.1:${port}`, requests };
 }
 
 const chat = (call: { name: string; arguments: string } | null, content: string | null = null) => ({
