@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { launchChromium, startHost } from '../e2e/host';
+import { openBenchPage, reloadOnSessions } from './ui-page';
 import { AuditStore, type AppendInput } from '../src/main/core/store';
 import { USAGE_EVENT, type UsageRecord, type UsageSource } from '../src/shared/costs';
 import { percentile, progress, type BenchResult } from './lib';
@@ -153,17 +154,10 @@ export async function run(): Promise<BenchResult[]> {
   const allReply: number[] = [];
   const weeks: number[] = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => progress(`page error: ${error.message}`));
-    await page.goto(host.url);
-    await page.locator('html[data-ready="true"]').waitFor();
+    const page = await openBenchPage(browser, host);
     for (let round = 0; round < ROUNDS + 1; round++) {
       // A fresh page on the Sessions screen: nothing of the Costs screen read or drawn yet.
-      await page.evaluate(() => {
-        location.hash = '#/sessions';
-      });
-      await page.reload();
-      await page.locator('html[data-ready="true"]').waitFor();
+      await reloadOnSessions(page);
       const opened = await timed(page, 'hash');
       const all = await timed(page, '4');
       const week = await timed(page, 'w');

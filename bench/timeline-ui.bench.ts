@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { launchChromium, startHost } from '../e2e/host';
+import { openBenchPage, reloadOnSessions } from './ui-page';
 import type { JsonObject } from '../src/shared/audit';
 import { ProjectsService } from '../src/main/core/projects';
 import { SessionRecords } from '../src/main/core/sessions/session-records';
@@ -239,17 +240,10 @@ export async function run(): Promise<BenchResult[]> {
   const allRead: number[] = [];
   const replies: number[] = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => progress(`page error: ${error.message}`));
-    await page.goto(host.url);
-    await page.locator('html[data-ready="true"]').waitFor();
+    const page = await openBenchPage(browser, host);
     for (let round = 0; round < ROUNDS + 1; round++) {
       // A fresh page on the Sessions screen, the session selected: nothing of its timeline read.
-      await page.evaluate(() => {
-        location.hash = '#/sessions';
-      });
-      await page.reload();
-      await page.locator('html[data-ready="true"]').waitFor();
+      await reloadOnSessions(page);
       await page.locator(`[data-testid="session-row"][data-id="${SESSION}"]`).waitFor();
       const timing = await timedOpen(page);
       if (round === 0) {
