@@ -316,16 +316,10 @@ export class UsageIndex {
         ? [this.part(IRREGULAR_CALLS, filter, keys, { from: filter.since, to: filter.until })]
         : []),
     ];
-    const merged = new Map<string, SumRow>();
-    for (const { statement, params } of parts)
-      for (const row of statement.all(params) as SumRow[]) {
-        if (row.calls === 0) continue; // an empty part's sums (no keys: one row, of nothing)
-        const key = JSON.stringify(keys.map((name) => row[name]));
-        const sums = merged.get(key);
-        if (!sums) merged.set(key, row);
-        else addSums(sums, row);
-      }
-    return [...merged.values()];
+    const rows = parts.flatMap(({ statement, params }) =>
+      (statement.all(params) as SumRow[]).map((row) => ({ row })),
+    );
+    return mergeSums(rows, keys).map(({ row }) => row);
   }
 
   /**
@@ -387,7 +381,7 @@ export class UsageIndex {
       >)
         out.push({ row, day });
     }
-    return mergeByDay(out, keys);
+    return mergeSums(out, keys);
   }
 
   /** The statement summing one table over a time range, by `keys`, under the filter. */
@@ -541,14 +535,14 @@ const IRREGULAR_CALLS: SummedTable = {
   index: 'usage_irregular',
 };
 
-/** One row per day and keys: the hours' and the irregular calls' sums added. */
-function mergeByDay(
-  rows: ReadonlyArray<{ row: SumRow; day: string }>,
+/** One row per (day and) keys: the sums of a range's parts (hours, part-hours, irregular calls) added. */
+function mergeSums<T extends { row: SumRow; day?: string }>(
+  rows: readonly T[],
   keys: readonly KeyColumn[],
-): Array<{ row: SumRow; day: string }> {
-  const merged = new Map<string, { row: SumRow; day: string }>();
+): T[] {
+  const merged = new Map<string, T>();
   for (const entry of rows) {
-    if (entry.row.calls === 0) continue;
+    if (entry.row.calls === 0) continue; // an empty part's sums (no keys: one row, of nothing)
     const key = JSON.stringify([entry.day, ...keys.map((name) => entry.row[name])]);
     const seen = merged.get(key);
     if (!seen) merged.set(key, entry);
