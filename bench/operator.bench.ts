@@ -60,6 +60,7 @@ async function measure(dir: string, sshd: Sshd): Promise<BenchResult[]> {
     ssh: {
       list: () => ssh.list(),
       exec: (host, command, options) => clock.host(() => ssh.exec(host, command, options)),
+      shell: (host, size) => ssh.shell(host, size),
     },
     approvals: new ApprovalService(store, settings),
     broker: { openProviderBroker: () => Promise.reject(new Error('not used')) },

@@ -96,6 +96,8 @@ export interface OperatorRunSummary {
   waitingOn: string | null;
   /** The person's notes, in order. */
   notes: string[];
+  /** Who has taken over the host's terminal (the run holds meanwhile), if anyone. */
+  takenOverBy: string | null;
 }
 
 export interface OperatorRunView extends OperatorRunSummary {

@@ -128,6 +128,13 @@ export interface CallOutputs {
   'operator.note': OperatorRunSummary;
   /** Ends the run (a command running on the host is ended there); answers once it has ended. */
   'operator.stop': OperatorRunSummary;
+  /**
+   * A login shell on the run's host in the session's terminal, at this size; the run holds until
+   * it is handed back (or the shell exits). Type with `session.input`, follow `session.output`.
+   */
+  'operator.takeover': OperatorRunSummary;
+  /** Closes the person's shell on the host; the run goes on unless it was paused before. */
+  'operator.handback': OperatorRunSummary;
 }
 
 /** A statement just signed: the envelope (JSON text for a file) and how it counts here. */

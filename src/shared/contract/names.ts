@@ -71,6 +71,8 @@ export const CALLS = [
   'operator.resume',
   'operator.note',
   'operator.stop',
+  'operator.takeover',
+  'operator.handback',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 

@@ -291,6 +291,8 @@ export const INPUTS = {
   'operator.resume': bySession,
   'operator.note': z.object({ id: sessionId, text: z.string().trim().min(1).max(4000) }).strict(),
   'operator.stop': bySession,
+  'operator.takeover': z.object({ id: sessionId, ...terminalSize }).strict(),
+  'operator.handback': bySession,
 } satisfies Record<CallName, z.ZodType>;
 
 export type CallInput<N extends CallName> = z.input<(typeof INPUTS)[N]>;

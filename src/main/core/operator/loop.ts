@@ -82,6 +82,8 @@ const DEFAULTS = {
   maxOutputTokens: 4096,
 };
 const MAX_NOTE_CHARS = 4_000;
+/** The end of a person's terminal the model is shown after they hand the host back. */
+const TAKEOVER_SCREEN_BYTES = 4_096;
 const MAX_GOAL_CHARS = 8_000;
 const SYSTEM: Who = { actor: 'system', actorId: 'operator' };
 /** The reason of a command the person allowed for the whole run (decided without asking again). */
@@ -113,6 +115,8 @@ export class OperatorRun {
   private invalidInARow = 0;
   private startedAt = 0;
   private paused: { resume: () => void; resumed: Promise<void> } | null = null;
+  /** A person working on the host in a terminal of their own; the run holds meanwhile. */
+  private takeover: { by: Who; startedAt: number; resumeAfter: boolean } | null = null;
   private stoppedBy: Who | null = null;
   private secrets: KnownSecret[] = [];
   private running = false;
@@ -165,7 +169,10 @@ export class OperatorRun {
     return this.paused ? 'paused' : 'running';
   }
 
-  /** Holds the run before its next model call, until `resume`. */
+  /**
+   * Holds the run until `resume`: no model call and no command starts meanwhile (one running on
+   * the host finishes; one allowed in the inbox meanwhile waits).
+   */
   pause(by: Who): void {
     if (this.paused) return;
     let resume = (): void => undefined;
@@ -177,9 +184,56 @@ export class OperatorRun {
   resume(by: Who): void {
     const paused = this.paused;
     if (!paused) return;
+    if (this.takeover)
+      throw new OperatorError(
+        `${this.takeover.by.actorId} has the host's terminal: hand it back first, and the run goes on.`,
+      );
     this.paused = null;
     this.record('operator.resumed', by, {});
     paused.resume();
+  }
+
+  /**
+   * A person takes the host's terminal: the run holds before its next model call (a command
+   * already running on the host finishes) until `handBack`.
+   */
+  takeOver(by: Who): void {
+    if (this.ended) throw new OperatorError('the run has ended');
+    if (this.takeover)
+      throw new OperatorError(`${this.takeover.by.actorId} has the host's terminal already`);
+    const resumeAfter = !this.paused;
+    this.pause(by);
+    this.takeover = { by, startedAt: performance.now(), resumeAfter };
+    this.record('operator.takeover.started', by, {});
+  }
+
+  /**
+   * The person hands the host back. The model is told, from its next turn on, that someone worked
+   * there and what their terminal showed last (redacted and capped, like an observation); the run
+   * goes on unless it was paused before the take-over.
+   */
+  handBack(by: Who, screen: string): void {
+    const takeover = this.takeover;
+    if (!takeover) return;
+    this.takeover = null;
+    const redacted = this.redacted(screen);
+    const tail = lastBytes(redacted, TAKEOVER_SCREEN_BYTES);
+    const seconds = Math.round((performance.now() - takeover.startedAt) / 1000);
+    this.write({
+      ...this.event('operator.takeover.ended', by, {
+        takenBy: takeover.by.actorId,
+        seconds,
+        screenBytes: Buffer.byteLength(tail),
+      }),
+      blobs: [tail],
+    });
+    this.history.push({ kind: 'takeover', by: takeover.by.actorId, seconds, screen: tail });
+    if (takeover.resumeAfter && !this.ended) this.resume(by);
+  }
+
+  /** Who has the host's terminal, if anyone. */
+  get takenOverBy(): string | null {
+    return this.takeover?.by.actorId ?? null;
   }
 
   /** A note from the person, shown to the model from its next turn on. */
@@ -306,6 +360,8 @@ export class OperatorRun {
       reason: verdict.reason,
       approvalId: verdict.approvalId,
     });
+    // A command allowed while the run held (in the inbox, say) waits until it goes on.
+    if (verdict.allow) await this.whilePaused(signal);
     const observation = verdict.allow
       ? await this.execute(step, command, signal)
       : `Not run: ${verdict.reason}`;
@@ -499,6 +555,16 @@ function capped(text: string, max: number): string {
     .subarray(0, max)
     .toString('utf8')
     .replace(/\uFFFD$/, '');
+}
+
+/** At most the last `max` bytes of `text`, cut on a character boundary. */
+function lastBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  return bytes
+    .subarray(bytes.length - max)
+    .toString('utf8')
+    .replace(/^\uFFFD/, '');
 }
 
 /** `promise`, or a rejection once `signal` aborts (whichever comes first). */

@@ -19,7 +19,16 @@ export interface NoteEntry {
   text: string;
 }
 
-export type HistoryEntry = StepEntry | NoteEntry;
+/** A person worked on the host in a terminal of their own, and handed it back. */
+export interface TakeoverEntry {
+  kind: 'takeover';
+  by: string;
+  seconds: number;
+  /** The end of what their terminal showed, redacted. */
+  screen: string;
+}
+
+export type HistoryEntry = StepEntry | NoteEntry | TakeoverEntry;
 
 /** An older observation is shown up to this many characters; the last one whole. */
 const OLD_OBSERVATION_CHARS = 1_500;
@@ -71,6 +80,11 @@ function renderHistory(history: readonly HistoryEntry[]): string {
 
 function render(entry: HistoryEntry, last: boolean): string {
   if (entry.kind === 'note') return `Note from the person: ${entry.text}`;
+  if (entry.kind === 'takeover')
+    return [
+      `${entry.by} took over the host's terminal for ${entry.seconds} s and handed it back: the host may have changed since the last observation.`,
+      `   the end of what their terminal showed:\n${shorten(entry.screen)}`,
+    ].join('\n');
   // The last step's observation is shown whole below, as the last observation.
   const observation = last ? '(see the last observation)' : shorten(entry.observation);
   return [

@@ -178,6 +178,94 @@ describe('OperatorService', () => {
     await expect(async () => operator.pause(started.id, ada)).rejects.toThrow(/not running/);
   }, 30_000);
 
+  it('lends the host to a person who takes over: the run holds, their shell is recorded, and the model hears of it', async () => {
+    const { operator, sessions, store, prompts, changes, home } = await setup();
+    const started = await operator.start({ host: 'staging', goal: 'Watch the service.' }, ada);
+    await until(() => changes.some((change) => change.step?.output?.excerpt === 'step-1\n'));
+    // The run's terminal shows its steps; keys are refused, saying how to take over.
+    expect(() => sessions.write(started.id, 'ls\r')).toThrow(
+      `takes no keys now: Paddock draws the operator's steps there. To type on the host, take the run over: paddock operator takeover ${started.id}`,
+    );
+    const shown: string[] = [];
+    sessions.onOutput((id, data) => id === started.id && shown.push(data));
+
+    const taken = await operator.takeOver(started.id, { cols: 90, rows: 20 }, ada);
+    expect(taken).toMatchObject({ status: 'paused', takenOverBy: 'ada' });
+    expect(sessions.get(started.id).state).toBe('paused');
+    await expect(operator.takeOver(started.id, { cols: 90, rows: 20 }, ada)).rejects.toThrow(
+      /ada has .* host already/,
+    );
+    expect(() => operator.resume(started.id, ada)).toThrow(
+      /ada has the host's terminal: hand it back first/,
+    );
+    const marker = join(tempDir(), 'typed-by-ada');
+    sessions.write(started.id, `stty size; echo typed-$((6*7)); touch ${marker}\r`);
+    await until(() => shown.join('').includes('typed-42'));
+    expect(shown.join('')).toContain('20 90');
+    sessions.resize(started.id, 100, 24);
+    sessions.write(started.id, 'stty size\r');
+    await until(() => shown.join('').includes('24 100'));
+    expect(statSync(marker).isFile()).toBe(true);
+    // The model is not asked while the person has the host.
+    const asked = prompts.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(prompts.length).toBe(asked);
+
+    const back = await operator.handBack(started.id, ada);
+    expect(back).toMatchObject({ status: 'running', takenOverBy: null });
+    expect(sessions.get(started.id).state).toBe('running');
+    await until(() => prompts.length > asked);
+    const told = prompts.at(-1)?.prompt ?? '';
+    expect(told).toMatch(/ada took over the host's terminal for \d+ s and handed it back/);
+    expect(told).toContain('typed-42');
+    await operator.stop(started.id, ada);
+
+    const kinds = store.list({ sessionId: started.id, limit: 10_000 }).map((e) => e.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['operator.takeover.started', 'operator.takeover.ended']),
+    );
+    const cast = await sessions.exportAsciicast(started.id);
+    const events = cast
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as [number, string, string]);
+    // What the person typed is recorded as input, and the terminal's size as they had it.
+    expect(
+      events
+        .filter(([, type]) => type === 'i')
+        .map(([, , data]) => data)
+        .join(''),
+    ).toContain('echo typed-$((6*7))');
+    expect(events).toContainEqual([expect.any(Number), 'r', '90x20']);
+    expect(events).toContainEqual([expect.any(Number), 'r', '100x24']);
+    const output = events
+      .filter(([, type]) => type === 'o')
+      .map(([, , data]) => data)
+      .join('');
+    expect(output).toContain('ada took over the terminal on staging');
+    expect(output).toContain('handed back by ada');
+    for (const file of filesUnder(home))
+      expect(readFileSync(file).includes(Buffer.from('OPENSSH PRIVATE KEY')), file).toBe(false);
+  }, 30_000);
+
+  it("hands back when the person's shell exits, and closes it when the run is stopped", async () => {
+    const { operator, sessions } = await setup();
+    const started = await operator.start({ host: 'staging', goal: 'Watch the service.' }, ada);
+    operator.pause(started.id, ada);
+    await operator.takeOver(started.id, { cols: 80, rows: 24 }, ada);
+    sessions.write(started.id, 'exit\r');
+    await until(() => operator.get(started.id).takenOverBy === null);
+    // Paused before the take-over, it stays paused after.
+    expect(operator.get(started.id).status).toBe('paused');
+    expect(sessions.get(started.id).state).toBe('paused');
+
+    await operator.takeOver(started.id, { cols: 80, rows: 24 }, ada);
+    const stopped = await operator.stop(started.id, ada);
+    expect(stopped).toMatchObject({ status: 'stopped', takenOverBy: null });
+    expect(() => sessions.write(started.id, 'ls\r')).toThrow();
+  }, 30_000);
+
   it('refuses to start, recording nothing, without a known and pinned host, a provider or its key', async () => {
     const unpinned = await setup({ pin: false, secret: false });
     const start = (host = 'staging') => unpinned.operator.start({ host, goal: 'x' }, ada);

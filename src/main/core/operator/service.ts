@@ -22,13 +22,14 @@ import type { ApprovalService } from '../approvals';
 import type { BrokerService } from '../broker';
 import { parsePolicy, type Policy } from '../policy';
 import type { KnownSecret } from '../recorder';
-import type { OtherRecording, SessionManager } from '../sessions';
+import type { OtherRecording, SessionManager, TerminalSize } from '../sessions';
 import type { AuditStore } from '../store';
 import type { SshService } from '../ssh';
 import { remoteCommandDecider } from './decide';
 import { OperatorError, OperatorRun, type OperatorOutcome, type Who } from './loop';
 import { openOperatorProvider, type OpenedProvider, type ProviderSetting } from './open-provider';
 import { remotePlace, sshRemoteShell, type RemotePlace } from './ssh-shell';
+import { Takeover } from './takeover';
 import { Transcript } from './transcript';
 import { RunProjection } from './view';
 
@@ -55,7 +56,7 @@ export interface OperatorServiceDeps {
     ): SettingsValues[K];
   };
   sessions: Pick<SessionManager, 'createOther' | 'moveOther' | 'recordOther' | 'get' | 'list'>;
-  ssh: Pick<SshService, 'exec' | 'list'>;
+  ssh: Pick<SshService, 'exec' | 'list' | 'shell'>;
   approvals: Pick<ApprovalService, 'request' | 'allowedBefore' | 'onChange'>;
   broker: Pick<BrokerService, 'openProviderBroker'>;
   /** The vault's values, kept out of every observation. */
@@ -87,6 +88,10 @@ interface LiveRun {
   done: Promise<void>;
   /** Metered cost so far, summed from the run's `cost.usage` events as they are committed. */
   spentUsd: number;
+  /** A person's shell on the host, while they have taken it over. */
+  takeover: Takeover | null;
+  /** Who ended the take-over, when it was not the shell's own `exit`. */
+  handedBackBy: Who | null;
 }
 
 type Listener = (change: OperatorChange) => void;
@@ -122,7 +127,11 @@ export class OperatorService {
     let recording: OtherRecording | null = null;
     try {
       // Nothing runs unrecorded: a run whose recording cannot start (the vault unreadable) fails.
-      recording = await this.deps.sessions.recordOther(id, TRANSCRIPT_SIZE);
+      recording = await this.deps.sessions.recordOther(
+        id,
+        TRANSCRIPT_SIZE,
+        `Paddock draws the operator's steps there. To type on the host, take the run over: paddock operator takeover ${id}`,
+      );
       opened = await this.openModel(id, plan);
       return this.launch(id, input.goal, plan, { provider: opened, recording }, by);
     } catch (error) {
@@ -219,6 +228,8 @@ export class OperatorService {
       transcript: new Transcript(recording, this.blobs()),
       done: Promise.resolve(),
       spentUsd: 0,
+      takeover: null,
+      handedBackBy: null,
     };
     this.live.set(id, entry);
     entry.done = run
@@ -256,10 +267,15 @@ export class OperatorService {
   }
 
   resume(id: string, by: Who): OperatorRunSummary {
-    const { run, projection } = this.requireLive(id);
-    run.resume(by);
-    this.move(id, projection.status(true) === 'waiting' ? 'waiting' : 'running', by);
+    this.requireLive(id).run.resume(by);
+    this.goOn(id, by);
     return this.summaryOf(id);
+  }
+
+  /** The session's state once the run holds no more: waiting if a command is in the inbox. */
+  private goOn(id: string, by: Who): void {
+    const { projection } = this.requireLive(id);
+    this.move(id, projection.status(true) === 'waiting' ? 'waiting' : 'running', by);
   }
 
   /** A note for the model, shown from its next turn on. */
@@ -268,9 +284,53 @@ export class OperatorService {
     return this.summaryOf(id);
   }
 
+  /**
+   * Gives the person a login shell on the run's host, in the session's terminal (at their window's
+   * size), and holds the run until they hand it back. Type through `session.input`.
+   */
+  async takeOver(id: string, size: TerminalSize, by: Who): Promise<OperatorRunSummary> {
+    const live = this.requireLive(id);
+    if (live.takeover)
+      throw new OperatorError(`${live.run.takenOverBy ?? 'Someone'} has ${id}'s host already.`);
+    const host = this.read(id).summary.host;
+    const shell = await this.deps.ssh.shell(host, size);
+    if (!this.live.has(id) || live.takeover) {
+      shell.close();
+      throw new OperatorError(`The operator run ${id} changed meanwhile: try again.`);
+    }
+    try {
+      live.run.takeOver(by);
+    } catch (error) {
+      shell.close();
+      throw error;
+    }
+    this.move(id, 'paused', by, { reason: `${by.actorId} took over the host's terminal` });
+    live.takeover = new Takeover(shell, live.recording, size, (screen) => {
+      live.takeover = null;
+      live.run.handBack(live.handedBackBy ?? by, screen);
+      live.handedBackBy = null;
+      if (this.live.has(id) && live.run.state === 'running') this.goOn(id, SYSTEM);
+      this.publish(id, null);
+    });
+    return this.summaryOf(id);
+  }
+
+  /** Closes the person's shell on the host; the run goes on (unless it was paused before). */
+  async handBack(id: string, by: Who): Promise<OperatorRunSummary> {
+    await this.endTakeover(this.requireLive(id), by);
+    return this.summaryOf(id);
+  }
+
+  private async endTakeover(live: LiveRun, by: Who): Promise<void> {
+    if (!live.takeover) return;
+    live.handedBackBy = by;
+    await live.takeover.end();
+  }
+
   /** Stops the run (a command running on the host is ended there) and waits for it to end. */
   async stop(id: string, by: Who): Promise<OperatorRunSummary> {
     const live = this.requireLive(id);
+    await this.endTakeover(live, by);
     live.run.stop(by);
     await withinMs(live.done, STOP_WAIT_MS);
     return this.read(id).summary;
@@ -290,6 +350,7 @@ export class OperatorService {
   /** Stops every live run (Paddock is closing) and waits for their records. */
   async close(): Promise<void> {
     const runs = [...this.live.values()];
+    await Promise.all(runs.map((live) => this.endTakeover(live, SYSTEM)));
     for (const { run } of runs) run.stop(SYSTEM);
     await Promise.all(runs.map(({ done }) => withinMs(done, STOP_WAIT_MS)));
     this.unsubscribe();
@@ -379,6 +440,8 @@ export class OperatorService {
 
   private async ended(id: string, outcome: OperatorOutcome, reason: string): Promise<void> {
     const live = this.live.get(id);
+    // A limit reached while a person had the host: their shell closes with the run.
+    if (live) await this.endTakeover(live, SYSTEM);
     this.live.delete(id);
     if (outcome === 'finished') this.move(id, 'exited', SYSTEM, { exitCode: 0, reason });
     else if (outcome === 'stopped') this.move(id, 'stopped', SYSTEM, { reason });

@@ -80,6 +80,14 @@ export class Transcript {
         return this.line(
           `${YELLOW}[${event.kind.slice('operator.'.length)} by ${this.safe(event.actorId)}]`,
         );
+      case 'operator.takeover.started':
+        return this.line(
+          `${YELLOW}[${this.safe(event.actorId)} took over the terminal on ${this.safe(this.host)}; the run holds]`,
+        );
+      case 'operator.takeover.ended':
+        return this.line(
+          `\n${YELLOW}[terminal handed back by ${this.safe(event.actorId)} after ${str(p.seconds)} s]`,
+        );
       case 'operator.finished':
         return this.finished(event);
     }

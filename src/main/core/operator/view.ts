@@ -54,6 +54,7 @@ export class RunProjection {
       summary: null,
       waitingOn: null,
       notes: [],
+      takenOverBy: null,
     };
   }
 
@@ -88,12 +89,19 @@ export class RunProjection {
       case 'operator.note':
         this.base.notes.push(str(p.text) ?? '');
         return null;
+      case 'operator.takeover.started':
+        this.base.takenOverBy = event.actorId;
+        return null;
+      case 'operator.takeover.ended':
+        this.base.takenOverBy = null;
+        return null;
       case 'operator.finished':
         this.outcome = outcomeOf(str(p.outcome));
         this.base.reason = str(p.reason);
         this.base.summary = str(p.summary);
         this.base.endedAt = event.ts;
         this.base.waitingOn = null;
+        this.base.takenOverBy = null;
         return null;
       case 'approval.requested':
         this.base.waitingOn = str(p.id);

@@ -19,3 +19,4 @@ export { RecordingThread, RECORDING_VERSION } from './recording-thread';
 export type { Frame, StreamName } from './stream-recorder';
 export { exportAsciicast, recordedTail } from './asciicast';
 export type { Screen } from './screen-tail';
+export { stripEscapes } from './ansi';

@@ -5,10 +5,10 @@ export {
   SessionManager,
   type ExecRequest,
   type ExecResult,
-  type OtherRecording,
   type SessionManagerOptions,
   type StartRequest,
   type WorkspaceSetup,
 } from './manager';
 export type { ExecIo, ExecOptions } from './exec';
+export type { OtherRecording, TerminalKeys, TerminalSize } from './other-terminal';
 export { SessionError, type By, type NewSession } from './session-records';

@@ -64,6 +64,7 @@ import {
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { commandPreset, runInTerminal, runWithPipes, type ExecIo, type ExecOptions } from './exec';
+import { OtherTerminal, type OtherRecording, type TerminalSize } from './other-terminal';
 import { SessionError, SessionRecords, type By, type NewSession } from './session-records';
 
 export interface SessionManagerOptions {
@@ -213,14 +214,6 @@ interface LiveSession {
   queued: string[];
 }
 
-/** The terminal recording of a session Paddock runs itself (see `recordOther`). */
-export interface OtherRecording {
-  /** Text the session's terminal shows; redacted before it is stored. */
-  write(text: string): void;
-  /** Ends the recording; resolves once all of it is in the store. Again: nothing more. */
-  close(): Promise<void>;
-}
-
 /** `seq` counts the session's output events: 1, 2, 3, ... (see `screen`). */
 type OutputListener = (sessionId: string, data: string, seq: number) => void;
 type ChangeListener = (session: SessionRecord) => void;
@@ -231,8 +224,8 @@ export class SessionManager {
   private readonly outputListeners = new Set<OutputListener>();
   private readonly changeListeners = new Set<ChangeListener>();
   private thread: RecordingThread | null = null;
-  /** The open recordings of sessions made with `createOther`. */
-  private readonly otherRecorders = new Map<string, TerminalRecorder>();
+  /** The open terminals of sessions made with `createOther`. */
+  private readonly others = new Map<string, OtherTerminal>();
   readonly sandbox: SandboxService;
   private readonly networks = new SessionNetworks();
   private readonly brokers = new Map<string, SessionModelBroker>();
@@ -545,7 +538,7 @@ export class SessionManager {
   /** The session's terminal recording as asciicast v2 (plays in asciinema). */
   async exportAsciicast(id: string): Promise<string> {
     this.records.require(id);
-    await (this.live.get(id)?.recorder ?? this.otherRecorders.get(id))?.flush();
+    await (this.live.get(id)?.recorder ?? this.others.get(id)?.recorder)?.flush();
     return exportAsciicast(this.options.store, id);
   }
 
@@ -588,31 +581,33 @@ export class SessionManager {
   /**
    * A terminal recording for a session made with `createOther`, which draws it itself: redacted
    * like an agent's (the vault's secrets as `[secret:NAME]`), so it replays and exports the same
-   * way. One at a time per session; Paddock's shutdown closes any still open.
+   * way, and sent live to output listeners. It takes keys only while lent (`noKeys` says why not
+   * otherwise). One at a time per session; Paddock's shutdown closes any still open.
    */
-  async recordOther(id: string, size: { cols: number; rows: number }): Promise<OtherRecording> {
+  async recordOther(
+    id: string,
+    size: TerminalSize,
+    noKeys = 'Paddock draws it itself.',
+  ): Promise<OtherRecording> {
     this.records.require(id);
     if (this.live.has(id))
       throw new SessionError(`Session ${id} is an agent's: it records itself.`);
     const knownSecrets = await this.secretsToRedact();
-    if (this.otherRecorders.has(id))
-      throw new SessionError(`Session ${id} is being recorded already.`);
+    if (this.others.has(id)) throw new SessionError(`Session ${id} is being recorded already.`);
     const recorder = new TerminalRecorder({
       thread: this.recordingThread(),
       sessionId: id,
       ...size,
       knownSecrets,
     });
-    this.otherRecorders.set(id, recorder);
-    return {
-      write: (text) => {
-        if (this.otherRecorders.get(id) === recorder) recorder.output(text);
-      },
-      close: () => {
-        if (this.otherRecorders.get(id) === recorder) this.otherRecorders.delete(id);
-        return recorder.close();
-      },
+    const emit = (text: string, seq: number) => {
+      for (const listener of this.outputListeners) listener(id, text, seq);
     };
+    const terminal = new OtherTerminal(recorder, size, emit, noKeys);
+    this.others.set(id, terminal);
+    return terminal.recording(() => {
+      if (this.others.get(id) === terminal) this.others.delete(id);
+    });
   }
 
   /**
@@ -622,6 +617,11 @@ export class SessionManager {
   async screen(id: string): Promise<SessionScreen> {
     this.records.require(id);
     const live = this.live.get(id);
+    const other = this.others.get(id);
+    if (other) {
+      const seq = other.outputSeq;
+      return { sessionId: id, live: true, seq, ...(await other.recorder.screen()) };
+    }
     if (!live)
       return { sessionId: id, live: false, seq: 0, ...recordedTail(this.options.store, id) };
     // Taken before the request: the screen covers exactly the events sent until now.
@@ -655,12 +655,16 @@ export class SessionManager {
   }
 
   write(id: string, data: string): void {
+    const other = this.others.get(id);
+    if (other) return other.type(id, data);
     const live = this.requireLive(id);
     recorderOf(live).input(data);
     live.process.write(data);
   }
 
   resize(id: string, cols: number, rows: number): void {
+    const other = this.others.get(id);
+    if (other) return other.resize(cols, rows);
     const live = this.requireLive(id);
     recorderOf(live).resize(cols, rows);
     live.process.resize(cols, rows);
@@ -802,9 +806,9 @@ export class SessionManager {
       ),
     );
     // An owner that did not end its recording in time: what it wrote is kept, and closed.
-    const others = [...this.otherRecorders.values()];
-    this.otherRecorders.clear();
-    await Promise.all(others.map((recorder) => recorder.close().catch(() => undefined)));
+    const others = [...this.others.values()];
+    this.others.clear();
+    await Promise.all(others.map(({ recorder }) => recorder.close().catch(() => undefined)));
     await this.thread?.close();
     this.thread = null;
     await this.networks.closeAll();

@@ -9,7 +9,9 @@ type OperatorCalls =
   | 'operator.pause'
   | 'operator.resume'
   | 'operator.note'
-  | 'operator.stop';
+  | 'operator.stop'
+  | 'operator.takeover'
+  | 'operator.handback';
 
 /** Remote operator runs over the contract; the person who calls is the one recorded. */
 export function operatorHandlers(
@@ -24,5 +26,7 @@ export function operatorHandlers(
     'operator.resume': ({ id }) => operator.resume(id, person),
     'operator.note': ({ id, text }) => operator.note(id, text, person),
     'operator.stop': ({ id }) => operator.stop(id, person),
+    'operator.takeover': ({ id, cols, rows }) => operator.takeOver(id, { cols, rows }, person),
+    'operator.handback': ({ id }) => operator.handBack(id, person),
   };
 }

@@ -22,6 +22,7 @@ export function operatorRun(overrides: Partial<OperatorRunSummary> = {}): Operat
     summary: null,
     waitingOn: null,
     notes: [],
+    takenOverBy: null,
     ...overrides,
   };
 }

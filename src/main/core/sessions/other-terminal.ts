@@ -1,0 +1,98 @@
+/**
+ * The terminal of a session Paddock runs itself (a remote operator run), not an agent process.
+ * What its owner draws is recorded like an agent's terminal (redacted, replayable) and sent to the
+ * output listeners as it is drawn, so the Terminal tab and `paddock session attach` follow it live.
+ * It takes keys only while its owner lends it to a person (taking over an operator run's host);
+ * their keys and window size are recorded like an agent's input, so nothing typed goes unrecorded.
+ */
+import type { TerminalRecorder } from '../recorder';
+import { SessionError } from './session-records';
+
+/** Where a person's keys go while the terminal is lent (the host's shell, for an operator). */
+export interface TerminalKeys {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+}
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** The terminal recording of a session Paddock runs itself (see `SessionManager.recordOther`). */
+export interface OtherRecording {
+  /** Text the session's terminal shows; redacted before it is stored. */
+  write(text: string): void;
+  /**
+   * Lends the terminal to a person at their window's size: their keys and resizes go to `keys`
+   * (and into the recording) until the returned function takes it back, at the owner's size again.
+   */
+  lend(keys: TerminalKeys, size: TerminalSize): () => void;
+  /** Ends the recording; resolves once all of it is in the store. Again: nothing more. */
+  close(): Promise<void>;
+}
+
+type Emit = (text: string, seq: number) => void;
+
+export class OtherTerminal {
+  /** Output events sent to listeners so far (see `SessionManager.screen`). */
+  outputSeq = 0;
+  private keys: TerminalKeys | null = null;
+  private closed = false;
+
+  constructor(
+    readonly recorder: TerminalRecorder,
+    private readonly size: TerminalSize,
+    private readonly emit: Emit,
+    /** What a person is told when they type while the terminal is not lent. */
+    private readonly noKeys: string,
+  ) {}
+
+  /** The owner's side. */
+  recording(onClose: () => void): OtherRecording {
+    return {
+      write: (text) => this.draw(text),
+      lend: (keys, size) => this.lend(keys, size),
+      close: () => {
+        this.closed = true;
+        this.keys = null;
+        onClose();
+        return this.recorder.close();
+      },
+    };
+  }
+
+  /** A person's keys, refused unless the terminal is lent. */
+  type(sessionId: string, data: string): void {
+    if (!this.keys)
+      throw new SessionError(`Session ${sessionId} takes no keys now: ${this.noKeys}`);
+    this.recorder.input(data);
+    this.keys.write(data);
+  }
+
+  /** A window's size: followed while lent; otherwise the owner draws at its own size. */
+  resize(cols: number, rows: number): void {
+    if (!this.keys) return;
+    this.recorder.resize(cols, rows);
+    this.keys.resize(cols, rows);
+  }
+
+  private draw(text: string): void {
+    if (this.closed) return;
+    this.outputSeq += 1;
+    this.emit(text, this.outputSeq);
+    this.recorder.output(text);
+  }
+
+  private lend(keys: TerminalKeys, size: TerminalSize): () => void {
+    if (this.closed) throw new SessionError('The session has ended: its terminal cannot be lent.');
+    if (this.keys) throw new SessionError('The terminal is lent already.');
+    this.keys = keys;
+    this.recorder.resize(size.cols, size.rows);
+    return () => {
+      if (this.keys !== keys) return;
+      this.keys = null;
+      if (!this.closed) this.recorder.resize(this.size.cols, this.size.rows);
+    };
+  }
+}
