@@ -5,9 +5,10 @@
  * Secret Service, and a loopback Anthropic Messages API scripted to reach a goal in several steps,
  * one of them denied by the policy and one held in the inbox until another CLI process allows it.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn as spawnPty } from 'node-pty';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../shared/approvals';
 import type { OperatorRunSummary, OperatorStep } from '../shared/operator';
@@ -18,7 +19,7 @@ import {
   type ScriptedTurn,
 } from '../test-support/fixtures/anthropic-server';
 import { RELEASE_POLICY, releaseScript } from '../test-support/fixtures/operator-release';
-import { paddock, paddockAsync, paddockProcess } from '../test-support/cli';
+import { CLI, paddock, paddockAsync, paddockProcess, ROOT } from '../test-support/cli';
 import { useSecretService } from '../test-support/secret-service';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { filesContaining } from '../test-support/files';
@@ -214,4 +215,65 @@ describe('paddock operator', () => {
       await server.close();
     }
   }, 120_000);
+
+  it('takes the host over in a terminal while a command is held, then hands it back and the run goes on', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'notes.txt'), 'notes\n');
+    const server = await startAnthropicServer({
+      turns: releaseScript(dir),
+      scriptBy: 'request',
+      answerModel: MODEL,
+    });
+    try {
+      const home = configuredHome(server);
+      ok(home, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+      const child = paddockProcess(home, ['operator', 'run', ...GOAL, '--json']);
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const held = await pendingRequest(home);
+
+      const pty = spawnPty(
+        process.execPath,
+        ['--import', 'tsx', CLI, 'operator', 'takeover', held.sessionId],
+        {
+          cwd: ROOT,
+          env: { ...process.env, PADDOCK_HOME: home } as Record<string, string>,
+          cols: 100,
+          rows: 30,
+        },
+      );
+      let screen = '';
+      pty.onData((data) => (screen += data));
+      const takeoverExit = new Promise<number>((resolve) =>
+        pty.onExit(({ exitCode }) => resolve(exitCode)),
+      );
+      await expect.poll(() => screen, { timeout: 30_000 }).toContain("You have staging's terminal");
+      const session = (JSON.parse(ok(home, ['session', 'list', '--json'])) as SessionRecord[])[0];
+      expect(session).toMatchObject({ id: held.sessionId, state: 'paused' });
+      pty.write(`stty size; echo typed-$((6*7)) > ${dir}/typed.txt\r`);
+      await expect.poll(() => existsSync(join(dir, 'typed.txt')), { timeout: 10_000 }).toBe(true);
+      expect(readFileSync(join(dir, 'typed.txt'), 'utf8')).toBe('typed-42\n');
+      expect(screen).toContain('30 100');
+      pty.write('exit\r');
+      expect(await takeoverExit, screen).toBe(0);
+      expect(screen).toContain('Handed staging back: the run goes on.');
+
+      // Still held in the inbox: allowed, the run finishes, and the model heard of the take-over.
+      ok(home, ['approvals', 'allow', held.id]);
+      expect(await exited).toBe(0);
+      const told = JSON.stringify(server.scriptedRequests().at(-1)?.body ?? null);
+      expect(told).toContain("took over the host's terminal");
+      const cast = ok(home, ['session', 'export', held.sessionId, '--cast']);
+      const typed = cast
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as [number, string, string])
+        .filter(([, type]) => type === 'i')
+        .map(([, , data]) => data)
+        .join('');
+      expect(typed).toContain('echo typed-$((6*7))');
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
 });

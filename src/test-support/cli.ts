@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'src', 'cli', 'index.ts');
+export const ROOT = join(__dirname, '..', '..');
+export const CLI = join(ROOT, 'src', 'cli', 'index.ts');
 
 export interface CliResult {
   code: number | null;

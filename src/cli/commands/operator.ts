@@ -6,6 +6,7 @@ import {
   type OperatorRunSummary,
   type OperatorStep,
 } from '../../shared/operator';
+import { attachTerminal, terminalSize } from '../attach';
 import type { CliContext } from '../context';
 import { columns, EXIT, UsageError, withExitCode } from '../output';
 
@@ -72,6 +73,17 @@ export function registerOperator(program: Command, context: CliContext): void {
       );
 
   operator
+    .command('takeover <id>')
+    .description('a login shell on the run’s host, here; the run holds until you hand it back')
+    .addHelpText(
+      'after',
+      '\nCtrl-] or `exit` in the shell hands the host back; the run goes on (unless it was paused before)\nand the model is told what your terminal showed last. Everything you type is recorded.',
+    )
+    .action(
+      withExitCode(async (id: string) => context.withHost((api) => takeOver(api, id, context))),
+    );
+
+  operator
     .command('note <id> <text>')
     .description('a note for the model, shown from its next turn on')
     .action(
@@ -120,6 +132,30 @@ function numberOption(flag: string, text: string, shape = /^\d+(\.\d+)?$/): numb
   if (!shape.test(text) || !(value > 0))
     throw new UsageError(`${flag} takes a number above 0, not "${text}".`);
   return value;
+}
+
+/** Takes the run's host over in this terminal until it is handed back (Ctrl-], `exit`, the run ending). */
+async function takeOver(api: PaddockApi, id: string, context: CliContext): Promise<number> {
+  const { cols = 80, rows = 24 } = terminalSize();
+  const run = await api.operator.takeover({
+    id,
+    cols: Math.min(Math.max(cols, 10), 1000),
+    rows: Math.min(Math.max(rows, 5), 500),
+  });
+  context.note(
+    `You have ${run.host}'s terminal; operator run ${id} holds. Ctrl-] or \`exit\` hands it back.`,
+  );
+  const handedBack = (back: OperatorRunSummary) =>
+    `Handed ${back.host} back: the run ${back.status === 'paused' ? 'stays paused (paddock operator resume ' + id + ')' : 'goes on'}.`;
+  return attachTerminal(api, id, context, {
+    onDetach: async () => handedBack(await api.operator.handback({ id })),
+    until: (finish) =>
+      api.on('operator.changed', (change) => {
+        if (change.run.id !== id || change.run.takenOverBy !== null) return;
+        context.note(`\r\n${handedBack(change.run)}`);
+        finish(EXIT.ok);
+      }),
+  });
 }
 
 /** Starts the run and prints its steps as they happen, until it ends; the exit code says how. */

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import type { PaddockApi } from '../../shared/contract';
 import type { SessionRecord } from '../../shared/sessions';
+import { attachTerminal, LIVE_SESSION_STATES, terminalSize } from '../attach';
 import type { CliContext } from '../context';
 import { EXIT, UsageError, withExitCode } from '../output';
 import { confirm } from '../prompt';
-
-/** Ctrl-] leaves an attached terminal, as in telnet. */
-const DETACH_KEY = '\u001d';
 
 export function registerSession(program: Command, context: CliContext): void {
   const session = program
@@ -214,78 +212,18 @@ function describe(s: SessionRecord): string {
   return `${s.id}  ${s.state}${code}  ${s.agentPreset}  ${s.branch ?? ''}  ${s.task ? JSON.stringify(s.task.slice(0, 60)) : ''}`.trimEnd();
 }
 
-function terminalSize(): { cols?: number; rows?: number } {
-  return process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {};
-}
-
-/**
- * Draws the session's current screen, then streams its terminal here until it ends or Ctrl-] is
- * pressed; returns the exit code.
- */
+/** Draws the session's screen and streams its terminal here until it ends or Ctrl-] detaches. */
 async function attach(api: PaddockApi, id: string, context: CliContext): Promise<number> {
   const session = await api.session.get({ id });
-  if (!['starting', 'running', 'waiting', 'paused'].includes(session.state)) {
+  if (!LIVE_SESSION_STATES.includes(session.state)) {
     throw new UsageError(
       `Session ${id} is ${session.state}: there is no live terminal to attach to.`,
     );
   }
   context.note(`Attached to ${id}. Ctrl-] detaches; the agent keeps working.`);
-  // Output from now on is held until the current screen is drawn, then what the screen lacks.
-  let shownUpTo: number | null = null;
-  const held: Array<{ data: string; seq: number }> = [];
-  const show = (event: { data: string; seq: number }) => {
-    if (shownUpTo === null) held.push(event);
-    else if (event.seq > shownUpTo) process.stdout.write(event.data);
-  };
-  return new Promise<number>((resolve) => {
-    const stopOutput = api.on('session.output', (event) => {
-      if (event.sessionId === id) show(event);
-    });
-    void api.session.screen({ id }).then(
-      (screen) => {
-        process.stdout.write(screen.data);
-        shownUpTo = screen.seq;
-        held.splice(0).forEach(show);
-      },
-      () => {
-        shownUpTo = 0;
-        held.splice(0).forEach(show);
-      },
-    );
-    const finish = (code: number) => {
-      stopOutput();
-      stopChanges();
-      if (process.stdin.isTTY) process.stdin.setRawMode(false);
-      process.stdin.pause();
-      process.stdout.off('resize', onResize);
-      resolve(code);
-    };
-    const stopChanges = api.on('session.changed', (changed) => {
-      if (changed.id !== id || ['starting', 'running', 'waiting', 'paused'].includes(changed.state))
-        return;
-      context.note(
-        `\r\nSession ${id} ${changed.state}${changed.exitCode !== null ? ` with exit code ${changed.exitCode}` : ''}.`,
-      );
-      finish(changed.exitCode ?? EXIT.ok);
-    });
-    const onResize = () =>
-      void api.session
-        .resize({ id, cols: process.stdout.columns, rows: process.stdout.rows })
-        .catch(() => undefined);
-    process.stdout.on('resize', onResize);
-    if (process.stdin.isTTY) process.stdin.setRawMode(true);
-    process.stdin.resume();
-    process.stdin.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      if (text.includes(DETACH_KEY)) {
-        context.note(
-          `\r\nDetached from ${id}; it keeps running. \`paddock session attach ${id}\` comes back.`,
-        );
-        finish(EXIT.ok);
-        return;
-      }
-      void api.session.input({ id, data: text }).catch(() => undefined);
-    });
+  return attachTerminal(api, id, context, {
+    onDetach: async () =>
+      `Detached from ${id}; it keeps running. \`paddock session attach ${id}\` comes back.`,
   });
 }
 
