@@ -16,6 +16,7 @@ import {
 } from '../src/test-support/fixtures/anthropic-server';
 import { RELEASE_POLICY, releaseScript } from '../src/test-support/fixtures/operator-release';
 import { startSecretService } from '../src/test-support/keyring';
+import { castText } from '../src/test-support/cast';
 import { startSshd } from '../src/test-support/sshd';
 import { startHost } from './host';
 import { expect, screenshot, test, type Host } from './support';
@@ -50,19 +51,9 @@ test('a run started from the form: steps live, one denied, one allowed from the 
   page,
 }) => {
   test.setTimeout(120_000);
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-operator-'));
-  writeFileSync(join(dir, 'notes.txt'), 'release notes: ship it\n');
-  const service = await startSecretService();
-  const sshd = await startSshd();
-  const model = await startAnthropicServer({
-    // The first thought hides a right-to-left override, as a hostile model might.
-    turns: releaseScript(dir, 'Read the notes first.\u202e'),
-    scriptBy: 'request',
-    answerModel: MODEL,
-  });
-  const host = await startHost(undefined, { DBUS_SESSION_BUS_ADDRESS: service.address });
+  const world = await startWorld('Read the notes first.\u202e');
+  const { dir, sshd, model, host } = world;
   try {
-    configure(host, sshd, model);
     await page.goto(host.url);
     await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
 
@@ -190,11 +181,92 @@ test('a run started from the form: steps live, one denied, one allowed from the 
     await expect(replay.getByTestId('replay-marker')).not.toHaveCount(0);
     await screenshot(page, 'operator-replay.png', 900);
   } finally {
-    await host.stop();
-    rmSync(host.home, { recursive: true, force: true });
-    await model.close();
-    await sshd.stop();
-    await service.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await world.stop();
   }
 });
+
+test('taking over the host while a command is held: a shell in the run, recorded, handed back with Ctrl-]', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const world = await startWorld();
+  const { dir, sshd, host } = world;
+  try {
+    ok(host, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+    await page.goto(host.url);
+    await expect(page.locator('html[data-ready="true"]')).toHaveCount(1);
+    await page.keyboard.press('g');
+    await page.keyboard.press('o');
+    await page.keyboard.press('n');
+    await page.keyboard.type(GOAL);
+    await page.getByTestId('operator-form').getByRole('button', { name: 'Start run' }).click();
+    const detail = page.getByTestId('operator-detail');
+    await expect(detail).toHaveAttribute('data-status', 'waiting');
+
+    // t takes the host over: a shell there, the run held, the keys going to the shell.
+    await page.keyboard.press('t');
+    const panel = detail.getByTestId('operator-takeover');
+    await expect(panel).toContainText('has the terminal on staging');
+    await expect(detail.getByRole('button', { name: /^(Pause|Resume)/ })).toBeDisabled();
+    await expect(detail.getByRole('button', { name: /^Take over/ })).toBeDisabled();
+    const terminal = panel.getByTestId('terminal');
+    await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
+    await page.keyboard.type(`echo typed-$((6*7)) | tee ${dir}/typed.txt`);
+    await page.keyboard.press('Enter');
+    await expect(terminal.locator('.xterm-rows')).toContainText('typed-42');
+    expect(existsSync(join(dir, 'typed.txt'))).toBe(true);
+    await screenshot(page, 'operator-takeover.png', 900);
+
+    // Ctrl-] hands it back: the panel goes, the run waits on the inbox again.
+    await page.keyboard.press('Control+BracketRight');
+    await expect(panel).toHaveCount(0);
+    await expect(detail).toHaveAttribute('data-status', 'waiting');
+    await expect(detail.getByRole('button', { name: /^Take over/ })).toBeEnabled();
+
+    // Stopped, the run's recording holds the person's keys and the take-over in its transcript.
+    const id = (await page.getByTestId('operator-run').first().getAttribute('data-id')) ?? '';
+    await page.keyboard.press('x');
+    await detail.getByTestId('operator-confirm-stop').getByRole('button', { name: 'Stop' }).click();
+    await expect(detail).toHaveAttribute('data-status', 'stopped');
+    // The recording closes just after the run's end is shown.
+    await expect
+      .poll(() => ok(host, ['session', 'export', id, '--cast']))
+      .toContain('terminal handed back by');
+    const cast = ok(host, ['session', 'export', id, '--cast']);
+    expect(castText(cast, 'i')).toContain('echo typed-$((6*7))');
+    expect(cast).toContain('took over the terminal on staging');
+    expect(cast).toContain('terminal handed back by');
+  } finally {
+    await world.stop();
+  }
+});
+
+/** The host, the SSH server, the scripted model and the secret service, configured (not pinned). */
+async function startWorld(firstThought?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-e2e-operator-'));
+  writeFileSync(join(dir, 'notes.txt'), 'release notes: ship it\n');
+  const service = await startSecretService();
+  const sshd = await startSshd();
+  const model = await startAnthropicServer({
+    // A first thought may hide a right-to-left override, as a hostile model might.
+    turns: releaseScript(dir, firstThought),
+    scriptBy: 'request',
+    answerModel: MODEL,
+  });
+  const host = await startHost(undefined, { DBUS_SESSION_BUS_ADDRESS: service.address });
+  configure(host, sshd, model);
+  return {
+    dir,
+    sshd,
+    model,
+    host,
+    async stop() {
+      await host.stop();
+      rmSync(host.home, { recursive: true, force: true });
+      await model.close();
+      await sshd.stop();
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -23,6 +23,7 @@ import { CLI, paddock, paddockAsync, paddockProcess, ROOT } from '../test-suppor
 import { useSecretService } from '../test-support/secret-service';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { filesContaining } from '../test-support/files';
+import { castText } from '../test-support/cast';
 import { tempDir } from '../test-support/temp';
 
 useSecretService();
@@ -263,15 +264,7 @@ describe('paddock operator', () => {
       const told = JSON.stringify(server.scriptedRequests().at(-1)?.body ?? null);
       expect(told).toContain("took over the host's terminal");
       const cast = ok(home, ['session', 'export', held.sessionId, '--cast']);
-      const typed = cast
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as [number, string, string])
-        .filter(([, type]) => type === 'i')
-        .map(([, , data]) => data)
-        .join('');
-      expect(typed).toContain('echo typed-$((6*7))');
+      expect(castText(cast, 'i')).toContain('echo typed-$((6*7))');
     } finally {
       await server.close();
     }

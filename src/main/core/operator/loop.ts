@@ -116,7 +116,13 @@ export class OperatorRun {
   private startedAt = 0;
   private paused: { resume: () => void; resumed: Promise<void> } | null = null;
   /** A person working on the host in a terminal of their own; the run holds meanwhile. */
-  private takeover: { by: Who; startedAt: number; resumeAfter: boolean } | null = null;
+  private takeover: {
+    by: Who;
+    startedAt: number;
+    resumeAfter: boolean;
+    handedBack: Promise<void>;
+    release: () => void;
+  } | null = null;
   private stoppedBy: Who | null = null;
   private secrets: KnownSecret[] = [];
   private running = false;
@@ -170,8 +176,8 @@ export class OperatorRun {
   }
 
   /**
-   * Holds the run until `resume`: no model call and no command starts meanwhile (one running on
-   * the host finishes; one allowed in the inbox meanwhile waits).
+   * Holds the run before its next model call, until `resume` (a command running on the host
+   * finishes, and one the person allows in the inbox meanwhile runs: they asked for it).
    */
   pause(by: Who): void {
     if (this.paused) return;
@@ -195,7 +201,8 @@ export class OperatorRun {
 
   /**
    * A person takes the host's terminal: the run holds before its next model call (a command
-   * already running on the host finishes) until `handBack`.
+   * already running on the host finishes; one allowed in the inbox meanwhile waits) until
+   * `handBack`, so nothing of the model's runs under the person's hands.
    */
   takeOver(by: Who): void {
     if (this.ended) throw new OperatorError('the run has ended');
@@ -203,7 +210,9 @@ export class OperatorRun {
       throw new OperatorError(`${this.takeover.by.actorId} has the host's terminal already`);
     const resumeAfter = !this.paused;
     this.pause(by);
-    this.takeover = { by, startedAt: performance.now(), resumeAfter };
+    let release = (): void => undefined;
+    const handedBack = new Promise<void>((resolve) => (release = resolve));
+    this.takeover = { by, startedAt: performance.now(), resumeAfter, handedBack, release };
     this.record('operator.takeover.started', by, {});
   }
 
@@ -216,6 +225,7 @@ export class OperatorRun {
     const takeover = this.takeover;
     if (!takeover) return;
     this.takeover = null;
+    takeover.release();
     const redacted = this.redacted(screen);
     const tail = lastBytes(redacted, TAKEOVER_SCREEN_BYTES);
     const seconds = Math.round((performance.now() - takeover.startedAt) / 1000);
@@ -360,8 +370,8 @@ export class OperatorRun {
       reason: verdict.reason,
       approvalId: verdict.approvalId,
     });
-    // A command allowed while the run held (in the inbox, say) waits until it goes on.
-    if (verdict.allow) await this.whilePaused(signal);
+    // Allowed in the inbox while a person has the host: it waits until they hand it back.
+    if (verdict.allow && this.takeover) await untilAborted(this.takeover.handedBack, signal);
     const observation = verdict.allow
       ? await this.execute(step, command, signal)
       : `Not run: ${verdict.reason}`;

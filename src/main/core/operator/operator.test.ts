@@ -357,6 +357,38 @@ describe('the operator loop', () => {
     expect(f.events('operator.finished')[0]).toMatchObject({ actor: 'person', actorId: 'ada' });
   });
 
+  it('runs nothing of the model while a person has the host: a command allowed meanwhile waits for the hand-back', async () => {
+    const f = await fixture([
+      run('Make a directory.', 'mkdir held-dir'),
+      run('Check.', 'touch checked'),
+      finish('Done.'),
+    ]);
+    const operator = start(f);
+    const done = operator.run();
+    const held = await nextPending(f);
+    operator.takeOver(PERSON);
+    expect(() => operator.takeOver(PERSON)).toThrow(/ada has the host's terminal already/);
+    expect(() => operator.resume(PERSON)).toThrow(/hand it back first/);
+    f.paddock.approvals.decide([held.id], { allow: true, scope: 'once' }, PERSON);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(join(f.hostDir, 'held-dir'))).toBe(false);
+    expect(f.server.scriptedRequests()).toHaveLength(1);
+
+    operator.handBack(PERSON, `$ cat /etc/motd\nkey is ${KEY}\nall good`);
+    expect((await done).outcome).toBe('finished');
+    expect(existsSync(join(f.hostDir, 'held-dir'))).toBe(true);
+    // The model hears of the take-over with the screen's end, the vault's key redacted.
+    expect(f.prompt(2)).toMatch(/ada took over the host's terminal for \d+ s and handed it back/);
+    expect(f.prompt(2)).toContain('all good');
+    expect(f.prompt(2)).toContain('[secret:ANTHROPIC_API_KEY]');
+    expect(f.server.scriptedRequests().some((r) => JSON.stringify(r.body).includes(KEY))).toBe(
+      false,
+    );
+    const ended = f.events('operator.takeover.ended')[0];
+    expect(ended).toMatchObject({ actor: 'person', payload: { takenBy: 'ada' } });
+    expect(f.paddock.store.getBlob(ended?.blobs[0] ?? '')?.toString()).not.toContain(KEY);
+  });
+
   it('stops on its AbortSignal', async () => {
     const f = await fixture([run('Wait.', 'sleep 20')]);
     const controller = new AbortController();

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorChange } from '../../../shared/operator';
+import { castEvents, castText } from '../../../test-support/cast';
 import { testSessions } from '../../../test-support/sessions';
 import { memoryKeychain } from '../../../test-support/memory-keychain';
 import { startSshd, type TestSshd } from '../../../test-support/sshd';
@@ -225,24 +226,11 @@ describe('OperatorService', () => {
       expect.arrayContaining(['operator.takeover.started', 'operator.takeover.ended']),
     );
     const cast = await sessions.exportAsciicast(started.id);
-    const events = cast
-      .split('\n')
-      .slice(1)
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as [number, string, string]);
     // What the person typed is recorded as input, and the terminal's size as they had it.
-    expect(
-      events
-        .filter(([, type]) => type === 'i')
-        .map(([, , data]) => data)
-        .join(''),
-    ).toContain('echo typed-$((6*7))');
-    expect(events).toContainEqual([expect.any(Number), 'r', '90x20']);
-    expect(events).toContainEqual([expect.any(Number), 'r', '100x24']);
-    const output = events
-      .filter(([, type]) => type === 'o')
-      .map(([, , data]) => data)
-      .join('');
+    expect(castText(cast, 'i')).toContain('echo typed-$((6*7))');
+    expect(castEvents(cast)).toContainEqual([expect.any(Number), 'r', '90x20']);
+    expect(castEvents(cast)).toContainEqual([expect.any(Number), 'r', '100x24']);
+    const output = castText(cast, 'o');
     expect(output).toContain('ada took over the terminal on staging');
     expect(output).toContain('handed back by ada');
     for (const file of filesUnder(home))

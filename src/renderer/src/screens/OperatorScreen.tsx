@@ -1,8 +1,8 @@
 /**
  * Operator: a model working on an SSH host, one command at a time, under the same policy, inbox
  * and audit as the local agents. The runs on the left, the selected one on the right with its
- * steps followed live. Keys: n new run (focus on the goal), j/k move, p pause or resume, x stop
- * (asks first), m the note box, Esc cancel.
+ * steps followed live. Keys: n new run (focus on the goal), j/k move, p pause or resume, t take
+ * over the host's terminal, x stop (asks first), m the note box, Esc cancel.
  */
 import { useEffect } from 'react';
 import { api, useConnection } from '../api/connection';
@@ -19,6 +19,7 @@ import {
   moveSelection,
   receiveChange,
   setFormOpen,
+  takeOver,
   togglePause,
   useOperator,
 } from '../store/operator';
@@ -64,6 +65,13 @@ function useOperatorKeys() {
     p: () => {
       const run = liveSelected();
       if (run) void togglePause(run);
+    },
+    t: (event) => {
+      const run = liveSelected();
+      if (!run || run.takenOverBy !== null) return;
+      // The key must not reach the terminal that opens and takes the focus.
+      event.preventDefault();
+      void takeOver(run.id);
     },
     x: () => {
       const run = liveSelected();

@@ -331,6 +331,18 @@ export function stopRun(id: string): Promise<boolean> {
   return act(() => api.operator.stop({ id }));
 }
 
+/**
+ * A login shell on the run's host in the session's terminal; the run holds meanwhile. The size is
+ * a start: the terminal pane fits itself to its box and sends its own.
+ */
+export function takeOver(id: string): Promise<boolean> {
+  return act(() => api.operator.takeover({ id, cols: 100, rows: 30 }));
+}
+
+export function handBack(id: string): Promise<boolean> {
+  return act(() => api.operator.handback({ id }));
+}
+
 export function sendNote(id: string, text: string): Promise<boolean> {
   return act(() => api.operator.note({ id, text }));
 }

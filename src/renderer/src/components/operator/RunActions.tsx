@@ -1,7 +1,17 @@
-/** What the person can do to a live run: pause or resume, stop (confirmed), and a note for the model. */
+/**
+ * What the person can do to a live run: pause or resume, take over the host's terminal, stop
+ * (confirmed), and a note for the model.
+ */
 import { useState, type FormEvent } from 'react';
 import type { OperatorRunSummary } from '../../../../shared/operator';
-import { askStop, sendNote, stopRun, togglePause, useOperator } from '../../store/operator';
+import {
+  askStop,
+  sendNote,
+  stopRun,
+  takeOver,
+  togglePause,
+  useOperator,
+} from '../../store/operator';
 import { ConfirmBar } from '../ConfirmBar';
 import { Keys } from '../Keys';
 
@@ -10,8 +20,23 @@ export const NOTE_FIELD_ID = 'operator-note';
 export function PauseStop({ run }: { run: OperatorRunSummary }) {
   return (
     <div className="op-actions">
-      <button type="button" className="button" onClick={() => void togglePause(run)}>
+      <button
+        type="button"
+        className="button"
+        onClick={() => void togglePause(run)}
+        disabled={run.takenOverBy !== null}
+        title={run.takenOverBy !== null ? 'Hand the terminal back first' : undefined}
+      >
         {run.status === 'paused' ? 'Resume' : 'Pause'} <Keys keys={['p']} />
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={() => void takeOver(run.id)}
+        disabled={run.takenOverBy !== null}
+        title={`A login shell on ${run.host}; the run holds until you hand it back`}
+      >
+        Take over <Keys keys={['t']} />
       </button>
       <button type="button" className="button" onClick={() => askStop(run.id)}>
         Stop <Keys keys={['x']} />

@@ -10,6 +10,7 @@ import { LimitBars } from './LimitBars';
 import { NoteBox, PauseStop, StopConfirm } from './RunActions';
 import { StatusBadge } from './StatusBadge';
 import { StepTimeline } from './StepTimeline';
+import { TakeoverPanel } from './TakeoverPanel';
 
 function Header({ run }: { run: OperatorRunView }) {
   return (
@@ -71,6 +72,7 @@ export function RunDetail({ run }: { run: OperatorRunView }) {
           {actionError}
         </p>
       )}
+      {isLiveRun(run) && <TakeoverPanel run={run} />}
       <StepTimeline run={run} />
       {isLiveRun(run) && <NoteBox run={run} />}
     </section>

@@ -4,6 +4,7 @@ export const OPERATOR_SHORTCUTS: ReadonlyArray<[readonly string[], string]> = [
   [['j'], 'Next run'],
   [['k'], 'Previous run'],
   [['p'], 'Pause or resume it'],
+  [['t'], "Take over the host's terminal (Ctrl-] hands it back)"],
   [['x'], 'Stop it (asks first)'],
   [['m'], 'Write a note to the model'],
   [['Esc'], 'Close the form, or cancel the stop'],

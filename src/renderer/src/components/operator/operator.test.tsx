@@ -128,3 +128,30 @@ describe('the run', () => {
     expect(html).toContain('aria-label="Send a note to the model"');
   });
 });
+
+describe('taking over the host', () => {
+  it('offers to take over a live run, and shows the terminal with hand back while it is taken', () => {
+    const running = textOf(renderToStaticMarkup(<RunDetail run={view()} />));
+    expect(running).toContain('Take over');
+    expect(running).not.toContain('Hand back');
+
+    const html = renderToStaticMarkup(
+      <RunDetail run={view({ status: 'paused', takenOverBy: 'ada' })} />,
+    );
+    const taken = textOf(html);
+    expect(taken).toContain('ada has the terminal on staging');
+    expect(taken).toContain('Hand back');
+    expect(html).toContain('data-testid="terminal"');
+    expect(html).toContain('aria-label="Terminal on staging: keys go to the host&#x27;s shell"');
+    // The run cannot be resumed, nor taken twice, until the terminal is handed back.
+    expect(html).toMatch(
+      /<button type="button" class="button" disabled="" title="Hand the terminal back first">Resume/,
+    );
+    expect(html).toMatch(/disabled="" title="A login shell on staging[^"]*">Take over/);
+
+    const ended = textOf(
+      renderToStaticMarkup(<RunDetail run={view({ status: 'stopped', takenOverBy: null })} />),
+    );
+    expect(ended).not.toContain('Take over');
+  });
+});

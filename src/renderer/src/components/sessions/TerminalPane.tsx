@@ -16,6 +16,10 @@ import { errorMessage } from '../../format';
 interface TerminalPaneProps {
   sessionId: string;
   live: boolean;
+  /** Ctrl-] pressed (as in telnet): leave the terminal. Without it, the key goes to the terminal. */
+  onLeaveKey?: () => void;
+  /** What the terminal is, for screen readers (default: an agent's). */
+  label?: string;
 }
 
 /** xterm's colours from the theme's CSS variables, read when the terminal is made. */
@@ -30,7 +34,10 @@ export function themeFromCss(): ITheme {
   };
 }
 
-function makeTerminal(live: boolean): { terminal: Terminal; fit: FitAddon } {
+function makeTerminal(
+  live: boolean,
+  leaveKey: { current: (() => void) | undefined },
+): { terminal: Terminal; fit: FitAddon } {
   const terminal = new Terminal({
     scrollback: 10_000,
     fontFamily:
@@ -46,6 +53,11 @@ function makeTerminal(live: boolean): { terminal: Terminal; fit: FitAddon } {
   terminal.attachCustomKeyEventHandler((event) => {
     if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyC') {
       if (terminal.hasSelection()) void navigator.clipboard.writeText(terminal.getSelection());
+      return false;
+    }
+    const leave = leaveKey.current;
+    if (leave && event.type === 'keydown' && event.ctrlKey && event.code === 'BracketRight') {
+      leave();
       return false;
     }
     return true;
@@ -76,14 +88,15 @@ function attach(terminal: Terminal, sessionId: string, onError: (message: string
   return stop;
 }
 
-export function TerminalPane({ sessionId, live }: TerminalPaneProps) {
+export function TerminalPane({ sessionId, live, onLeaveKey, label }: TerminalPaneProps) {
   const box = useRef<HTMLDivElement>(null);
+  const leaveKey = useRef(onLeaveKey);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const { terminal, fit } = makeTerminal(live);
+    const { terminal, fit } = makeTerminal(live, leaveKey);
     terminal.open(element);
     fit.fit();
     let stopOutput = () => {};
@@ -126,6 +139,9 @@ export function TerminalPane({ sessionId, live }: TerminalPaneProps) {
       terminal.dispose();
     };
   }, [sessionId, live]);
+  useEffect(() => {
+    leaveKey.current = onLeaveKey;
+  }, [onLeaveKey]);
 
   return (
     <div className="terminal-pane">
@@ -139,7 +155,9 @@ export function TerminalPane({ sessionId, live }: TerminalPaneProps) {
         className="terminal-box"
         data-testid="terminal"
         data-session={sessionId}
-        aria-label={live ? 'Agent terminal: keys go to the agent' : 'Recorded terminal (ended)'}
+        aria-label={
+          label ?? (live ? 'Agent terminal: keys go to the agent' : 'Recorded terminal (ended)')
+        }
       />
     </div>
   );
