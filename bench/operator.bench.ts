@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { ApprovalService } from '../src/main/core/approvals';
 import { OperatorService, type ModelProvider, type ModelReply } from '../src/main/core/operator';
 import { ready } from '../src/main/core/policy';
+import type { SessionManager } from '../src/main/core/sessions';
 import { SshService } from '../src/main/core/ssh';
 import { VaultService } from '../src/main/core/vault';
 import { testSessions } from '../src/test-support/sessions';
@@ -24,6 +25,9 @@ import { startSshd } from '../src/test-support/sshd';
 import { type BenchResult, percentile, progress, withTempDir } from './lib';
 
 const STEPS = 100;
+const KEYSTROKES = 200;
+/** Wide enough that the keystrokes never wrap the line (a wrap redraws it: no plain echo). */
+const TAKEOVER_SIZE = { cols: 400, rows: 40 };
 const HOST = 'staging';
 const person = { actor: 'person' as const, actorId: 'bench' };
 const POLICY = `version: 1
@@ -85,11 +89,130 @@ async function measure(dir: string, sshd: Sshd): Promise<BenchResult[]> {
     clock.hostMs.splice(0); // the run's start asks the host where it is: not a step
     const ended = await untilEnded(operator, started.id);
     if (ended !== 'finished') throw new Error(`the run ended ${ended}`);
-    return figures(clock, bare, published.length);
+    const stepFigures = figures(clock, bare, published.length);
+    progress(`taking a run's host over: ${KEYSTROKES} keystrokes ...`);
+    return [...stepFigures, ...(await takeoverFigures(operator, sessions, ssh))];
   } finally {
     await operator.close();
     await ssh.close();
     await close();
+  }
+}
+
+/**
+ * Taking a run's host over, as the Operator screen does: the time to a shell prompt in the
+ * session's terminal, then each keystroke's echo from `session.input` to `session.output`
+ * (through the session terminal, its recording and the SSH channel), beside the same echo on a
+ * bare channel with nothing recorded.
+ */
+async function takeoverFigures(
+  operator: OperatorService,
+  sessions: SessionManager,
+  ssh: SshService,
+): Promise<BenchResult[]> {
+  const run = await operator.start({ host: HOST, goal: 'Hold.', maxSteps: 1000 }, person);
+  operator.pause(run.id, person);
+  const screen = new Screen();
+  const off = sessions.onOutput((id, data) => id === run.id && screen.feed(data));
+  try {
+    const opening = performance.now();
+    await operator.takeOver(run.id, TAKEOVER_SIZE, person);
+    await screen.prompt();
+    const openMs = performance.now() - opening;
+    const echoes = await echoTimes((key) => sessions.write(run.id, key), screen);
+    const handingBack = performance.now();
+    await operator.handBack(run.id, person);
+    const handBackMs = performance.now() - handingBack;
+    await operator.stop(run.id, person);
+    const bare = await bareEchoTimes(ssh);
+    return [
+      {
+        name: 'take-over: to a shell prompt in the session terminal',
+        value: openMs,
+        unit: 'ms',
+        note: 'takeOver() → the prompt drawn; a new SSH channel and login shell',
+      },
+      {
+        name: 'take-over: keystroke echo, median',
+        value: percentile(echoes, 50),
+        unit: 'ms',
+        note: `session.input → session.output through the recording; ${echoes.length} keys, p95 ${percentile(echoes, 95).toFixed(2)} ms`,
+      },
+      {
+        name: 'bare SSH channel: keystroke echo, median',
+        value: percentile(bare, 50),
+        unit: 'ms',
+        note: `nothing recorded; p95 ${percentile(bare, 95).toFixed(2)} ms`,
+      },
+      {
+        name: 'take-over: hand back',
+        value: handBackMs,
+        unit: 'ms',
+        note: 'the shell closed, the run told',
+      },
+    ];
+  } finally {
+    off();
+  }
+}
+
+/** A terminal's output as it comes, and waits for what should show in it. */
+class Screen {
+  private shown = '';
+  private heard = (): void => undefined;
+
+  feed(text: string): void {
+    this.shown += text;
+    this.heard();
+  }
+
+  get length(): number {
+    return this.shown.length;
+  }
+
+  prompt(): Promise<void> {
+    return this.until(() => /[$#] $/.test(this.shown));
+  }
+
+  /** `key` echoed after the first `from` characters. */
+  echoed(key: string, from: number): Promise<void> {
+    return this.until(() => this.shown.length > from && this.shown.endsWith(key));
+  }
+
+  private until(done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.heard = () => {
+        if (done()) resolve();
+      };
+      this.heard();
+    });
+  }
+}
+
+/** Types KEYSTROKES letters one at a time, each after the last one's echo. */
+async function echoTimes(type: (key: string) => void, screen: Screen): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < KEYSTROKES; i++) {
+    const key = String.fromCharCode(97 + (i % 26));
+    const from = screen.length;
+    const started = performance.now();
+    type(key);
+    await screen.echoed(key, from);
+    times.push(performance.now() - started);
+  }
+  type('\u0015'); // Ctrl-U: the line typed is dropped, nothing runs
+  return times;
+}
+
+async function bareEchoTimes(ssh: SshService): Promise<number[]> {
+  const channel = await ssh.shell(HOST, TAKEOVER_SIZE);
+  const screen = new Screen();
+  channel.on('data', (chunk: Buffer) => screen.feed(chunk.toString()));
+  try {
+    await screen.prompt();
+    return await echoTimes((key) => channel.write(key), screen);
+  } finally {
+    channel.close();
   }
 }
 
