@@ -87,6 +87,26 @@ describe('ApprovalService', () => {
     expect(approvals.list({ state: 'pending' }).map((r) => r.id)).toEqual([review.request.id]);
   });
 
+  it('refuses to allow a request of no project for a project, and keeps it pending', () => {
+    const { settings, approvals } = service();
+    const held = approvals.request({
+      ...input('Ssh(staging:mkdir /srv/release)'),
+      projectPath: '',
+      agent: 'operator',
+    });
+    expect(() =>
+      approvals.decide([held.request.id], { allow: true, scope: 'project' }, person),
+    ).toThrow(
+      /belongs to no project \(an operator run on an SSH host\): allow it once or for its session/,
+    );
+    expect(settings.get('approvals.project')).toEqual({});
+    expect(approvals.list({ state: 'pending' }).map((r) => r.id)).toEqual([held.request.id]);
+    approvals.decide([held.request.id], { allow: true, scope: 'session' }, person);
+    expect(approvals.allowedBefore('ses_0123abcd', '', 'Ssh(staging:mkdir /srv/release)')).toBe(
+      'session',
+    );
+  });
+
   it('denies a request nobody answers in time, and tells the agent why', async () => {
     const { store, approvals } = service(50);
     const { request, answer } = approvals.request(input());

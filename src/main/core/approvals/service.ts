@@ -145,6 +145,11 @@ export class ApprovalService {
       throw new ApprovalError(
         `Request ${review.id} is a review: it decides one change, so it is answered once (allowing it promotes that change).`,
       );
+    const projectless = requests.find((request) => request.projectPath === '');
+    if (projectless && answer.scope === 'project')
+      throw new ApprovalError(
+        `Request ${projectless.id} belongs to no project (an operator run on an SSH host): allow it once or for its session, or add an Ssh(...) rule to your policy.`,
+      );
     return requests.map((request) => {
       if (answer.allow && answer.scope !== 'once') this.remember(request, answer.scope, by);
       const state = answer.allow ? 'allowed' : 'denied';

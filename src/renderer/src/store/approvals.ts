@@ -333,16 +333,22 @@ export async function decide(
 
 /**
  * A review request is one decision about one change (allow promotes it): it is never answered for
- * a whole session or project, so s and p leave it out of what they decide.
+ * a whole session or project, so s and p leave it out of what they decide. A request of no project
+ * (an operator run's command) cannot be allowed for one: p leaves it out too.
  */
 function scopedTargets(scope: ApprovalScope): string[] {
   const state = useApprovals.getState();
   const ids = decisionTargets(state);
   if (scope === 'once') return ids;
-  const scoped = ids.filter((id) => state.byId.get(id)?.kind !== 'review');
+  const scoped = ids.filter((id) => {
+    const request = state.byId.get(id);
+    return request?.kind !== 'review' && (scope !== 'project' || request?.projectPath !== '');
+  });
   if (ids.length > 0 && scoped.length === 0)
     useApprovals.setState({
-      actionError: 'A review is answered once: a promotes it, d rejects it (or open it with o).',
+      actionError: ids.some((id) => state.byId.get(id)?.kind === 'review')
+        ? 'A review is answered once: a promotes it, d rejects it (or open it with o).'
+        : 'An operator run’s command belongs to no project: a allows it once, s for the run.',
     });
   return scoped;
 }

@@ -72,9 +72,11 @@ function RowActions({ request, deciding }: { request: ApprovalRequest; deciding:
       <button type="button" className="button" onClick={() => void decide(ids, true, 'session')}>
         Allow for this session <Keys keys={['s']} />
       </button>
-      <button type="button" className="button" onClick={() => askAllowProject(ids)}>
-        Allow for the project… <Keys keys={['p']} />
-      </button>
+      {request.projectPath !== '' && (
+        <button type="button" className="button" onClick={() => askAllowProject(ids)}>
+          Allow for the project… <Keys keys={['p']} />
+        </button>
+      )}
       <button type="button" className="button" onClick={() => void decide(ids, false)}>
         Deny <Keys keys={['d']} />
       </button>

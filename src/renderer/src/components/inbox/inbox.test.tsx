@@ -123,6 +123,18 @@ describe('ApprovalRow', () => {
     expect(sending).not.toContain('Allow once');
   });
 
+  it('offers no project-wide allow for a request of no project (an operator run), and p skips it', () => {
+    const operator = approvalRequest({ id: 'apr_operator', projectPath: '', agent: 'operator' });
+    const text = textOf(row(operator));
+    expect(text).toContain('Allow for this session');
+    expect(text).not.toContain('Allow for the project');
+    receiveChanged(operator);
+    useApprovals.setState({ focusedId: operator.id });
+    askAllowProject();
+    expect(useApprovals.getState().prompt).toBeNull();
+    expect(useApprovals.getState().actionError).toContain('belongs to no project');
+  });
+
   it('keeps the terminal context folded until asked, then shows it escaped', () => {
     expect(textOf(row(REQUEST))).not.toContain('failed');
     const open = textOf(row(REQUEST, { contextOpen: true }));
