@@ -18,6 +18,8 @@ export interface AttachOptions {
   onDetach(): Promise<string>;
   /** Ends the attachment from outside (its exit code); returns how to stop listening. */
   until?(finish: (code: number) => void): () => void;
+  /** The connection to the host dropped (see `HostLink`): the session goes on there. */
+  lost?: Promise<string>;
 }
 
 export function terminalSize(): { cols?: number; rows?: number } {
@@ -74,6 +76,13 @@ export function attachTerminal(
       finish(changed.exitCode ?? EXIT.ok);
     });
     const stopUntil = options.until?.(finish) ?? (() => undefined);
+    void options.lost?.then((why) => {
+      if (done) return;
+      context.note(
+        `\r\nLost the connection to Paddock (${why}); ${id} goes on there. Attach again when it is back.`,
+      );
+      finish(EXIT.failed);
+    });
     const onResize = () =>
       void api.session
         .resize({ id, cols: process.stdout.columns, rows: process.stdout.rows })

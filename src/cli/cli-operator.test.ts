@@ -18,7 +18,11 @@ import {
   type AnthropicServer,
   type ScriptedTurn,
 } from '../test-support/fixtures/anthropic-server';
-import { RELEASE_POLICY, releaseScript } from '../test-support/fixtures/operator-release';
+import {
+  RELEASE_POLICY,
+  releaseScript,
+  runCommand,
+} from '../test-support/fixtures/operator-release';
 import { CLI, paddock, paddockAsync, paddockProcess, ROOT } from '../test-support/cli';
 import { useSecretService } from '../test-support/secret-service';
 import { startSshd, type TestSshd } from '../test-support/sshd';
@@ -269,4 +273,48 @@ describe('paddock operator', () => {
       await server.close();
     }
   }, 180_000);
+
+  it('stops the run at Ctrl-C, and says so when the connection to Paddock drops', async () => {
+    const dir = tempDir();
+    const held = (name: string) => runCommand('Make a directory.', `mkdir ${dir}/${name}`);
+    const server = await startAnthropicServer({
+      turns: [held('a'), held('b')],
+      scriptBy: 'request',
+      answerModel: MODEL,
+    });
+    const follow = () => {
+      const child = paddockProcess(home, ['operator', 'run', ...GOAL]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { child, exited, stderr: () => stderr };
+    };
+    const home = configuredHome(server);
+    try {
+      ok(home, ['ssh', 'test', 'staging', '--yes-pin-fingerprint', sshd.hostKeyFingerprint]);
+      const first = follow();
+      const request = await pendingRequest(home);
+      await expect
+        .poll(() => first.stderr(), { timeout: 30_000 })
+        .toContain('waiting in the inbox');
+      first.child.kill('SIGINT');
+      expect(await first.exited).toBe(1);
+      expect(first.stderr()).toContain(`Stopping run ${request.sessionId}`);
+      const [stopped] = JSON.parse(
+        ok(home, ['operator', 'list', '--json']),
+      ) as OperatorRunSummary[];
+      expect(stopped).toMatchObject({ id: request.sessionId, status: 'stopped' });
+      expect(existsSync(join(dir, 'a'))).toBe(false);
+
+      const second = follow();
+      await expect
+        .poll(() => second.stderr(), { timeout: 30_000 })
+        .toContain('waiting in the inbox');
+      ok(home, ['stop']);
+      expect(await second.exited).toBe(1);
+      expect(second.stderr()).toContain('Lost the connection to Paddock');
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });

@@ -14,6 +14,12 @@ import type { SocketLike } from '../shared/contract/ws-client';
 
 export type Access = 'read' | 'write';
 
+/** The connection to a running host, for commands that follow it for a while. */
+export interface HostLink {
+  /** Resolves with why, once the connection dropped (not when the command closes it). */
+  lost: Promise<string>;
+}
+
 export interface CliContext {
   home: string;
   print(line: string): void;
@@ -27,8 +33,11 @@ export interface CliContext {
     work: (api: PaddockApi) => Promise<T>,
     inProcess?: () => Promise<T>,
   ): Promise<T>;
-  /** Runs `work` against a host, starting one in the background (and saying so) when none runs. */
-  withHost<T>(work: (api: PaddockApi) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` against a host, starting one in the background (and saying so) when none runs.
+   * `link.lost` resolves, with why, if the connection to the host drops while `work` runs.
+   */
+  withHost<T>(work: (api: PaddockApi, link: HostLink) => Promise<T>): Promise<T>;
   /** Messages for the person that are not the command's output. */
   note(line: string): void;
 }
@@ -62,7 +71,7 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
         if (!remote) throw new Error('The background Paddock host started but does not answer.');
       }
       try {
-        return await work(remote.api);
+        return await work(remote.api, remote);
       } finally {
         remote.close();
       }
@@ -97,9 +106,12 @@ async function runInProcess<T>(
 /** The running host's client, or null when there is none (or it no longer answers). */
 export async function connectToHost(
   home: string,
-): Promise<{ api: PaddockApi; close(): void } | null> {
+): Promise<({ api: PaddockApi; close(): void } & HostLink) | null> {
   const endpoint = readEndpoint(paddockPaths(home).endpoint);
   if (!endpoint) return null;
+  let closing = false;
+  let lose: (why: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (lose = resolve));
   const [{ default: WebSocket }, { createWsTransport }] = await Promise.all([
     import('ws'),
     import('../shared/contract/ws-client'),
@@ -108,6 +120,10 @@ export async function connectToHost(
     url: `ws://127.0.0.1:${endpoint.port}/ws`,
     token: endpoint.token,
     reconnect: false,
+    onState: (state, detail) => {
+      if ((state === 'closed' || state === 'unauthorized') && !closing)
+        lose(detail ? `${state}: ${detail}` : state);
+    },
     createSocket: (url, protocols) =>
       new WebSocket(url, protocols, { handshakeTimeout: 2000 }) as unknown as SocketLike,
   });
@@ -116,5 +132,12 @@ export async function connectToHost(
   } catch {
     return null; // a host that died without removing its endpoint: the store's lock decides who writes
   }
-  return { api: createApi(transport), close: () => transport.close() };
+  return {
+    api: createApi(transport),
+    lost,
+    close: () => {
+      closing = true;
+      transport.close();
+    },
+  };
 }

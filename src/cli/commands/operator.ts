@@ -7,7 +7,7 @@ import {
   type OperatorStep,
 } from '../../shared/operator';
 import { attachTerminal, terminalSize } from '../attach';
-import type { CliContext } from '../context';
+import type { CliContext, HostLink } from '../context';
 import { columns, EXIT, UsageError, withExitCode } from '../output';
 
 /**
@@ -37,7 +37,9 @@ export function registerOperator(program: Command, context: CliContext): void {
     .action(
       withExitCode(async (options: RunOptions) => {
         const input = startInput(options);
-        return context.withHost((api) => follow(api, input, options.json === true, context));
+        return context.withHost((api, link) =>
+          follow(api, input, { json: options.json === true, lost: link.lost }, context),
+        );
       }),
     );
 
@@ -80,7 +82,9 @@ export function registerOperator(program: Command, context: CliContext): void {
       '\nCtrl-] or `exit` in the shell hands the host back; the run goes on (unless it was paused before)\nand the model is told what your terminal showed last. Everything you type is recorded.',
     )
     .action(
-      withExitCode(async (id: string) => context.withHost((api) => takeOver(api, id, context))),
+      withExitCode(async (id: string) =>
+        context.withHost((api, link) => takeOver(api, id, link, context)),
+      ),
     );
 
   operator
@@ -135,7 +139,12 @@ function numberOption(flag: string, text: string, shape = /^\d+(\.\d+)?$/): numb
 }
 
 /** Takes the run's host over in this terminal until it is handed back (Ctrl-], `exit`, the run ending). */
-async function takeOver(api: PaddockApi, id: string, context: CliContext): Promise<number> {
+async function takeOver(
+  api: PaddockApi,
+  id: string,
+  link: HostLink,
+  context: CliContext,
+): Promise<number> {
   const { cols = 80, rows = 24 } = terminalSize();
   const run = await api.operator.takeover({
     id,
@@ -148,6 +157,7 @@ async function takeOver(api: PaddockApi, id: string, context: CliContext): Promi
   const handedBack = (back: OperatorRunSummary) =>
     `Handed ${back.host} back: the run ${back.status === 'paused' ? 'stays paused (paddock operator resume ' + id + ')' : 'goes on'}.`;
   return attachTerminal(api, id, context, {
+    lost: link.lost,
     onDetach: async () => handedBack(await api.operator.handback({ id })),
     until: (finish) =>
       api.on('operator.changed', (change) => {
@@ -162,7 +172,7 @@ async function takeOver(api: PaddockApi, id: string, context: CliContext): Promi
 async function follow(
   api: PaddockApi,
   input: StartInput,
-  json: boolean,
+  { json, lost }: { json: boolean; lost: Promise<string> },
   context: CliContext,
 ): Promise<number> {
   const printer = new StepPrinter(json, context);
@@ -177,9 +187,12 @@ async function follow(
   };
   // Subscribed before the start: the first steps may come before its answer does.
   const off = api.on('operator.changed', (change) => (id ? onChange(change) : early.push(change)));
+  let interrupt: Interrupt | null = null;
   try {
     const started = await api.operator.start(input);
     id = started.id;
+    // Before anything is printed: a person who sees the run going can Ctrl-C it.
+    interrupt = stopOnInterrupt(api, id, context);
     context.note(
       `Operator run ${started.id} on ${started.host} with ${started.provider}/${started.model}: ${started.limits.maxSteps} steps, ${started.limits.maxMinutes} min at most.`,
     );
@@ -188,13 +201,50 @@ async function follow(
     const current = await api.operator.get({ id });
     for (const step of current.steps) printer.step(step);
     if (!LIVE_OPERATOR_STATUSES.includes(current.status)) settle(current);
-    const last = await ended;
+    const outcome = await Promise.race([
+      ended,
+      lost.then(
+        (why) =>
+          `Lost the connection to Paddock (${why}): the run goes on there while Paddock does. paddock operator list shows it.`,
+      ),
+      interrupt.left.then(() => `Left run ${id} running: paddock operator stop ${id} stops it.`),
+    ]);
+    if (typeof outcome === 'string') {
+      context.note(outcome);
+      return EXIT.failed;
+    }
+    const last = outcome;
     for (const step of (await api.operator.get({ id })).steps) printer.step(step);
     printer.summary(last);
     return last.status === 'finished' ? EXIT.ok : EXIT.failed;
   } finally {
+    interrupt?.off();
     off();
   }
+}
+
+interface Interrupt {
+  /** Resolves at a second Ctrl-C: the person leaves the run going. */
+  left: Promise<void>;
+  off(): void;
+}
+
+/** Ctrl-C stops the run (its end is then printed as any other); a second one leaves it going. */
+function stopOnInterrupt(api: PaddockApi, id: string, context: CliContext): Interrupt {
+  let leave: () => void = () => undefined;
+  const left = new Promise<void>((resolve) => (leave = resolve));
+  let stopping = false;
+  const onSigint = () => {
+    if (stopping) return leave();
+    stopping = true;
+    context.note(`Stopping run ${id} (Ctrl-C again leaves it running)…`);
+    api.operator.stop({ id }).catch((error: unknown) => {
+      context.note(`Could not stop run ${id}: ${(error as Error).message}`);
+      leave();
+    });
+  };
+  process.on('SIGINT', onSigint);
+  return { left, off: () => process.off('SIGINT', onSigint) };
 }
 
 /** Prints each part of a step once, as it becomes known (with --json: each step once, whole). */

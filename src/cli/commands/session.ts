@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { PaddockApi } from '../../shared/contract';
 import type { SessionRecord } from '../../shared/sessions';
 import { attachTerminal, LIVE_SESSION_STATES, terminalSize } from '../attach';
-import type { CliContext } from '../context';
+import type { CliContext, HostLink } from '../context';
 import { EXIT, UsageError, withExitCode } from '../output';
 import { confirm } from '../prompt';
 
@@ -36,7 +36,7 @@ export function registerSession(program: Command, context: CliContext): void {
           detach?: boolean;
           unsandboxed?: boolean;
         }) =>
-          context.withHost(async (api) => {
+          context.withHost(async (api, link) => {
             const size = terminalSize();
             const started = await api.session.start({
               project: options.project,
@@ -57,7 +57,7 @@ export function registerSession(program: Command, context: CliContext): void {
               context.print(started.id);
               return EXIT.ok;
             }
-            return attach(api, started.id, context);
+            return attach(api, started.id, context, link);
           }),
       ),
     );
@@ -82,7 +82,9 @@ export function registerSession(program: Command, context: CliContext): void {
     .command('attach <id>')
     .description('the session’s terminal in yours (Ctrl-] detaches)')
     .action(
-      withExitCode(async (id: string) => context.withHost((api) => attach(api, id, context))),
+      withExitCode(async (id: string) =>
+        context.withHost((api, link) => attach(api, id, context, link)),
+      ),
     );
 
   for (const [name, verb] of [
@@ -148,10 +150,10 @@ export function registerSession(program: Command, context: CliContext): void {
     .option('--detach', 'do not attach')
     .action(
       withExitCode(async (id: string, options: { detach?: boolean }) =>
-        context.withHost(async (api) => {
+        context.withHost(async (api, link) => {
           const restarted = await api.session.restart({ id });
           context.note(describe(restarted));
-          return options.detach ? EXIT.ok : attach(api, id, context);
+          return options.detach ? EXIT.ok : attach(api, id, context, link);
         }),
       ),
     );
@@ -213,7 +215,12 @@ function describe(s: SessionRecord): string {
 }
 
 /** Draws the session's screen and streams its terminal here until it ends or Ctrl-] detaches. */
-async function attach(api: PaddockApi, id: string, context: CliContext): Promise<number> {
+async function attach(
+  api: PaddockApi,
+  id: string,
+  context: CliContext,
+  link?: HostLink,
+): Promise<number> {
   const session = await api.session.get({ id });
   if (!LIVE_SESSION_STATES.includes(session.state)) {
     throw new UsageError(
@@ -222,6 +229,7 @@ async function attach(api: PaddockApi, id: string, context: CliContext): Promise
   }
   context.note(`Attached to ${id}. Ctrl-] detaches; the agent keeps working.`);
   return attachTerminal(api, id, context, {
+    lost: link?.lost,
     onDetach: async () =>
       `Detached from ${id}; it keeps running. \`paddock session attach ${id}\` comes back.`,
   });
