@@ -54,6 +54,15 @@ export interface SessionRecord {
 /** The agent preset of a remote operator run's session (#17). */
 export const OPERATOR_PRESET = 'operator';
 
+/** Where an operator run works, for a person (`on staging`, from its profile `ssh:staging`); else null. */
+export function operatorPlaceOf(
+  session: Pick<SessionRecord, 'agentPreset' | 'sandboxProfile'>,
+): string | null {
+  if (session.agentPreset !== OPERATOR_PRESET) return null;
+  const profile = session.sandboxProfile ?? '';
+  return `on ${profile.startsWith('ssh:') && profile.length > 4 ? profile.slice(4) : 'an SSH host'}`;
+}
+
 /** What a session's terminal shows, for a client that attaches. */
 export interface SessionScreen {
   sessionId: string;

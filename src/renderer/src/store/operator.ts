@@ -17,6 +17,7 @@ import { api } from '../api/connection';
 import { formatUsd } from '../components/costs/format';
 import { formatDuration } from '../components/inbox/time';
 import { errorMessage } from '../format';
+import { useScreen } from './screen';
 
 /** The New run form as typed: numbers stay text until the start, so a field can be emptied. */
 export interface RunForm {
@@ -247,6 +248,12 @@ async function loadView(id: string): Promise<void> {
 
 export function receiveChange(change: OperatorChange): void {
   useOperator.setState((state) => applyChange(state, change));
+}
+
+/** From anywhere (the run's session on the Sessions screen): the Operator screen, on this run. */
+export function openRun(id: string): void {
+  selectRun(id);
+  useScreen.getState().goTo('operator');
 }
 
 export function selectRun(id: string): void {

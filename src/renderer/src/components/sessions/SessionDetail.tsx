@@ -4,7 +4,7 @@
  * replay. Below the terminal, a message can be queued for the agent.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SessionDiff, SessionRecord } from '../../../../shared/sessions';
+import { operatorPlaceOf, type SessionDiff, type SessionRecord } from '../../../../shared/sessions';
 import { api } from '../../api/connection';
 import { errorMessage } from '../../format';
 import {
@@ -26,6 +26,7 @@ import { TimelinePanel } from '../timeline/TimelinePanel';
 import { NetworkPanel } from './NetworkPanel';
 import { SessionSpend } from './SessionSpend';
 import { TerminalPane } from './TerminalPane';
+import { openRun } from '../../store/operator';
 
 const VIEWS = [
   { value: 'terminal', label: 'Terminal' },
@@ -35,6 +36,15 @@ const VIEWS = [
   { value: 'timeline', label: 'Timeline' },
   { value: 'replay', label: 'Replay' },
 ] as const;
+
+/**
+ * An operator run works on an SSH host, not in a workspace: it has no diff, no review and no
+ * sandboxed network of its own. Its terminal shows the run's transcript live (keys go to the host
+ * only once it is taken over, on the Operator screen).
+ */
+const REMOTE_VIEWS = VIEWS.filter((view) =>
+  ['terminal', 'timeline', 'replay'].includes(view.value),
+);
 
 function StopConfirm({ session }: { session: SessionRecord }) {
   return (
@@ -116,8 +126,13 @@ function DiffPanel({ session }: { session: SessionRecord }) {
 export function SessionDetail({ session }: { session: SessionRecord }) {
   const { view, confirmStop, actionError, settingUp } = useSessions();
   const live = isLive(session);
+  const place = operatorPlaceOf(session);
+  const remote = place !== null;
+  const views = remote ? REMOTE_VIEWS : VIEWS;
+  // A view the session has not (a diff of an operator run) shows its terminal instead.
+  const shown = views.some((option) => option.value === view) ? view : 'terminal';
   // In the Review view p and x promote and reject: the pause and stop buttons keep no key there.
-  const keysHere = view !== 'review';
+  const keysHere = shown !== 'review';
   return (
     <section
       className="session-detail"
@@ -141,7 +156,7 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
             </span>{' '}
             {settingUp.has(session.id) && 'running its set-up command · '}
             {session.reason && `${session.reason} · `}
-            {session.agentPreset} · {session.branch} · {session.id}
+            {session.agentPreset} · {place ?? session.branch} · {session.id}
             {/* The banner above speaks for an unsandboxed session; records from before sandboxes have none. */}
             {session.sandboxProfile && session.sandboxProfile !== 'unsandboxed' && (
               <>
@@ -165,7 +180,12 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
               Stop {keysHere && <Keys keys={['x']} />}
             </button>
           )}
-          <Segmented label="Show" options={VIEWS} value={view} onChange={setView} />
+          {remote && (
+            <button type="button" className="button" onClick={() => openRun(session.id)}>
+              Open on the Operator screen
+            </button>
+          )}
+          <Segmented label="Show" options={views} value={shown} onChange={setView} />
         </div>
       </header>
       {confirmStop === session.id && <StopConfirm session={session} />}
@@ -174,18 +194,18 @@ export function SessionDetail({ session }: { session: SessionRecord }) {
           {actionError}
         </p>
       )}
-      {view === 'terminal' ? (
+      {shown === 'terminal' ? (
         <>
           <TerminalPane key={`${session.id}:${live}`} sessionId={session.id} live={live} />
-          {live && <QueueBox session={session} />}
+          {live && !remote && <QueueBox session={session} />}
         </>
-      ) : view === 'diff' ? (
+      ) : shown === 'diff' ? (
         <DiffPanel session={session} />
-      ) : view === 'review' ? (
+      ) : shown === 'review' ? (
         <ReviewPanel session={session} />
-      ) : view === 'timeline' ? (
+      ) : shown === 'timeline' ? (
         <TimelinePanel session={session} />
-      ) : view === 'replay' ? (
+      ) : shown === 'replay' ? (
         <ReplayPane key={session.id} session={session} />
       ) : (
         <NetworkPanel session={session} />

@@ -1,6 +1,6 @@
 /** The sessions, newest first: state, agent, project, task, age, and what each waits for. */
 import { useEffect, useState } from 'react';
-import type { Project, SessionRecord } from '../../../../shared/sessions';
+import { operatorPlaceOf, type Project, type SessionRecord } from '../../../../shared/sessions';
 import { openSession, useSessions } from '../../store/sessions';
 
 /** "12 s", "4 min", "3 h", "2 d": short enough for a column. */
@@ -42,6 +42,9 @@ export function SessionList({ sessions, projects }: SessionListProps) {
   const { selectedId, openId, settingUp } = useSessions();
   const now = useNow(15_000);
   const projectName = (id: string) => projects.find((p) => p.id === id)?.name ?? id;
+  // An operator run works on an SSH host, not on a project.
+  const placeOf = (session: SessionRecord) =>
+    operatorPlaceOf(session) ?? projectName(session.projectId);
   return (
     <ol className="session-list" aria-label="Sessions, newest first">
       {sessions.map((session) => (
@@ -73,7 +76,7 @@ export function SessionList({ sessions, projects }: SessionListProps) {
                     unsandboxed
                   </span>
                 )}
-                {session.agentPreset} · {projectName(session.projectId)} · {session.id}
+                {session.agentPreset} · {placeOf(session)} · {session.id}
               </span>
               <span className="session-row-note">{note(session, settingUp.has(session.id))}</span>
             </span>
