@@ -1,9 +1,31 @@
 /**
- * Shared by the renderer's tests: a sample approval request, a proxy's audit event, and the text of
- * rendered HTML.
+ * Shared by the renderer's tests: a sample approval request, a session record, a proxy's audit
+ * event, and the text of rendered HTML.
  */
 import type { ApprovalRequest } from '../../shared/approvals';
 import type { AuditEvent, JsonObject } from '../../shared/audit';
+import type { SessionRecord } from '../../shared/sessions';
+
+/** A running agent session; `overrides` change what a test is about. */
+export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: 'ses_1234abcd',
+    projectId: 'prj_1',
+    agentPreset: 'claude',
+    task: '',
+    author: 'ada',
+    workspace: null,
+    branch: null,
+    baseCommit: null,
+    sandboxProfile: 'bubblewrap',
+    state: 'running',
+    exitCode: null,
+    reason: null,
+    createdAt: '2026-01-01T10:00:00.000Z',
+    updatedAt: '2026-01-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
 
 /** A pending command request; `overrides` change what a test is about. */
 export function approvalRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {

@@ -7,7 +7,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { JsonObject } from '../../../../shared/audit';
 import type { SessionRecord } from '../../../../shared/sessions';
-import { proxyEvent, textOf } from '../../test-support';
+import { proxyEvent, sessionRecord, textOf } from '../../test-support';
 
 vi.mock('../../api/connection', async () => {
   const { create } = await import('zustand');
@@ -82,23 +82,7 @@ const log = mergeEvents(
 );
 
 function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    id: SESSION,
-    projectId: 'prj_1',
-    agentPreset: 'claude',
-    task: '',
-    author: 'ada',
-    workspace: null,
-    branch: null,
-    baseCommit: null,
-    sandboxProfile: 'bubblewrap',
-    state: 'running',
-    exitCode: null,
-    reason: null,
-    createdAt: '2026-01-01T10:00:00.000Z',
-    updatedAt: '2026-01-01T10:00:00.000Z',
-    ...overrides,
-  } as SessionRecord;
+  return sessionRecord({ id: SESSION, ...overrides });
 }
 
 describe('the connections table', () => {

@@ -6,7 +6,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { SessionRecord } from '../../../../shared/sessions';
-import { textOf } from '../../test-support';
+import { sessionRecord, textOf } from '../../test-support';
 
 vi.mock('../../api/connection', async () => {
   const { create } = await import('zustand');
@@ -20,25 +20,13 @@ const { SessionDetail } = await import('./SessionDetail');
 const { SessionList } = await import('./SessionList');
 const { useSessions } = await import('../../store/sessions');
 
-function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    id: 'ses_1234abcd',
-    projectId: 'prj_1',
-    agentPreset: 'claude',
+const session = (overrides: Partial<SessionRecord> = {}) =>
+  sessionRecord({
     task: 'Fix the build',
-    author: 'ada',
     workspace: '/tmp/ws',
     branch: 'paddock/ses_1234abcd',
-    baseCommit: 'abc',
-    sandboxProfile: 'bwrap',
-    state: 'running',
-    exitCode: null,
-    reason: null,
-    createdAt: '2026-01-01T10:00:00.000Z',
-    updatedAt: '2026-01-01T10:00:00.000Z',
     ...overrides,
-  };
-}
+  });
 
 const OPERATOR_RUN = session({
   projectId: '',
