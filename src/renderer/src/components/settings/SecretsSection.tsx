@@ -19,6 +19,7 @@ import {
   type SecretsForm,
   type SecretsState,
 } from '../../store/secrets';
+import { useLiveSshHosts, useSshHosts } from '../../store/ssh';
 import { Keys } from '../Keys';
 import { TextWithCode } from '../TextWithCode';
 import { SecretForm } from './SecretForm';
@@ -64,13 +65,30 @@ function useFocusReturn(form: SecretsForm | null, confirming: string | null) {
 
 export function SecretsSection() {
   useSecretsData();
+  useLiveSshHosts();
   const state = useSecrets();
+  const hosts = useSshHosts((ssh) => ssh.hosts);
   useFocusReturn(state.form, state.confirming);
-  return <SecretsView state={state} />;
+  return (
+    <SecretsView
+      state={state}
+      sshKeys={new Map(hosts.map((host) => [host.keySecret, host.name]))}
+    />
+  );
 }
 
-/** The section for a given state (rendered alone by the unit tests). */
-export function SecretsView({ state }: { state: SecretsState }) {
+/**
+ * The section for a given state (rendered alone by the unit tests). `sshKeys` names the SSH host
+ * whose private key a secret is: such a key goes to no HTTP host and in no header, and it comes and
+ * goes with its host (`paddock ssh add|rm`), so its row says so instead of offering Rotate.
+ */
+export function SecretsView({
+  state,
+  sshKeys = new Map(),
+}: {
+  state: SecretsState;
+  sshKeys?: ReadonlyMap<string, string>;
+}) {
   const { entries, loading, loadError, form, confirming, notice } = state;
   return (
     <div className="secrets" data-testid="secrets">
@@ -104,15 +122,20 @@ export function SecretsView({ state }: { state: SecretsState }) {
         <EmptySecrets />
       ) : (
         <ul className="secret-list" aria-label="Secrets" data-testid="secret-list">
-          {entries.map((entry) => (
-            <SecretRow
-              key={entry.name}
-              entry={entry}
-              rotating={form?.mode === 'rotate' && form.name === entry.name ? form : null}
-              confirming={confirming === entry.name}
-              state={state}
-            />
-          ))}
+          {entries.map((entry) => {
+            const host = sshKeys.get(entry.name);
+            return host !== undefined ? (
+              <SshKeyRow key={entry.name} entry={entry} host={host} />
+            ) : (
+              <SecretRow
+                key={entry.name}
+                entry={entry}
+                rotating={form?.mode === 'rotate' && form.name === entry.name ? form : null}
+                confirming={confirming === entry.name}
+                state={state}
+              />
+            );
+          })}
         </ul>
       )}
     </div>
@@ -148,10 +171,34 @@ function EmptySecrets() {
         Keep an API key or token here rather than in a project’s files or an agent’s environment.
         The vault holds each value in the keychain together with the hosts it is meant for and the
         header it goes in. That binding is what lets agents work with a placeholder while the real
-        value is added only to requests leaving for those hosts; the part that adds it (the broker)
-        is still being built, so for now the vault keeps the values and their bindings ready.
+        value is added, by Paddock’s credential broker, only to requests leaving for those hosts.
       </p>
     </div>
+  );
+}
+
+/** An SSH host's private key: used by Paddock's own SSH connections to that host, nowhere else. */
+function SshKeyRow({ entry, host }: { entry: SecretEntry; host: string }) {
+  return (
+    <li className="secret" data-testid="secret-row" data-name={entry.name} data-ssh-host={host}>
+      <div className="secret-line">
+        <div className="secret-info">
+          <span className="secret-name mono">{entry.name}</span>
+          <p className="secret-binding">
+            The private key of the SSH host <strong>{host}</strong>: Paddock signs in to it with
+            this key for the remote operator; it is never sent over HTTP, nor shown to a model.
+          </p>
+          <p className="secret-times muted">
+            Set <time dateTime={entry.setAt}>{formatTime(entry.setAt)}</time>
+          </p>
+        </div>
+        <p className="secret-actions muted">
+          <TextWithCode
+            text={`Replace or remove it with its host: \`paddock ssh rm ${host}\`, then \`paddock ssh add ${host} … < KEY\`.`}
+          />
+        </p>
+      </div>
+    </li>
   );
 }
 

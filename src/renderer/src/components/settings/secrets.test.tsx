@@ -232,12 +232,41 @@ describe('the section', () => {
     expect(page).not.toContain('data-testid="secrets-empty"');
   });
 
-  it('explains what the vault is for when it is empty, without promising injection today', () => {
+  it('explains what the vault is for when it is empty: placeholders, the broker adding the value', () => {
     useSecrets.setState({ entries: [] });
     const text = textOf(html());
     expect(text).toContain('No secrets yet.');
     expect(text).toContain('placeholder');
-    expect(text).toMatch(/still being built/);
+    expect(text).toContain(
+      'by Paddock’s credential broker, only to requests leaving for those hosts',
+    );
+    expect(text).not.toMatch(/still being built/);
+  });
+
+  it('shows an SSH host’s key as that host’s, with how to replace it, and no Rotate or Remove', () => {
+    const key: SecretEntry = {
+      name: 'SSH_KEY_STAGING',
+      hosts: [],
+      header: 'Authorization: Bearer {}',
+      setAt: '2026-01-02T09:30:00.000Z',
+      rotatedAt: null,
+    };
+    useSecrets.setState({ entries: [key, OPENAI] });
+    const page = renderToStaticMarkup(
+      <SecretsView
+        state={useSecrets.getState()}
+        sshKeys={new Map([['SSH_KEY_STAGING', 'staging']])}
+      />,
+    );
+    const row = textOf(page.split('data-testid="secret-row"')[1] ?? '');
+    expect(page).toContain('data-ssh-host="staging"');
+    expect(row).toContain('The private key of the SSH host staging');
+    expect(row).toContain('paddock ssh rm staging');
+    expect(row).not.toContain('Authorization');
+    expect(row).not.toContain('sent nowhere');
+    expect(page).not.toContain('aria-label="Rotate SSH_KEY_STAGING"');
+    expect(page).not.toContain('aria-label="Remove SSH_KEY_STAGING"');
+    expect(page).toContain('aria-label="Rotate OPENAI_API_KEY"');
   });
 
   it('shows the vault’s refusal (what to install or start) when no keychain answers', () => {
