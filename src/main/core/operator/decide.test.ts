@@ -21,9 +21,9 @@ ssh:
     - Ssh(prod)
 `;
 
-const decider = (host: string) =>
+const decider = (host: string, text = POLICY) =>
   remoteCommandDecider({
-    policy: () => parsePolicy(POLICY, 'policy.personal'),
+    policy: () => parsePolicy(text, 'policy.personal'),
     host,
     workspace: '/home/deploy',
     home: '/home/deploy',
@@ -87,5 +87,26 @@ describe('remoteCommandDecider', () => {
     ).toMatchObject({
       decision: 'ask',
     });
+  });
+
+  it('keeps the local Bash allows off the hosts with bashAllows: false, and their denies on', () => {
+    const local = POLICY.replace('- Bash(git status)', '- Bash(git status)\n    - Bash(make:*)');
+    const strict = local.replace('ssh:\n', 'ssh:\n  bashAllows: false\n');
+    expect(decider('staging', local)('make deploy')).toMatchObject({
+      decision: 'allow',
+      rule: 'Bash(make:*)',
+    });
+    expect(decider('staging', strict)('make deploy')).toMatchObject({ decision: 'ask' });
+    expect(decider('staging', strict)('uptime; rm -rf /srv/app')).toMatchObject({
+      decision: 'deny',
+      rule: 'Bash(rm:*)',
+    });
+    expect(decider('staging', strict)('systemctl status nginx')).toMatchObject({
+      decision: 'allow',
+      rule: 'Ssh(staging:systemctl status *)',
+    });
+    expect(() =>
+      parsePolicy(POLICY.replace('ssh:\n', 'ssh:\n  bashAllows: sometimes\n'), 'p'),
+    ).toThrow(/expected true or false/);
   });
 });

@@ -7,7 +7,8 @@
  * decision names the Ssh rule.
  *
  * One difference, because the remote host has no sandbox: the classifier's "workspace write"
- * allowance (a command that only writes under the working directory) asks there instead.
+ * allowance (a command that only writes under the working directory) asks there instead. And a
+ * person can keep their local Bash allows off the hosts (`ssh: {bashAllows: false}`).
  */
 import {
   decide,
@@ -59,15 +60,17 @@ export function remoteCommandDecider(options: RemoteDecisionOptions): CommandDec
   };
 }
 
-/** The policy with the host's Ssh rules added to its permission lists as Bash rules. */
+/**
+ * The policy with the host's Ssh rules added to its permission lists as Bash rules; without the
+ * local allow rules when the `ssh` section says `bashAllows: false`.
+ */
 function withHostRules(policy: Policy, host: string): Policy {
+  const local = (list: PermissionList) =>
+    list === 'allow' && policy.ssh?.bashAllows === false ? [] : policy.permissions[list];
   const lists = Object.fromEntries(
     LISTS.map((list) => [
       list,
-      [
-        ...policy.permissions[list],
-        ...(policy.ssh?.[list] ?? []).flatMap((rule) => asBash(rule, host)),
-      ],
+      [...local(list), ...(policy.ssh?.[list] ?? []).flatMap((rule) => asBash(rule, host))],
     ]),
   ) as Record<PermissionList, LocatedRule[]>;
   return { ...policy, permissions: lists };

@@ -98,7 +98,9 @@ export function parsePolicy(text: string, file: string): Policy {
   return {
     version: parsed.version,
     permissions: locate('permissions', parsed.permissions),
-    ...(parsed.ssh ? { ssh: locate('ssh', parsed.ssh) } : {}),
+    ...(parsed.ssh
+      ? { ssh: { ...locate('ssh', parsed.ssh), bashAllows: parsed.ssh.bashAllows } }
+      : {}),
     ...(parsed.workspace ? { workspace: parsed.workspace } : {}),
     ...(parsed.sandbox ? { sandbox: parsed.sandbox } : {}),
     ...(parsed.network ? { network: parsed.network } : {}),

@@ -41,15 +41,27 @@ const permissions = lists(
   }),
 );
 
+const sshRule = rule.refine((parsed) => parsed.tool === 'Ssh', {
+  message: 'expected a rule like Ssh(staging:systemctl status *)',
+});
+
 /**
  * Commands on remote hosts (the operator, over SSH): `Ssh(host:command)` rules, decided together
  * with the Bash rules of `permissions` and the classifier, as a host's extra allows, asks, denies.
+ * `bashAllows: false` keeps the Bash allow rules of `permissions` (made for sandboxed local
+ * agents) off the hosts; their asks and denies still hold there.
  */
-const ssh = lists(
-  rule.refine((parsed) => parsed.tool === 'Ssh', {
-    message: 'expected a rule like Ssh(staging:systemctl status *)',
-  }),
-).optional();
+const ssh = z
+  .strictObject(
+    {
+      allow: listOf(sshRule),
+      ask: listOf(sshRule),
+      deny: listOf(sshRule),
+      bashAllows: z.boolean({ error: 'expected true or false' }).default(true),
+    },
+    { error: 'expected a mapping with allow, ask and/or deny lists (and bashAllows)' },
+  )
+  .optional();
 
 /** A path inside the repository: relative, no `..`, no NUL or backslash; globs are fine. */
 const repositoryPath = z
@@ -328,7 +340,10 @@ export interface Policy {
   readonly budgets?: Sections['budgets'];
   readonly gates?: Sections['gates'];
   readonly signoff?: Sections['signoff'];
-  readonly ssh?: Readonly<Record<PermissionList, readonly LocatedRule[]>>;
+  readonly ssh?: Readonly<Record<PermissionList, readonly LocatedRule[]>> & {
+    /** Whether the Bash allow rules of `permissions` hold on remote hosts too (default true). */
+    readonly bashAllows: boolean;
+  };
   /** The file it came from and the sha256 of its exact text: trust is given to one version. */
   readonly source: { readonly file: string; readonly digest: string };
 }
