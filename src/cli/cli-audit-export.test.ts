@@ -108,6 +108,49 @@ describe('paddock audit search / export / verify --export', () => {
     expect(rehashed.stdout).toMatch(/content does not match its hash \(edited\)/);
   }, 60_000);
 
+  it('checks who signed with --signer: another key, or no signature, fails', () => {
+    const home = tempDir();
+    const id = session(home);
+    ok(home, ['identity', 'create', 'Ada']);
+    const ada =
+      ok(home, ['identity', 'show', '--json']).match(/SHA256:[A-Za-z0-9+/]{43}/)?.[0] ?? '';
+    const file = join(home, 'session.jsonl');
+    writeFileSync(file, ok(home, ['audit', 'export', '--session', id]));
+    const elsewhere = tempDir();
+    expect(ok(elsewhere, ['audit', 'verify', '--export', file])).toContain(
+      'Anyone can sign with a key of their own: check that this is the key you expect, or name it with --signer.',
+    );
+    expect(ok(elsewhere, ['audit', 'verify', '--export', file, '--signer', ada])).toContain(
+      `Its digest is signed by Ada (${ada}), a signer you named.`,
+    );
+
+    // Mallory exports the same session (one could as well have edited it and re-signed it).
+    const mallory = tempDir();
+    const forged = join(mallory, 'forged.jsonl');
+    ok(mallory, ['identity', 'create', 'Ada']);
+    session(mallory);
+    writeFileSync(forged, ok(mallory, ['audit', 'export']));
+    expect(ok(elsewhere, ['audit', 'verify', '--export', forged])).toContain('signed by Ada (');
+    const refused = paddock(elsewhere, ['audit', 'verify', '--export', forged, '--signer', ada]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /does NOT verify: line \d+: the digest is signed by Ada \(SHA256:\S+\), not by the --signer given/,
+    );
+
+    const unsigned = join(elsewhere, 'unsigned.jsonl');
+    session(elsewhere);
+    writeFileSync(unsigned, ok(elsewhere, ['audit', 'export']));
+    const bare = paddock(elsewhere, ['audit', 'verify', '--export', unsigned, '--signer', ada]);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain('the digest is not signed, and --signer asks for a signature');
+    const misused = paddock(elsewhere, ['audit', 'verify', '--signer', ada]);
+    expect(misused.code).toBe(2);
+    expect(misused.stderr).toContain('use it with --export FILE');
+    const badKey = paddock(elsewhere, ['audit', 'verify', '--export', file, '--signer', 'ada']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain('--signer takes a key fingerprint');
+  }, 90_000);
+
   it('exports the whole store through its chain, and a later part anchored on its first link', () => {
     const home = tempDir();
     session(home);

@@ -101,34 +101,83 @@ export async function writeExport(context: CliContext, options: ExportOptions): 
   }
 }
 
+/**
+ * Checks an export on its own. Anyone can sign an export with a key of their own, so a signature
+ * proves who only when the signer is one the person expects: `signers` (fingerprints or public
+ * key lines) makes that a condition, and without them the fingerprint is printed to compare.
+ */
 export async function verifyExportFile(
   context: CliContext,
   file: string,
-  json?: boolean,
+  options: { json?: boolean; signers?: readonly string[] } = {},
 ): Promise<number> {
   const { parseOpenSshEd25519 } = await import('../../main/core/identity');
-  const report = verifyExport(readFileSync(file, 'utf8'), (signature, bytes) => {
+  const expected = (options.signers ?? []).map((signer) =>
+    signerFingerprint(signer, parseOpenSshEd25519),
+  );
+  const text = readFileSync(file, 'utf8');
+  const checked = verifyExport(text, (signature, bytes) => {
     try {
       const key = parseOpenSshEd25519(signature.publicKey);
       const ok =
         key.fingerprint === signature.keyid &&
         verify(null, bytes, key.key, Buffer.from(signature.sig, 'base64'));
-      return { ok, signer: `${key.comment || 'unnamed'} (${key.fingerprint})` };
+      return {
+        ok,
+        signer: `${key.comment || 'unnamed'} (${key.fingerprint})`,
+        fingerprint: key.fingerprint,
+      };
     } catch {
-      return { ok: false, signer: 'an unreadable key' };
+      return { ok: false, signer: 'an unreadable key', fingerprint: null };
     }
   });
-  context.print(json ? JSON.stringify(report, null, 2) : describeExport(file, report));
+  // The digest is the last line: a signer refused is a problem there.
+  const digestLine = text.trimEnd().split('\n').length;
+  const report = expected.length ? withExpectedSigner(checked, expected, digestLine) : checked;
+  context.print(
+    options.json ? JSON.stringify(report, null, 2) : describeExport(file, report, expected),
+  );
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
-function describeExport(file: string, report: ExportReport): string {
+/** A `--signer`: a fingerprint as `paddock identity show` prints it, or a public key line. */
+function signerFingerprint(
+  signer: string,
+  parse: (line: string) => { fingerprint: string },
+): string {
+  if (/^SHA256:[A-Za-z0-9+/]{43}$/.test(signer)) return signer;
+  try {
+    return parse(signer).fingerprint;
+  } catch (error) {
+    throw new UsageError(
+      `--signer takes a key fingerprint (SHA256:…, from paddock identity show) or a public key line (ssh-ed25519 AAAA… name): ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The report failed unless the digest is signed by one of `expected`. */
+function withExpectedSigner(
+  report: ExportReport,
+  expected: readonly string[],
+  digestLine: number,
+): ExportReport {
+  if (!report.ok) return report;
+  if (report.signerKey && expected.includes(report.signerKey)) return report;
+  const what = report.signedBy
+    ? `the digest is signed by ${report.signedBy}, not by the --signer given`
+    : 'the digest is not signed, and --signer asks for a signature';
+  return { ...report, ok: false, problem: { line: digestLine, what } };
+}
+
+function describeExport(file: string, report: ExportReport, expected: readonly string[]): string {
   if (!report.ok && report.problem)
     return `${file} does NOT verify: line ${report.problem.line}: ${report.problem.what}.`;
   return [
     `${file} verifies: ${report.events} events, through ${report.chain}.`,
-    report.signedBy
-      ? `Its digest is signed by ${report.signedBy}.`
-      : 'Its digest is not signed (a plain SHA-256 of its lines).',
+    !report.signedBy
+      ? 'Its digest is not signed (a plain SHA-256 of its lines).'
+      : expected.length
+        ? `Its digest is signed by ${report.signedBy}, a signer you named.`
+        : `Its digest is signed by ${report.signedBy}. Anyone can sign with a key of their own: check that this is the key you expect, or name it with --signer.`,
   ].join('\n');
 }

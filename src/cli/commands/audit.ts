@@ -25,10 +25,20 @@ export function registerAudit(program: Command, context: CliContext): void {
       '--export <file>',
       'check this export (from `paddock audit export`) instead of the store',
     )
+    .option(
+      '--signer <key...>',
+      'with --export: the digest must be signed by one of these (fingerprints SHA256:… or public key lines)',
+    )
     .option('--json', 'print the report as JSON')
     .action(
-      withExitCode(async (options: { json?: boolean; export?: string }) => {
-        if (options.export) return verifyExportFile(context, options.export, options.json);
+      withExitCode(async (options: { json?: boolean; export?: string; signer?: string[] }) => {
+        if (options.signer && !options.export)
+          throw new UsageError('--signer checks who signed an export: use it with --export FILE.');
+        if (options.export)
+          return verifyExportFile(context, options.export, {
+            json: options.json,
+            signers: options.signer,
+          });
         const paths = paddockPaths(context.home);
         if (!existsSync(paths.database))
           return verifyWithoutDatabase(

@@ -83,6 +83,8 @@ export interface ExportReport {
   /** What the chain was checked through, and where it starts. */
   chain: string;
   signedBy: string | null;
+  /** The signing key's fingerprint (`SHA256:…`), when the digest is signed. */
+  signerKey: string | null;
   /** The first problem found (1-based line), or null. */
   problem: { line: number; what: string } | null;
 }
@@ -90,7 +92,7 @@ export interface ExportReport {
 export type SignatureCheck = (
   signature: NonNullable<ExportDigest['signature']>,
   bytes: Buffer,
-) => { ok: boolean; signer: string };
+) => { ok: boolean; signer: string; fingerprint: string | null };
 
 export function verifyExport(text: string, checkSignature: SignatureCheck): ExportReport {
   const lines = text.split('\n');
@@ -100,6 +102,7 @@ export function verifyExport(text: string, checkSignature: SignatureCheck): Expo
     events,
     chain,
     signedBy: null,
+    signerKey: null,
     problem: { line, what },
   });
   const digest = parseDigest(lines.at(-1));
@@ -115,6 +118,7 @@ export function verifyExport(text: string, checkSignature: SignatureCheck): Expo
   if (chain.problem)
     return { ...fail(chain.problem.line, chain.problem.what, body.length, chain.description) };
   let signedBy: string | null = null;
+  let signerKey: string | null = null;
   if (digest.signature) {
     const checked = checkSignature(digest.signature, signedBytes(digest));
     if (!checked.ok)
@@ -125,8 +129,16 @@ export function verifyExport(text: string, checkSignature: SignatureCheck): Expo
         chain.description,
       );
     signedBy = checked.signer;
+    signerKey = checked.fingerprint;
   }
-  return { ok: true, events: body.length, chain: chain.description, signedBy, problem: null };
+  return {
+    ok: true,
+    events: body.length,
+    chain: chain.description,
+    signedBy,
+    signerKey,
+    problem: null,
+  };
 }
 
 function parseDigest(line: string | undefined): ExportDigest | null {
