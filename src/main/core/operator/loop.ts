@@ -124,6 +124,7 @@ export class OperatorRun {
     release: () => void;
   } | null = null;
   private stoppedBy: Who | null = null;
+  private failure: string | null = null;
   private secrets: KnownSecret[] = [];
   private running = false;
   private ended = false;
@@ -256,6 +257,12 @@ export class OperatorRun {
 
   stop(by: Who): void {
     this.stoppedBy ??= by;
+    this.stopper.abort();
+  }
+
+  /** Ends the run as failed (what it needs is gone: its recording, say); a command running ends. */
+  fail(reason: string): void {
+    this.failure ??= reason;
     this.stopper.abort();
   }
 
@@ -488,6 +495,7 @@ export class OperatorRun {
         reason: error.outcome === 'finished' ? 'the model finished' : error.message,
         summary: error.outcome === 'finished' ? error.message : null,
       };
+    if (this.failure !== null) return { outcome: 'failed', reason: this.failure, summary: null };
     if (this.stopper.signal.aborted || this.options.signal?.aborted)
       return {
         outcome: 'stopped',

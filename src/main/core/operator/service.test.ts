@@ -254,6 +254,24 @@ describe('OperatorService', () => {
     expect(() => sessions.write(started.id, 'ls\r')).toThrow();
   }, 30_000);
 
+  it("fails the run and hangs up the person's shell when the recording fails: nothing goes on unrecorded", async () => {
+    const { operator, sessions, prompts } = await setup();
+    const started = await operator.start({ host: 'staging', goal: 'Watch the service.' }, ada);
+    await until(() => prompts.length >= 1);
+    await operator.takeOver(started.id, { cols: 80, rows: 24 }, ada);
+    // The recording thread dies, as on a crash of its worker (reached into: nothing else kills it).
+    const thread = (sessions as unknown as { thread: { worker: { terminate(): Promise<number> } } })
+      .thread;
+    await thread.worker.terminate();
+    await until(() => operator.get(started.id).status === 'failed');
+    expect(operator.get(started.id)).toMatchObject({
+      takenOverBy: null,
+      reason: expect.stringMatching(/^its recording failed: The recording thread exited/),
+    });
+    expect(sessions.get(started.id).state).toBe('failed');
+    expect(() => sessions.write(started.id, 'ls\r')).toThrow();
+  }, 30_000);
+
   it('refuses to start, recording nothing, without a known and pinned host, a provider or its key', async () => {
     const unpinned = await setup({ pin: false, secret: false });
     const start = (host = 'staging') => unpinned.operator.start({ host, goal: 'x' }, ada);

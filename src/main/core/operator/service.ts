@@ -127,11 +127,11 @@ export class OperatorService {
     let recording: OtherRecording | null = null;
     try {
       // Nothing runs unrecorded: a run whose recording cannot start (the vault unreadable) fails.
-      recording = await this.deps.sessions.recordOther(
-        id,
-        TRANSCRIPT_SIZE,
-        `Paddock draws the operator's steps there. To type on the host, take the run over: paddock operator takeover ${id}`,
-      );
+      recording = await this.deps.sessions.recordOther(id, TRANSCRIPT_SIZE, {
+        noKeys: `Paddock draws the operator's steps there. To type on the host, take the run over: paddock operator takeover ${id}`,
+        // Nothing goes on unrecorded: not the person's shell, not the run.
+        onFailed: (error) => this.recordingFailed(id, error),
+      });
       opened = await this.openModel(id, plan);
       return this.launch(id, input.goal, plan, { provider: opened, recording }, by);
     } catch (error) {
@@ -313,6 +313,13 @@ export class OperatorService {
       this.publish(id, null);
     });
     return this.summaryOf(id);
+  }
+
+  private recordingFailed(id: string, error: Error): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    void this.endTakeover(live, SYSTEM);
+    live.run.fail(`its recording failed: ${error.message}`);
   }
 
   /** Closes the person's shell on the host; the run goes on (unless it was paused before). */

@@ -11,6 +11,13 @@ class FakeChannel extends EventEmitter implements HostTerminal {
   readonly stderr = new EventEmitter();
   readonly written: string[] = [];
   readonly windows: Array<[number, number]> = [];
+  paused = false;
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
   write(data: string) {
     this.written.push(data);
   }
@@ -48,6 +55,11 @@ describe('Takeover', () => {
     lent.keys?.resize(100, 30);
     expect(channel.written).toEqual(['ls\r']);
     expect(channel.windows).toEqual([[30, 100]]);
+    // The recording behind: the host's side waits until it caught up.
+    lent.keys?.hold(true);
+    expect(channel.paused).toBe(true);
+    lent.keys?.hold(false);
+    expect(channel.paused).toBe(false);
 
     // Colour, a progress line redrawn with \r, a typo fixed with backspace, a split UTF-8 character.
     channel.emit('data', Buffer.from('\x1b[1;32mok\x1b[0m done\r\n'));

@@ -13,6 +13,8 @@ export interface HostTerminal {
   write(data: string): unknown;
   setWindow(rows: number, cols: number, height: number, width: number): unknown;
   close(): unknown;
+  pause(): unknown;
+  resume(): unknown;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
   stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown };
@@ -41,6 +43,8 @@ export class Takeover {
       {
         write: (data) => shell.write(data),
         resize: (cols, rows) => shell.setWindow(rows, cols, 0, 0),
+        // The recording is behind (a flood of output): the host's side waits, nothing is dropped.
+        hold: (behind) => (behind ? shell.pause() : shell.resume()),
       },
       size,
     );

@@ -10,5 +10,10 @@ export {
   type WorkspaceSetup,
 } from './manager';
 export type { ExecIo, ExecOptions } from './exec';
-export type { OtherRecording, TerminalKeys, TerminalSize } from './other-terminal';
+export type {
+  OtherRecording,
+  OtherTerminalOptions,
+  TerminalKeys,
+  TerminalSize,
+} from './other-terminal';
 export { SessionError, type By, type NewSession } from './session-records';

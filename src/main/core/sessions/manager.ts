@@ -64,7 +64,12 @@ import {
 } from '../workspaces';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { commandPreset, runInTerminal, runWithPipes, type ExecIo, type ExecOptions } from './exec';
-import { OtherTerminal, type OtherRecording, type TerminalSize } from './other-terminal';
+import {
+  OtherTerminal,
+  type OtherRecording,
+  type OtherTerminalOptions,
+  type TerminalSize,
+} from './other-terminal';
 import { SessionError, SessionRecords, type By, type NewSession } from './session-records';
 
 export interface SessionManagerOptions {
@@ -582,28 +587,35 @@ export class SessionManager {
    * A terminal recording for a session made with `createOther`, which draws it itself: redacted
    * like an agent's (the vault's secrets as `[secret:NAME]`), so it replays and exports the same
    * way, and sent live to output listeners. It takes keys only while lent (`noKeys` says why not
-   * otherwise). One at a time per session; Paddock's shutdown closes any still open.
+   * otherwise); if the recording fails, it takes no more keys and `onFailed` hears of it. One at a
+   * time per session; Paddock's shutdown closes any still open.
    */
   async recordOther(
     id: string,
     size: TerminalSize,
-    noKeys = 'Paddock draws it itself.',
+    options: OtherTerminalOptions = {},
   ): Promise<OtherRecording> {
     this.records.require(id);
     if (this.live.has(id))
       throw new SessionError(`Session ${id} is an agent's: it records itself.`);
     const knownSecrets = await this.secretsToRedact();
     if (this.others.has(id)) throw new SessionError(`Session ${id} is being recorded already.`);
+    let terminal: OtherTerminal | null = null;
     const recorder = new TerminalRecorder({
       thread: this.recordingThread(),
       sessionId: id,
       ...size,
       knownSecrets,
+      onError: (error) => {
+        console.error(`paddock: session ${id}: ${error.message}`);
+        terminal?.failed(error);
+      },
+      onBackpressure: (behind) => terminal?.behind(behind),
     });
     const emit = (text: string, seq: number) => {
       for (const listener of this.outputListeners) listener(id, text, seq);
     };
-    const terminal = new OtherTerminal(recorder, size, emit, noKeys);
+    terminal = new OtherTerminal(recorder, size, emit, options);
     this.others.set(id, terminal);
     return terminal.recording(() => {
       if (this.others.get(id) === terminal) this.others.delete(id);

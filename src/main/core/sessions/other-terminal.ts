@@ -12,6 +12,19 @@ import { SessionError } from './session-records';
 export interface TerminalKeys {
   write(data: string): void;
   resize(cols: number, rows: number): void;
+  /** The recording is behind: stop reading the other side until `false` (memory stays bounded). */
+  hold(behind: boolean): void;
+}
+
+/** How the owner of such a terminal wants it: what to say to keys, what to do if it fails. */
+export interface OtherTerminalOptions {
+  /** What a person is told when they type while the terminal is not lent. */
+  noKeys?: string;
+  /**
+   * The recording failed (its thread died): nothing more can be recorded, so the terminal takes
+   * no more keys, and its owner must stop whatever would go on unrecorded.
+   */
+  onFailed?: (error: Error) => void;
 }
 
 export interface TerminalSize {
@@ -34,19 +47,37 @@ export interface OtherRecording {
 
 type Emit = (text: string, seq: number) => void;
 
+type Recorder = Pick<
+  TerminalRecorder,
+  'output' | 'input' | 'resize' | 'screen' | 'flush' | 'close'
+>;
+
 export class OtherTerminal {
   /** Output events sent to listeners so far (see `SessionManager.screen`). */
   outputSeq = 0;
   private keys: TerminalKeys | null = null;
   private closed = false;
+  private failure: string | null = null;
 
   constructor(
-    readonly recorder: TerminalRecorder,
+    readonly recorder: Recorder,
     private readonly size: TerminalSize,
     private readonly emit: Emit,
-    /** What a person is told when they type while the terminal is not lent. */
-    private readonly noKeys: string,
+    private readonly options: OtherTerminalOptions = {},
   ) {}
+
+  /** The recording failed: keys are refused from now on, and the owner is told. */
+  failed(error: Error): void {
+    if (this.failure !== null || this.closed) return;
+    this.failure = `its recording failed (${error.message}), so nothing more can be typed here`;
+    this.keys = null;
+    this.options.onFailed?.(error);
+  }
+
+  /** The recording is behind (or caught up): the lent terminal's other side waits meanwhile. */
+  behind(behind: boolean): void {
+    this.keys?.hold(behind);
+  }
 
   /** The owner's side. */
   recording(onClose: () => void): OtherRecording {
@@ -65,7 +96,9 @@ export class OtherTerminal {
   /** A person's keys, refused unless the terminal is lent. */
   type(sessionId: string, data: string): void {
     if (!this.keys)
-      throw new SessionError(`Session ${sessionId} takes no keys now: ${this.noKeys}`);
+      throw new SessionError(
+        `Session ${sessionId} takes no keys now: ${this.failure ?? this.options.noKeys ?? 'Paddock draws it itself.'}`,
+      );
     this.recorder.input(data);
     this.keys.write(data);
   }
@@ -86,6 +119,7 @@ export class OtherTerminal {
 
   private lend(keys: TerminalKeys, size: TerminalSize): () => void {
     if (this.closed) throw new SessionError('The session has ended: its terminal cannot be lent.');
+    if (this.failure) throw new SessionError(`The terminal cannot be lent: ${this.failure}.`);
     if (this.keys) throw new SessionError('The terminal is lent already.');
     this.keys = keys;
     this.recorder.resize(size.cols, size.rows);
