@@ -207,6 +207,7 @@ test('taking over the host while a command is held: a shell in the run, recorded
     await page.keyboard.press('t');
     const panel = detail.getByTestId('operator-takeover');
     await expect(panel).toContainText('has the terminal on staging');
+    await expect(page.getByTestId('operator-run').first()).toContainText('has the terminal');
     await expect(detail.getByRole('button', { name: /^(Pause|Resume)/ })).toBeDisabled();
     await expect(detail.getByRole('button', { name: /^Take over/ })).toBeDisabled();
     const terminal = panel.getByTestId('terminal');

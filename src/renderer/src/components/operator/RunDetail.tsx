@@ -20,8 +20,8 @@ function Header({ run }: { run: OperatorRunView }) {
           <EscapedText text={run.goal} />
         </h2>
         <p className="muted op-head-meta">
-          <StatusBadge status={run.status} /> on <strong>{run.host}</strong> · {run.provider} ·{' '}
-          {run.model} · {run.id}
+          <StatusBadge run={run} /> on <strong>{run.host}</strong> · {run.provider} · {run.model} ·{' '}
+          {run.id}
           {run.startedAt && <> · started {formatTime(run.startedAt)}</>}
         </p>
         {run.reason && (

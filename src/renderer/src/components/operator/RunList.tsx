@@ -30,7 +30,7 @@ function RunRow({
         onClick={() => selectRun(run.id)}
         aria-current={selected ? 'true' : undefined}
       >
-        <StatusBadge status={run.status} />
+        <StatusBadge run={run} />
         <span className="session-row-main">
           {/* The goal is the person's, but it goes to a model and back: shown escaped all the same. */}
           <span className="session-row-title">

@@ -1,16 +1,21 @@
-/** A run's status in words, coloured by what it means for the person (live, waiting, ended how). */
-import type { OperatorStatus } from '../../../../shared/operator';
+/**
+ * A run's status in words, coloured by what it means for the person (live, waiting, ended how);
+ * while a person has the host's terminal, that is what the run waits for.
+ */
+import type { OperatorRunSummary } from '../../../../shared/operator';
 import { STATUS_INFO } from '../../store/operator';
 
-export function StatusBadge({ status }: { status: OperatorStatus }) {
-  const { words, tone } = STATUS_INFO[status];
+export function StatusBadge({ run }: { run: Pick<OperatorRunSummary, 'status' | 'takenOverBy'> }) {
+  const { words, tone } = STATUS_INFO[run.status];
+  const takenOver = run.takenOverBy !== null;
   return (
     <span
-      className={`state-badge op-status op-status--${tone}`}
+      className={`state-badge op-status op-status--${takenOver ? 'wait' : tone}`}
       data-testid="operator-status"
-      data-status={status}
+      data-status={run.status}
+      data-taken-over={takenOver || undefined}
     >
-      {words}
+      {takenOver ? `${run.takenOverBy} has the terminal` : words}
     </span>
   );
 }

@@ -140,6 +140,7 @@ describe('taking over the host', () => {
     );
     const taken = textOf(html);
     expect(taken).toContain('ada has the terminal on staging');
+    expect(html).toMatch(/data-status="paused" data-taken-over="true">ada has the terminal</);
     expect(taken).toContain('Hand back');
     expect(html).toContain('data-testid="terminal"');
     expect(html).toContain('aria-label="Terminal on staging: keys go to the host&#x27;s shell"');
