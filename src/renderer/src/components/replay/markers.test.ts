@@ -57,6 +57,8 @@ describe('markers', () => {
         allow: false,
         reason: 'denied by Ssh(staging:tee:*)',
       }),
+      event(8, 'operator.takeover.started', 4),
+      event(9, 'operator.takeover.ended', 9, { seconds: 5, takenBy: 'ada' }),
     ];
     expect(markersOf(run, START).map(({ kind, seconds, title }) => [kind, seconds, title])).toEqual(
       [
@@ -64,6 +66,8 @@ describe('markers', () => {
         ['prompt', 2, 'Note to the model from ada: the service is paddock-demo'],
         ['command', 3, 'Step 2 on staging: tee x'],
         ['command', 3, 'Step 2 not run (ada): denied by Ssh(staging:tee:*)'],
+        ['prompt', 4, 'ada took over the terminal on the host'],
+        ['prompt', 9, 'Handed back by ada after 5 s'],
       ],
     );
   });

@@ -9,7 +9,8 @@
  *   policy's answer) and `session.exec` (a command run in the session, by a gate or a person: its
  *   event is written when it ends, so it is marked where it began, `durationMs` before).
  *   The PostToolUse hook's `agent.reported.tool-used` is left out: it names the same call again.
- * - A remote operator run: the person's notes to the model are its prompts; each command is marked
+ * - A remote operator run: the person's notes to the model, and their taking over the host's
+ *   terminal and handing it back, are its prompts; each command is marked
  *   where the model proposed it (`operator.command.proposed`), and again where it was refused
  *   (`operator.command.decided`, denials only: an allow is followed by the output, and an answer
  *   from the inbox is marked by the approval events).
@@ -62,6 +63,14 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
   'operator.note': (event) => ({
     kind: 'prompt',
     title: `Note to the model from ${event.actorId}: ${text(event.payload, 'text')}`,
+  }),
+  'operator.takeover.started': (event) => ({
+    kind: 'prompt',
+    title: `${event.actorId} took over the terminal on the host`,
+  }),
+  'operator.takeover.ended': (event) => ({
+    kind: 'prompt',
+    title: `Handed back by ${event.actorId} after ${text(event.payload, 'seconds')} s`,
   }),
   'operator.command.proposed': (event) => ({
     kind: 'command',

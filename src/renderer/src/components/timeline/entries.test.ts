@@ -107,6 +107,7 @@ describe('categoryOf', () => {
     ['operator.model.called', 'network'],
     ['operator.note', 'prompt'],
     ['operator.paused', 'session'],
+    ['operator.takeover.started', 'session'],
     ['operator.finished', 'session'],
     ['doctor.ran', 'other'],
     ['something.new', 'other'],
@@ -153,6 +154,14 @@ describe('operator steps', () => {
       'Step 2 on staging: $ systemctl status app',
       'Step 2: not run by policy Ssh(staging:rm:*) · “denied by Ssh(staging:rm:*)”',
       expect.stringMatching(/^Step 2 output: 2(\.0)? KiB · exit 3 · /),
+    ]);
+    const takeover = [
+      event(5, 'operator.takeover.started', {}, 'person', 'ada'),
+      event(6, 'operator.takeover.ended', { seconds: 42, takenBy: 'ada' }, 'person', 'ada'),
+    ].map(describeEvent);
+    expect(takeover).toEqual([
+      'Took over the host’s terminal (the run holds)',
+      'Handed the host’s terminal back after 42 s (the run goes on)',
     ]);
     // The model's thought and proposal are its own report; the decision and output Paddock's.
     expect(isReportedByAgent(event(1, 'operator.step.thought', {}, 'agent', 'operator:m'))).toBe(

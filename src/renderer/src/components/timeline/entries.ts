@@ -282,6 +282,9 @@ const OPERATOR_DESCRIBE: Readonly<Record<string, Describe>> = {
   'operator.note': (p) => `Note for the operator: ${quote(str(p.text) ?? '')}`,
   'operator.paused': () => 'Operator paused',
   'operator.resumed': () => 'Operator resumed',
+  'operator.takeover.started': () => 'Took over the host’s terminal (the run holds)',
+  'operator.takeover.ended': (p) =>
+    `Handed the host’s terminal back after ${num(p.seconds) ?? '?'} s (the run goes on)`,
   'operator.finished': (p) =>
     join(
       `Operator ${str(p.outcome) ?? 'ended'}`,
