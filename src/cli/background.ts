@@ -1,6 +1,6 @@
 /** A `paddock serve` started detached, for work that must outlive the command that asked for it. */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, paddockPaths } from '../main/core/home';
 import { readEndpoint, type Endpoint } from '../main/transport/endpoint';
@@ -58,5 +58,21 @@ export async function waitFor(
   while (!condition()) {
     if (Date.now() > deadline) throw new UsageError(`Timed out waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether `pid` still runs: an exited process nobody has reaped yet (a zombie) does not. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false; // gone (or another user's: a pid reused, not ours to wait for)
+  }
+  try {
+    // Linux: the state follows the command name in parentheses; Z is a zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): the signal said it runs
   }
 }

@@ -5,6 +5,7 @@ import { startHeadlessHost } from '../main/server';
 import { readEndpoint } from '../main/transport';
 import { makeRepository } from '../main/core/git/testing';
 import { paddock, paddockAsync } from '../test-support/cli';
+import { isRunning } from './background';
 import { tempDir } from '../test-support/temp';
 
 describe('how the CLI reaches the core', () => {
@@ -67,6 +68,8 @@ describe('how the CLI reaches the core', () => {
       new RegExp(`Stopped the Paddock host \\(pid ${endpoint?.pid}\\)`),
     );
     expect(readEndpoint(paddockPaths(home).endpoint)).toBeNull();
+    // Stopped means gone, its store closed: nothing writes in the home after `stop` answers.
+    expect(isRunning(endpoint?.pid ?? 0)).toBe(false);
     const kinds = paddock(home, ['audit', 'tail', '--json'])
       .stdout.trim()
       .split('\n')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { paddockPaths } from '../../main/core/home';
 import { readEndpoint } from '../../main/transport/endpoint';
-import { startInBackground, waitFor } from '../background';
+import { isRunning, startInBackground, waitFor } from '../background';
 import type { CliContext } from '../context';
 import { EXIT, withExitCode } from '../output';
 import { UsageError } from '../output';
@@ -60,6 +60,9 @@ export function registerServe(program: Command, context: CliContext): void {
           10_000,
           'the host to stop',
         );
+        // The endpoint goes first (no new client connects); the store is closed after it (its
+        // checkpoint written): stopped means the process is gone.
+        await waitFor(() => !isRunning(endpoint.pid), 15_000, 'the host to exit');
         context.print(`Stopped the Paddock host (pid ${endpoint.pid}).`);
         return EXIT.ok;
       }),
