@@ -184,19 +184,19 @@ function SshKeyRow({ entry, host }: { entry: SecretEntry; host: string }) {
       <div className="secret-line">
         <div className="secret-info">
           <span className="secret-name mono">{entry.name}</span>
-          <p className="secret-binding">
+          <p className="secret-note">
             The private key of the SSH host <strong>{host}</strong>: Paddock signs in to it with
             this key for the remote operator; it is never sent over HTTP, nor shown to a model.
+          </p>
+          <p className="secret-note muted">
+            <TextWithCode
+              text={`Replace or remove it with its host: \`paddock ssh rm ${host}\`, then \`paddock ssh add ${host} … < KEY\`.`}
+            />
           </p>
           <p className="secret-times muted">
             Set <time dateTime={entry.setAt}>{formatTime(entry.setAt)}</time>
           </p>
         </div>
-        <p className="secret-actions muted">
-          <TextWithCode
-            text={`Replace or remove it with its host: \`paddock ssh rm ${host}\`, then \`paddock ssh add ${host} … < KEY\`.`}
-          />
-        </p>
       </div>
     </li>
   );
