@@ -26,3 +26,42 @@ export interface SecretEntry {
   /** When its value was last replaced, or null if never. */
   rotatedAt: string | null;
 }
+
+/**
+ * The vault secrets a sandboxed agent's model calls may carry, per provider, in order of
+ * preference, and the header each travels in. Claude Code reads an API key from ANTHROPIC_API_KEY,
+ * a bearer token from ANTHROPIC_AUTH_TOKEN, and the account sign-in token `claude setup-token`
+ * prints from CLAUDE_CODE_OAUTH_TOKEN. The model broker sends them to the provider's upstream (the
+ * `broker.upstream.*` settings), whatever hosts the secret is bound to on the proxy's path.
+ */
+export const MODEL_CREDENTIALS = {
+  anthropic: [
+    { secret: 'ANTHROPIC_API_KEY', header: 'x-api-key' },
+    { secret: 'ANTHROPIC_AUTH_TOKEN', header: 'authorization-bearer' },
+    { secret: 'CLAUDE_CODE_OAUTH_TOKEN', header: 'authorization-bearer' },
+  ],
+  openai: [{ secret: 'OPENAI_API_KEY', header: 'authorization-bearer' }],
+} as const satisfies Record<
+  string,
+  ReadonlyArray<{ secret: string; header: 'x-api-key' | 'authorization-bearer' }>
+>;
+
+/** What decides where a secret goes besides its hosts: the model upstreams, the operator's providers. */
+export interface ModelRoutes {
+  upstreams: { anthropic: string; openai: string };
+  operatorProviders: ReadonlyArray<{ name: string; baseUrl: string; secret: string }>;
+}
+
+/** Where a secret is sent as a model key, for a person: one line per route. */
+export function modelKeyRoutes(name: string, routes: ModelRoutes): string[] {
+  const lines: string[] = [];
+  for (const [provider, credentials] of Object.entries(MODEL_CREDENTIALS))
+    if (credentials.some((credential) => credential.secret === name))
+      lines.push(
+        `agents' model calls, to ${routes.upstreams[provider as keyof typeof MODEL_CREDENTIALS]}`,
+      );
+  for (const provider of routes.operatorProviders)
+    if (provider.secret === name)
+      lines.push(`the operator's model calls (${provider.name}), to ${provider.baseUrl}`);
+  return lines;
+}

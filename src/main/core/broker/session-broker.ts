@@ -12,6 +12,7 @@ import {
   type ModelBrokerOptions,
   type Provider,
 } from './model-broker';
+import { MODEL_CREDENTIALS } from '../../../shared/vault';
 import type { PlaceholderSet } from './placeholders';
 
 /** Inside the sandbox the broker listens here (the proxy is on 3128). */
@@ -22,20 +23,12 @@ type CredentialHeader = 'x-api-key' | 'authorization-bearer';
 
 /**
  * The vault secrets each provider's credential may be, in order of preference, and how each
- * travels. The agent holds the placeholder in a variable of the secret's own name: Claude Code
- * reads an API key from ANTHROPIC_API_KEY, a bearer token from ANTHROPIC_AUTH_TOKEN, and the
- * account sign-in token `claude setup-token` prints from CLAUDE_CODE_OAUTH_TOKEN.
+ * travels (shared: Settings says where these keys go). The agent holds the placeholder in a
+ * variable of the secret's own name.
  */
 const PROVIDER_CREDENTIALS: Readonly<
   Record<Provider, ReadonlyArray<{ secret: string; header: CredentialHeader }>>
-> = {
-  anthropic: [
-    { secret: 'ANTHROPIC_API_KEY', header: 'x-api-key' },
-    { secret: 'ANTHROPIC_AUTH_TOKEN', header: 'authorization-bearer' },
-    { secret: 'CLAUDE_CODE_OAUTH_TOKEN', header: 'authorization-bearer' },
-  ],
-  openai: [{ secret: 'OPENAI_API_KEY', header: 'authorization-bearer' }],
-};
+> = MODEL_CREDENTIALS;
 
 /** The provider each built-in agent calls. */
 const AGENT_PROVIDERS: Readonly<Record<string, Provider>> = {

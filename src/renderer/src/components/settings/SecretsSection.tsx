@@ -5,7 +5,7 @@
  * answer and what to install or start).
  */
 import { useEffect, useRef } from 'react';
-import type { SecretEntry } from '../../../../shared/vault';
+import { modelKeyRoutes, type ModelRoutes, type SecretEntry } from '../../../../shared/vault';
 import { api, useConnection } from '../../api/connection';
 import { formatTime } from '../../format';
 import {
@@ -19,6 +19,7 @@ import {
   type SecretsForm,
   type SecretsState,
 } from '../../store/secrets';
+import { useSettings } from '../../store/settings';
 import { useLiveSshHosts, useSshHosts } from '../../store/ssh';
 import { Keys } from '../Keys';
 import { TextWithCode } from '../TextWithCode';
@@ -68,11 +69,22 @@ export function SecretsSection() {
   useLiveSshHosts();
   const state = useSecrets();
   const hosts = useSshHosts((ssh) => ssh.hosts);
+  const values = useSettings((settings) => settings.values);
   useFocusReturn(state.form, state.confirming);
+  const routes: ModelRoutes | undefined = values
+    ? {
+        upstreams: {
+          anthropic: values['broker.upstream.anthropic'],
+          openai: values['broker.upstream.openai'],
+        },
+        operatorProviders: values['operator.providers'],
+      }
+    : undefined;
   return (
     <SecretsView
       state={state}
       sshKeys={new Map(hosts.map((host) => [host.keySecret, host.name]))}
+      routes={routes}
     />
   );
 }
@@ -85,9 +97,12 @@ export function SecretsSection() {
 export function SecretsView({
   state,
   sshKeys = new Map(),
+  routes,
 }: {
   state: SecretsState;
   sshKeys?: ReadonlyMap<string, string>;
+  /** Where model keys go (the settings): a row says so rather than "sent nowhere". */
+  routes?: ModelRoutes;
 }) {
   const { entries, loading, loadError, form, confirming, notice } = state;
   return (
@@ -130,6 +145,7 @@ export function SecretsView({
               <SecretRow
                 key={entry.name}
                 entry={entry}
+                modelRoutes={routes ? modelKeyRoutes(entry.name, routes) : []}
                 rotating={form?.mode === 'rotate' && form.name === entry.name ? form : null}
                 confirming={confirming === entry.name}
                 state={state}
@@ -204,12 +220,14 @@ function SshKeyRow({ entry, host }: { entry: SecretEntry; host: string }) {
 
 interface RowProps {
   entry: SecretEntry;
+  /** Where the model broker or the operator sends it (see `modelKeyRoutes`). */
+  modelRoutes: readonly string[];
   rotating: SecretsForm | null;
   confirming: boolean;
   state: SecretsState;
 }
 
-function SecretRow({ entry, rotating, confirming, state }: RowProps) {
+function SecretRow({ entry, modelRoutes, rotating, confirming, state }: RowProps) {
   const removing = state.removing === entry.name;
   const removeError = confirming ? state.removeError : null;
   return (
@@ -229,11 +247,25 @@ function SecretRow({ entry, rotating, confirming, state }: RowProps) {
                       </li>
                     ))}
                   </ul>
+                ) : modelRoutes.length > 0 ? (
+                  <span className="muted">none on the proxy’s path</span>
                 ) : (
                   <span className="muted">none: it may be sent nowhere (Rotate to add one)</span>
                 )}
               </dd>
             </div>
+            {modelRoutes.length > 0 && (
+              <div>
+                <dt>Model calls</dt>
+                <dd>
+                  <ul className="route-list" aria-label={`Where ${entry.name} goes as a model key`}>
+                    {modelRoutes.map((route) => (
+                      <li key={route}>{route}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            )}
             <div>
               <dt>Header</dt>
               <dd>

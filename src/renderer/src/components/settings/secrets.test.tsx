@@ -243,6 +243,34 @@ describe('the section', () => {
     expect(text).not.toMatch(/still being built/);
   });
 
+  it('says where a model key goes (the broker’s upstream, an operator provider), not “sent nowhere”', () => {
+    const anthropic: SecretEntry = { ...OPENAI, name: 'ANTHROPIC_API_KEY', hosts: [] };
+    const local: SecretEntry = { ...OPENAI, name: 'LOCAL_LLM_KEY', hosts: [] };
+    const loose: SecretEntry = { ...OPENAI, name: 'UNUSED_TOKEN', hosts: [] };
+    useSecrets.setState({ entries: [anthropic, local, loose] });
+    const routes = {
+      upstreams: { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com' },
+      operatorProviders: [
+        { name: 'anthropic', baseUrl: 'https://api.anthropic.com', secret: 'ANTHROPIC_API_KEY' },
+        { name: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', secret: 'LOCAL_LLM_KEY' },
+      ],
+    };
+    const rows = renderToStaticMarkup(<SecretsView state={useSecrets.getState()} routes={routes} />)
+      .split('data-testid="secret-row"')
+      .slice(1)
+      .map(textOf);
+    expect(rows[0]).toContain("agents' model calls, to https://api.anthropic.com");
+    expect(rows[0]).toContain(
+      "the operator's model calls (anthropic), to https://api.anthropic.com",
+    );
+    expect(rows[0]).toContain('none on the proxy’s path');
+    expect(rows[0]).not.toContain('sent nowhere');
+    expect(rows[1]).toContain("the operator's model calls (ollama), to http://127.0.0.1:11434/v1");
+    expect(rows[1]).not.toContain("agents' model calls");
+    expect(rows[2]).toContain('none: it may be sent nowhere');
+    expect(rows[2]).not.toContain('Model calls');
+  });
+
   it('shows an SSH host’s key as that host’s, with how to replace it, and no Rotate or Remove', () => {
     const key: SecretEntry = {
       name: 'SSH_KEY_STAGING',
