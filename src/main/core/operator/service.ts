@@ -250,13 +250,14 @@ export class OperatorService {
       .list()
       .filter((session) => session.agentPreset === OPERATOR_PRESET)
       .slice(0, MAX_LISTED)
-      .map((session) => this.read(session.id).summary);
+      .map((session) => this.summaryOf(session.id));
   }
 
   get(id: string): OperatorRunView {
     if (this.deps.sessions.get(id).agentPreset !== OPERATOR_PRESET)
       throw new OperatorError(`Session ${id} is not an operator run.`);
-    return this.read(id).view;
+    const { projection, live, spent } = this.read(id);
+    return projection.view(live, spent);
   }
 
   pause(id: string, by: Who): OperatorRunSummary {
@@ -292,7 +293,7 @@ export class OperatorService {
     const live = this.requireLive(id);
     if (live.takeover)
       throw new OperatorError(`${live.run.takenOverBy ?? 'Someone'} has ${id}'s host already.`);
-    const host = this.read(id).summary.host;
+    const { host } = this.summaryOf(id);
     const shell = await this.deps.ssh.shell(host, size);
     if (!this.live.has(id) || live.takeover) {
       shell.close();
@@ -340,7 +341,7 @@ export class OperatorService {
     await this.endTakeover(live, by);
     live.run.stop(by);
     await withinMs(live.done, STOP_WAIT_MS);
-    return this.read(id).summary;
+    return this.summaryOf(id);
   }
 
   /** Hears of every change of a run's state or steps. */
@@ -483,18 +484,20 @@ export class OperatorService {
     for (const listener of this.listeners) listener(change);
   }
 
+  /** The run without its steps: published on every change, so no step is copied for it. */
   private summaryOf(id: string): OperatorRunSummary {
-    return this.read(id).summary;
+    const { projection, live, spent } = this.read(id);
+    return projection.summary(live, spent);
   }
 
-  /** A live run's projection, or one read back from the record. */
-  private read(id: string): { summary: OperatorRunSummary; view: OperatorRunView } {
+  /** A live run's projection, or one read back from the record, and what it has spent. */
+  private read(id: string): { projection: RunProjection; live: boolean; spent: number } {
     const live = this.live.get(id);
-    const projection = live?.projection ?? this.project(id);
-    const spent = this.spent(id);
-    const view = projection.view(live !== undefined, spent);
-    const { steps: _steps, ...summary } = view;
-    return { summary, view };
+    return {
+      projection: live?.projection ?? this.project(id),
+      live: live !== undefined,
+      spent: this.spent(id),
+    };
   }
 
   private project(id: string): RunProjection {
