@@ -114,14 +114,14 @@ export class OperatorRun {
   private steps = 0;
   private invalidInARow = 0;
   private startedAt = 0;
-  private paused: { resume: () => void; resumed: Promise<void> } | null = null;
+  private paused: Gate | null = null;
   /** A person working on the host in a terminal of their own; the run holds meanwhile. */
   private takeover: {
     by: Who;
     startedAt: number;
     resumeAfter: boolean;
-    handedBack: Promise<void>;
-    release: () => void;
+    /** Opened at the hand-back: a command allowed meanwhile waits at it. */
+    handedBack: Gate;
   } | null = null;
   private stoppedBy: Who | null = null;
   private failure: string | null = null;
@@ -182,9 +182,7 @@ export class OperatorRun {
    */
   pause(by: Who): void {
     if (this.paused) return;
-    let resume = (): void => undefined;
-    const resumed = new Promise<void>((resolve) => (resume = resolve));
-    this.paused = { resume, resumed };
+    this.paused = gate();
     this.record('operator.paused', by, {});
   }
 
@@ -197,7 +195,7 @@ export class OperatorRun {
       );
     this.paused = null;
     this.record('operator.resumed', by, {});
-    paused.resume();
+    paused.open();
   }
 
   /**
@@ -211,9 +209,7 @@ export class OperatorRun {
       throw new OperatorError(`${this.takeover.by.actorId} has the host's terminal already`);
     const resumeAfter = !this.paused;
     this.pause(by);
-    let release = (): void => undefined;
-    const handedBack = new Promise<void>((resolve) => (release = resolve));
-    this.takeover = { by, startedAt: performance.now(), resumeAfter, handedBack, release };
+    this.takeover = { by, startedAt: performance.now(), resumeAfter, handedBack: gate() };
     this.record('operator.takeover.started', by, {});
   }
 
@@ -226,7 +222,7 @@ export class OperatorRun {
     const takeover = this.takeover;
     if (!takeover) return;
     this.takeover = null;
-    takeover.release();
+    takeover.handedBack.open();
     const redacted = this.redacted(screen);
     const tail = lastBytes(redacted, TAKEOVER_SCREEN_BYTES);
     const seconds = Math.round((performance.now() - takeover.startedAt) / 1000);
@@ -296,7 +292,7 @@ export class OperatorRun {
   }
 
   private async whilePaused(signal: AbortSignal): Promise<void> {
-    while (this.paused) await untilAborted(this.paused.resumed, signal);
+    while (this.paused) await untilAborted(this.paused.opened, signal);
   }
 
   /** One model call, recorded with what it took. */
@@ -378,7 +374,7 @@ export class OperatorRun {
       approvalId: verdict.approvalId,
     });
     // Allowed in the inbox while a person has the host: it waits until they hand it back.
-    if (verdict.allow && this.takeover) await untilAborted(this.takeover.handedBack, signal);
+    if (verdict.allow && this.takeover) await untilAborted(this.takeover.handedBack.opened, signal);
     const observation = verdict.allow
       ? await this.execute(step, command, signal)
       : `Not run: ${verdict.reason}`;
@@ -573,6 +569,18 @@ function capped(text: string, max: number): string {
     .subarray(0, max)
     .toString('utf8')
     .replace(/\uFFFD$/, '');
+}
+
+/** A promise and what resolves it: something waits at the gate until it is opened. */
+interface Gate {
+  opened: Promise<void>;
+  open(): void;
+}
+
+function gate(): Gate {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 /** At most the last `max` bytes of `text`, cut on a character boundary. */
