@@ -5,13 +5,12 @@
  * (`paddock operator takeover`) both attach through it.
  */
 import type { PaddockApi } from '../shared/contract';
+import { LIVE_STATES } from '../shared/sessions';
 import type { CliContext } from './context';
 import { EXIT } from './output';
 
 /** Ctrl-] leaves an attached terminal, as in telnet. */
 export const DETACH_KEY = '\u001d';
-
-export const LIVE_SESSION_STATES = ['starting', 'running', 'waiting', 'paused'];
 
 export interface AttachOptions {
   /** Ctrl-] pressed: what to say, and anything to do first (the exit code is 0). */
@@ -69,7 +68,7 @@ export function attachTerminal(
       resolve(code);
     };
     const stopChanges = api.on('session.changed', (changed) => {
-      if (changed.id !== id || LIVE_SESSION_STATES.includes(changed.state)) return;
+      if (changed.id !== id || LIVE_STATES.includes(changed.state)) return;
       context.note(
         `\r\nSession ${id} ${changed.state}${changed.exitCode !== null ? ` with exit code ${changed.exitCode}` : ''}.`,
       );

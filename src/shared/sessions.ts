@@ -51,6 +51,12 @@ export interface SessionRecord {
   queued?: string[];
 }
 
+/** The terminal sizes the contract takes (a session's window, a taken-over host's shell). */
+export const TERMINAL_LIMITS = {
+  cols: { min: 10, max: 1000 },
+  rows: { min: 5, max: 500 },
+} as const;
+
 /** The agent preset of a remote operator run's session (#17). */
 export const OPERATOR_PRESET = 'operator';
 

@@ -6,6 +6,7 @@ import {
   type OperatorRunSummary,
   type OperatorStep,
 } from '../../shared/operator';
+import { TERMINAL_LIMITS } from '../../shared/sessions';
 import { attachTerminal, terminalSize } from '../attach';
 import type { CliContext, HostLink } from '../context';
 import { columns, EXIT, UsageError, withExitCode } from '../output';
@@ -148,8 +149,9 @@ async function takeOver(
   const { cols = 80, rows = 24 } = terminalSize();
   const run = await api.operator.takeover({
     id,
-    cols: Math.min(Math.max(cols, 10), 1000),
-    rows: Math.min(Math.max(rows, 5), 500),
+    // A terminal too small or too large for the contract gets the nearest size it takes.
+    cols: within(cols, TERMINAL_LIMITS.cols),
+    rows: within(rows, TERMINAL_LIMITS.rows),
   });
   context.note(
     `You have ${run.host}'s terminal; operator run ${id} holds. Ctrl-] or \`exit\` hands it back.`,
@@ -348,4 +350,8 @@ function table(runs: OperatorRunSummary[]): string[] {
       oneLine(run.goal).slice(0, 60),
     ]),
   ]);
+}
+
+function within(value: number, { min, max }: { min: number; max: number }): number {
+  return Math.min(Math.max(value, min), max);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { PaddockApi } from '../../shared/contract';
 import type { SessionRecord } from '../../shared/sessions';
-import { attachTerminal, LIVE_SESSION_STATES, terminalSize } from '../attach';
+import { LIVE_STATES } from '../../shared/sessions';
+import { attachTerminal, terminalSize } from '../attach';
 import type { CliContext, HostLink } from '../context';
 import { EXIT, UsageError, withExitCode } from '../output';
 import { confirm } from '../prompt';
@@ -222,7 +223,7 @@ async function attach(
   link?: HostLink,
 ): Promise<number> {
   const session = await api.session.get({ id });
-  if (!LIVE_SESSION_STATES.includes(session.state)) {
+  if (!LIVE_STATES.includes(session.state)) {
     throw new UsageError(
       `Session ${id} is ${session.state}: there is no live terminal to attach to.`,
     );

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CallName } from './names';
 import { APPROVAL_SCOPES, APPROVAL_STATES } from '../approvals';
 import { MAX_HEADER_TEMPLATE, MAX_SECRET_HOSTS } from '../vault';
+import { TERMINAL_LIMITS } from '../sessions';
 import { SSH_HOST_NAME } from '../ssh';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -27,8 +28,8 @@ const branchName = z
   );
 const argv = z.array(z.string().max(100_000)).min(1).max(10_000);
 const terminalSize = {
-  cols: z.number().int().min(10).max(1000),
-  rows: z.number().int().min(5).max(500),
+  cols: z.number().int().min(TERMINAL_LIMITS.cols.min).max(TERMINAL_LIMITS.cols.max),
+  rows: z.number().int().min(TERMINAL_LIMITS.rows.min).max(TERMINAL_LIMITS.rows.max),
 };
 
 export const INPUTS = {
