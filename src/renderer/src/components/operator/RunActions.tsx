@@ -2,7 +2,6 @@
  * What the person can do to a live run: pause or resume, take over the host's terminal, stop
  * (confirmed), and a note for the model.
  */
-import { useState, type FormEvent } from 'react';
 import type { OperatorRunSummary } from '../../../../shared/operator';
 import {
   askStop,
@@ -14,6 +13,7 @@ import {
 } from '../../store/operator';
 import { ConfirmBar } from '../ConfirmBar';
 import { Keys } from '../Keys';
+import { MessageBox } from '../MessageBox';
 
 export const NOTE_FIELD_ID = 'operator-note';
 
@@ -62,31 +62,23 @@ export function StopConfirm({ run }: { run: OperatorRunSummary }) {
 }
 
 export function NoteBox({ run }: { run: OperatorRunSummary }) {
-  const [text, setText] = useState('');
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (text.trim() && (await sendNote(run.id, text.trim()))) setText('');
-  };
   return (
-    <form className="queue-box op-note" onSubmit={(event) => void submit(event)}>
-      <input
-        id={NOTE_FIELD_ID}
-        aria-label="Send a note to the model"
-        placeholder="Send a note to the model: it reads it from its next turn on"
-        value={text}
-        onChange={(event) => setText(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') event.currentTarget.blur();
-        }}
-      />
-      <button type="submit" className="button" disabled={!text.trim()}>
-        Send <Keys keys={['m']} />
-      </button>
-      {run.notes.length > 0 && (
-        <span className="muted" data-testid="operator-notes">
-          {run.notes.length} sent
-        </span>
-      )}
-    </form>
+    <MessageBox
+      id={NOTE_FIELD_ID}
+      className="queue-box op-note"
+      label="Send a note to the model"
+      placeholder="Send a note to the model: it reads it from its next turn on"
+      send={(text) => sendNote(run.id, text)}
+      blurOnEscape
+      after={
+        run.notes.length > 0 && (
+          <span className="muted" data-testid="operator-notes">
+            {run.notes.length} sent
+          </span>
+        )
+      }
+    >
+      Send <Keys keys={['m']} />
+    </MessageBox>
   );
 }

@@ -3,7 +3,7 @@
  * and its terminal, its diff, its network, its review (gates and promotion), its timeline or its
  * replay. Below the terminal, a message can be queued for the agent.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { operatorPlaceOf, type SessionDiff, type SessionRecord } from '../../../../shared/sessions';
 import { api } from '../../api/connection';
 import { errorMessage } from '../../format';
@@ -19,6 +19,7 @@ import {
 import { ConfirmBar } from '../ConfirmBar';
 import { DiffView } from '../diff/DiffView';
 import { Keys } from '../Keys';
+import { MessageBox } from '../MessageBox';
 import { ReviewPanel } from '../review/ReviewPanel';
 import { Segmented } from '../Segmented';
 import { ReplayPane } from '../replay/ReplayPane';
@@ -62,28 +63,21 @@ function StopConfirm({ session }: { session: SessionRecord }) {
 }
 
 function QueueBox({ session }: { session: SessionRecord }) {
-  const [text, setText] = useState('');
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (text.trim() && (await queueMessage(session.id, text.trim()))) setText('');
-  };
   return (
-    <form className="queue-box" onSubmit={(event) => void submit(event)}>
-      <input
-        aria-label="Message for the agent"
-        placeholder="Message for the agent: typed in when it next waits for input"
-        value={text}
-        onChange={(event) => setText(event.target.value)}
-      />
-      <button type="submit" className="button" disabled={!text.trim()}>
-        Queue
-      </button>
-      {session.queued?.length ? (
-        <span className="muted" data-testid="queued">
-          {session.queued.length} queued
-        </span>
-      ) : null}
-    </form>
+    <MessageBox
+      label="Message for the agent"
+      placeholder="Message for the agent: typed in when it next waits for input"
+      send={(text) => queueMessage(session.id, text)}
+      after={
+        session.queued?.length ? (
+          <span className="muted" data-testid="queued">
+            {session.queued.length} queued
+          </span>
+        ) : null
+      }
+    >
+      Queue
+    </MessageBox>
   );
 }
 
