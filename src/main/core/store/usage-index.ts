@@ -366,16 +366,13 @@ export class UsageIndex {
     ];
     const out: Array<{ row: SumRow; day: string }> = [];
     for (const { table, join } of parts) {
-      const common = commonClauses(filter, params, table.session);
-      const where = [...common, ...(table.where ? [table.where] : [])];
       const from = table.index ? `${table.name} INDEXED BY ${table.index}` : table.name;
-      const selected = keys.map((key) =>
-        key === 'session' ? `${table.sessionValue} AS session, ` : `${key}, `,
-      );
-      const grouped = ['days.day', ...keys.map((key) => (key === 'session' ? table.session : key))];
-      const sql = `${withDays} SELECT days.day AS day, ${selected.join('')} ${table.sums}
-        FROM days JOIN ${from} ON ${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        GROUP BY ${grouped.join(', ')}`;
+      const sql = sumSql(table, keys, {
+        prefix: withDays,
+        day: 'days.day',
+        from: `days JOIN ${from} ON ${join}`,
+        clauses: commonClauses(filter, params, table.session),
+      });
       for (const { day, ...row } of this.statement(sql).all(params) as Array<
         SumRow & { day: string }
       >)
@@ -394,7 +391,6 @@ export class UsageIndex {
   ): { statement: Statement; params: Record<string, string> } {
     const params: Record<string, string> = {};
     const clauses = [...commonClauses(filter, params, table.session), ...(clause ? [clause] : [])];
-    if (table.where) clauses.push(table.where);
     if (range.from) {
       clauses.push(`${table.time} >= @from`);
       params.from = range.from;
@@ -409,14 +405,7 @@ export class UsageIndex {
       table.index && (range.from || range.to || table.where)
         ? `${table.name} INDEXED BY ${table.index}`
         : table.name;
-    const column = (key: KeyColumn) => (key === 'session' ? table.session : key);
-    const selected = keys.map((key) =>
-      key === 'session' ? `${table.sessionValue} AS session, ` : `${key}, `,
-    );
-    const sql = `SELECT ${selected.join('')} ${table.sums} FROM ${from}
-      ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
-      ${keys.length ? `GROUP BY ${keys.map(column).join(', ')}` : ''}`;
-    return { statement: this.statement(sql), params };
+    return { statement: this.statement(sumSql(table, keys, { from, clauses })), params };
   }
 
   private statement(sql: string): Statement {
@@ -603,4 +592,26 @@ function dayOf(at: string, days: readonly string[]): string | null {
     else high = mid;
   }
   return days[low] as string;
+}
+
+/**
+ * The statement summing `table` by `keys` (and first by `day`, a column of what `from` joins),
+ * under `clauses` and the table's own condition. `prefix` goes before it (a WITH clause).
+ */
+function sumSql(
+  table: SummedTable,
+  keys: readonly KeyColumn[],
+  query: { from: string; clauses: readonly string[]; prefix?: string; day?: string },
+): string {
+  const selected = keys.map((key) =>
+    key === 'session' ? `${table.sessionValue} AS session, ` : `${key}, `,
+  );
+  const grouped = [
+    ...(query.day ? [query.day] : []),
+    ...keys.map((key) => (key === 'session' ? table.session : key)),
+  ];
+  const where = [...query.clauses, ...(table.where ? [table.where] : [])];
+  return `${query.prefix ?? ''} SELECT ${query.day ? `${query.day} AS day, ` : ''}${selected.join('')} ${table.sums}
+    FROM ${query.from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ${grouped.length ? `GROUP BY ${grouped.join(', ')}` : ''}`;
 }
